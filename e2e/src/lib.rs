@@ -1,0 +1,328 @@
+//! Helpers for the end-to-end tests: find the built binaries, start nodes on free loopback
+//! ports, talk to them over JSON-RPC, and stop every process a test starts, also when it fails
+//! (the [`Node`] handle stops its process on drop).
+//!
+//! The tests expect `aetron-node` and `aetron-worker` built in the same profile as the tests
+//! (`cargo build --release -p aetron-node -p aetron-worker`, which `scripts/test.sh` does), or
+//! their paths in `AETRON_NODE_BIN` / `AETRON_WORKER_BIN`.
+#![deny(missing_docs)]
+
+use std::{
+	net::TcpListener,
+	path::{Path, PathBuf},
+	process::{Child, Command, Stdio},
+	time::{Duration, Instant},
+};
+
+use anyhow::{bail, Context, Result};
+use serde_json::Value;
+use subxt::rpcs::{rpc_params, RpcClient};
+
+/// The path of a binary of this workspace, built in the profile the tests run in.
+pub fn binary(name: &str, env_override: &str) -> PathBuf {
+	if let Ok(path) = std::env::var(env_override) {
+		return PathBuf::from(path);
+	}
+	// Test executables live in `target/<profile>/deps/`; binaries in `target/<profile>/`.
+	let exe = std::env::current_exe().expect("the test knows its own path");
+	let dir = exe.parent().and_then(Path::parent).expect("target/<profile>/deps");
+	let path = dir.join(name);
+	assert!(
+		path.is_file(),
+		"{} not found: build it first (cargo build --release -p {name}) or set {env_override}",
+		path.display()
+	);
+	path
+}
+
+/// The node binary.
+pub fn node_binary() -> PathBuf {
+	binary("aetron-node", "AETRON_NODE_BIN")
+}
+
+/// The worker binary.
+pub fn worker_binary() -> PathBuf {
+	binary("aetron-worker", "AETRON_WORKER_BIN")
+}
+
+/// A TCP port on 127.0.0.1 that nothing listens on right now.
+pub fn free_port() -> u16 {
+	TcpListener::bind("127.0.0.1:0")
+		.and_then(|l| l.local_addr())
+		.map(|a| a.port())
+		.expect("the OS hands out a free port")
+}
+
+/// How to start one node.
+#[derive(Debug, Clone)]
+pub struct NodeConfig {
+	/// Name for logs (`alice`, `dev`, …).
+	pub name: String,
+	/// Flags beyond the network ones this module adds (`--dev --tmp`, `--chain local --alice`…).
+	pub args: Vec<String>,
+	/// Database and keystore directory; `None` with `--tmp` in `args`.
+	pub base_path: Option<PathBuf>,
+	/// Multiaddresses of nodes to connect to at start.
+	pub bootnodes: Vec<String>,
+	/// RPC port; chosen free when `None`.
+	pub rpc_port: Option<u16>,
+	/// P2P port; chosen free when `None`.
+	pub p2p_port: Option<u16>,
+}
+
+impl NodeConfig {
+	/// A config with `args` and free ports.
+	pub fn new(name: &str, args: &[&str]) -> Self {
+		Self {
+			name: name.into(),
+			args: args.iter().map(|a| a.to_string()).collect(),
+			base_path: None,
+			bootnodes: Vec::new(),
+			rpc_port: None,
+			p2p_port: None,
+		}
+	}
+}
+
+/// A running node. Dropping it stops the process.
+pub struct Node {
+	/// How it was started (with its ports filled in), so it can be restarted.
+	pub config: NodeConfig,
+	child: Option<Child>,
+	log: PathBuf,
+	_log_dir: tempfile::TempDir,
+}
+
+impl Node {
+	/// Starts a node on loopback only: no mDNS, no telemetry, Prometheus off, listening on
+	/// 127.0.0.1.
+	pub fn start(mut config: NodeConfig) -> Result<Self> {
+		let rpc_port = *config.rpc_port.get_or_insert_with(free_port);
+		let p2p_port = *config.p2p_port.get_or_insert_with(free_port);
+		let log_dir = tempfile::tempdir()?;
+		let log = log_dir.path().join(format!("{}.log", config.name));
+		let log_file = std::fs::File::create(&log)?;
+		let mut command = Command::new(node_binary());
+		command
+			.args(&config.args)
+			.args(["--no-mdns", "--no-telemetry", "--no-prometheus", "--rpc-cors", "all"])
+			.args(["--listen-addr", &format!("/ip4/127.0.0.1/tcp/{p2p_port}")])
+			.args(["--rpc-port", &rpc_port.to_string()])
+			.stdin(Stdio::null())
+			.stdout(log_file.try_clone()?)
+			.stderr(log_file);
+		if let Some(base) = &config.base_path {
+			command.arg("--base-path").arg(base);
+		}
+		for bootnode in &config.bootnodes {
+			command.args(["--bootnodes", bootnode]);
+		}
+		let child = command.spawn().context("cannot start aetron-node")?;
+		Ok(Self { config, child: Some(child), log, _log_dir: log_dir })
+	}
+
+	/// The node's WebSocket RPC URL.
+	pub fn ws_url(&self) -> String {
+		format!("ws://127.0.0.1:{}", self.config.rpc_port.unwrap_or_default())
+	}
+
+	/// The node's P2P multiaddress without the peer id.
+	pub fn p2p_addr(&self) -> String {
+		format!("/ip4/127.0.0.1/tcp/{}", self.config.p2p_port.unwrap_or_default())
+	}
+
+	/// The process id, while it runs.
+	pub fn pid(&self) -> Option<u32> {
+		self.child.as_ref().map(Child::id)
+	}
+
+	/// The last `lines` lines of the node's log, for failure messages.
+	pub fn log_tail(&self, lines: usize) -> String {
+		let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+		let all: Vec<&str> = text.lines().collect();
+		all[all.len().saturating_sub(lines)..].join("\n")
+	}
+
+	/// Connects to the node's RPC, retrying until it answers or `timeout` passes.
+	pub async fn rpc(&mut self, timeout: Duration) -> Result<Rpc> {
+		let deadline = Instant::now() + timeout;
+		loop {
+			if let Some(status) = self.child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
+				bail!("{} exited with {status}:\n{}", self.config.name, self.log_tail(30));
+			}
+			match RpcClient::from_insecure_url(self.ws_url()).await {
+				Ok(client) => return Ok(Rpc(client)),
+				Err(_) if Instant::now() < deadline => {
+					tokio::time::sleep(Duration::from_millis(250)).await
+				},
+				Err(e) => bail!("{} RPC not up after {timeout:?}: {e}", self.config.name),
+			}
+		}
+	}
+
+	/// Stops the node with SIGTERM, then SIGKILL if it has not exited within 20 seconds.
+	pub fn stop(&mut self) {
+		let Some(mut child) = self.child.take() else { return };
+		let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+		let deadline = Instant::now() + Duration::from_secs(20);
+		while Instant::now() < deadline {
+			if let Ok(Some(_)) = child.try_wait() {
+				return;
+			}
+			std::thread::sleep(Duration::from_millis(100));
+		}
+		let _ = child.kill();
+		let _ = child.wait();
+	}
+
+	/// Starts the node again with the same config (ports, base path, bootnodes).
+	pub fn restart(&mut self) -> Result<()> {
+		self.stop();
+		let fresh = Node::start(self.config.clone())?;
+		*self = fresh;
+		Ok(())
+	}
+}
+
+impl Drop for Node {
+	fn drop(&mut self) {
+		self.stop();
+	}
+}
+
+/// A JSON-RPC connection to a node.
+pub struct Rpc(pub RpcClient);
+
+impl Rpc {
+	/// Calls `method` with `params` and returns the JSON result.
+	pub async fn call(&self, method: &str, params: subxt::rpcs::client::RpcParams) -> Result<Value> {
+		self.0.request::<Value>(method, params).await.with_context(|| format!("RPC {method}"))
+	}
+
+	/// Number of the best block.
+	pub async fn best_number(&self) -> Result<u64> {
+		let header = self.call("chain_getHeader", rpc_params![]).await?;
+		header_number(&header)
+	}
+
+	/// Number of the last finalized block.
+	pub async fn finalized_number(&self) -> Result<u64> {
+		let hash = self.call("chain_getFinalizedHead", rpc_params![]).await?;
+		let header = self.call("chain_getHeader", rpc_params![hash]).await?;
+		header_number(&header)
+	}
+
+	/// The node's libp2p peer id.
+	pub async fn peer_id(&self) -> Result<String> {
+		let id = self.call("system_localPeerId", rpc_params![]).await?;
+		id.as_str().map(str::to_owned).context("system_localPeerId is a string")
+	}
+
+	/// Waits until `check` holds for the number `read` returns, polling every 500 ms.
+	pub async fn wait_for(
+		&self,
+		what: &str,
+		timeout: Duration,
+		read: impl AsyncFnReader,
+		check: impl Fn(u64) -> bool,
+	) -> Result<u64> {
+		let deadline = Instant::now() + timeout;
+		let mut last = None;
+		while Instant::now() < deadline {
+			if let Ok(n) = read.read(self).await {
+				if check(n) {
+					return Ok(n);
+				}
+				last = Some(n);
+			}
+			tokio::time::sleep(Duration::from_millis(500)).await;
+		}
+		bail!("timed out after {timeout:?} waiting for {what} (last seen: {last:?})")
+	}
+}
+
+/// Which number [`Rpc::wait_for`] polls.
+pub trait AsyncFnReader {
+	/// Reads the number from the node.
+	fn read(&self, rpc: &Rpc) -> impl std::future::Future<Output = Result<u64>>;
+}
+
+/// Polls the best block number.
+pub struct Best;
+/// Polls the finalized block number.
+pub struct Finalized;
+
+impl AsyncFnReader for Best {
+	async fn read(&self, rpc: &Rpc) -> Result<u64> {
+		rpc.best_number().await
+	}
+}
+
+impl AsyncFnReader for Finalized {
+	async fn read(&self, rpc: &Rpc) -> Result<u64> {
+		rpc.finalized_number().await
+	}
+}
+
+fn header_number(header: &Value) -> Result<u64> {
+	let hex = header["number"].as_str().context("header has a number")?;
+	Ok(u64::from_str_radix(hex.trim_start_matches("0x"), 16)?)
+}
+
+/// The parts of a zombienet network spec (`zombienet/*.toml`) that the launcher honours.
+pub mod zombienet {
+	use serde::Deserialize;
+	use std::path::Path;
+
+	/// A zombienet network spec.
+	#[derive(Debug, Deserialize)]
+	pub struct Spec {
+		/// The chain and its nodes (zombienet calls a solo chain the relay chain).
+		pub relaychain: Chain,
+	}
+
+	/// The chain section.
+	#[derive(Debug, Deserialize)]
+	pub struct Chain {
+		/// `--chain` value.
+		pub chain: String,
+		/// Binary of every node unless a node names its own.
+		pub default_command: String,
+		/// Flags every node gets.
+		#[serde(default)]
+		pub default_args: Vec<String>,
+		/// The nodes.
+		pub nodes: Vec<SpecNode>,
+	}
+
+	/// One node of the spec.
+	#[derive(Debug, Deserialize)]
+	pub struct SpecNode {
+		/// Node name.
+		pub name: String,
+		/// Whether it validates.
+		#[serde(default)]
+		pub validator: bool,
+		/// Its own flags.
+		#[serde(default)]
+		pub args: Vec<String>,
+	}
+
+	impl Spec {
+		/// Reads and parses a spec file.
+		pub fn load(path: &Path) -> anyhow::Result<Self> {
+			Ok(toml::from_str(&std::fs::read_to_string(path)?)?)
+		}
+
+		/// The node flags for `node`: chain, defaults, its own, `--validator` when it validates.
+		pub fn args_of(&self, node: &SpecNode) -> Vec<String> {
+			let mut args = vec!["--chain".to_string(), self.relaychain.chain.clone()];
+			args.extend(self.relaychain.default_args.iter().cloned());
+			args.extend(node.args.iter().cloned());
+			if node.validator && !args.iter().any(|a| a == "--validator") {
+				args.push("--validator".into());
+			}
+			args
+		}
+	}
+}

@@ -1,0 +1,142 @@
+//! A `--dev --tmp` node: it produces and finalizes blocks, takes a signed transfer from a Rust
+//! client (subxt) into a finalized block with the right balances, and the worker reads it.
+
+use std::time::{Duration, Instant};
+
+use aetron_e2e::{worker_binary, Best, Finalized, Node, NodeConfig};
+use subxt::{dynamic, utils::MultiAddress, OnlineClient, SubstrateConfig};
+use subxt_signer::sr25519::dev;
+
+const AET: u128 = 1_000_000_000_000;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dev_node_produces_and_finalizes_blocks() {
+	let started = Instant::now();
+	let mut node = Node::start(NodeConfig::new("dev", &["--dev", "--tmp"])).expect("node starts");
+	let rpc = node.rpc(Duration::from_secs(60)).await.expect("RPC comes up");
+
+	let finalized = rpc
+		.wait_for("first finalized block", Duration::from_secs(90), Finalized, |n| n >= 1)
+		.await
+		.unwrap_or_else(|e| panic!("{e}\n{}", node.log_tail(40)));
+	// The budget (first finality within 30 s) is reported, not asserted: timing on a shared
+	// 2-core machine is not a test.
+	println!("first finalized block #{finalized} after {:.1?} from start", started.elapsed());
+
+	let best = rpc.best_number().await.expect("best block");
+	rpc.wait_for("more blocks", Duration::from_secs(60), Best, |n| n >= best + 2)
+		.await
+		.unwrap_or_else(|e| panic!("{e}\n{}", node.log_tail(40)));
+	rpc.wait_for("finality to advance", Duration::from_secs(60), Finalized, |n| n > finalized)
+		.await
+		.unwrap_or_else(|e| panic!("{e}\n{}", node.log_tail(40)));
+
+	let props = rpc.call("system_properties", subxt::rpcs::rpc_params![]).await.unwrap();
+	assert_eq!(props["tokenSymbol"], "AET");
+	assert_eq!(props["tokenDecimals"], 12);
+}
+
+/// `System.Account` of `who` at the client's current finalized block: (free, nonce).
+async fn account(api: &OnlineClient<SubstrateConfig>, who: [u8; 32]) -> (u128, u64) {
+	#[derive(Debug, subxt::ext::scale_decode::DecodeAsType)]
+	#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+	struct AccountInfo {
+		nonce: u32,
+		data: AccountData,
+	}
+	#[derive(Debug, subxt::ext::scale_decode::DecodeAsType)]
+	#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+	struct AccountData {
+		free: u128,
+	}
+	let at = api.at_current_block().await.expect("finalized block");
+	let address = dynamic::storage::<([u8; 32],), AccountInfo>("System", "Account");
+	let info = at.storage().fetch(address, (who,)).await.expect("account exists");
+	let info = info.decode().expect("AccountInfo decodes");
+	(info.data.free, info.nonce as u64)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn signed_transfer_lands_in_a_finalized_block_with_the_right_balances() {
+	let mut node = Node::start(NodeConfig::new("dev", &["--dev", "--tmp"])).expect("node starts");
+	let rpc = node.rpc(Duration::from_secs(60)).await.expect("RPC comes up");
+	rpc.wait_for("first finalized block", Duration::from_secs(90), Finalized, |n| n >= 1)
+		.await
+		.unwrap_or_else(|e| panic!("{e}\n{}", node.log_tail(40)));
+
+	let api = OnlineClient::<SubstrateConfig>::from_insecure_url(node.ws_url())
+		.await
+		.expect("subxt connects");
+	let alice = dev::alice();
+	let bob = dev::bob();
+	let alice_id: [u8; 32] = alice.public_key().0;
+	let bob_id: [u8; 32] = bob.public_key().0;
+	let (alice_before, alice_nonce) = account(&api, alice_id).await;
+	let (bob_before, _) = account(&api, bob_id).await;
+
+	let amount = 42 * AET;
+	let tx = dynamic::transaction(
+		"Balances",
+		"transfer_keep_alive",
+		(MultiAddress::<[u8; 32], ()>::Id(bob_id), amount),
+	);
+	let events = api
+		.at_current_block()
+		.await
+		.expect("finalized block")
+		.transactions()
+		.sign_and_submit_then_watch_default(&tx, &alice)
+		.await
+		.expect("submitted")
+		.wait_for_finalized_success()
+		.await
+		.unwrap_or_else(|e| panic!("transfer failed: {e}\n{}", node.log_tail(40)));
+
+	#[derive(Debug, subxt::ext::scale_decode::DecodeAsType)]
+	#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+	struct FeePaid {
+		who: [u8; 32],
+		actual_fee: u128,
+		tip: u128,
+	}
+	let fee = events
+		.iter()
+		.filter_map(Result::ok)
+		.find(|e| e.pallet_name() == "TransactionPayment" && e.event_name() == "TransactionFeePaid")
+		.map(|e| e.decode_as::<FeePaid>().expect("fee event decodes"))
+		.expect("a fee was paid");
+	assert_eq!(fee.who, alice_id);
+	assert_eq!(fee.tip, 0);
+	assert!(fee.actual_fee > 0);
+	assert!(events.iter().filter_map(Result::ok).any(|e| e.pallet_name() == "Balances"
+		&& e.event_name() == "Transfer"));
+
+	let (alice_after, alice_nonce_after) = account(&api, alice_id).await;
+	let (bob_after, _) = account(&api, bob_id).await;
+	assert_eq!(bob_after, bob_before + amount);
+	assert_eq!(alice_after, alice_before - amount - fee.actual_fee);
+	assert_eq!(alice_nonce_after, alice_nonce + 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn worker_chain_info_reports_the_node() {
+	let mut node = Node::start(NodeConfig::new("dev", &["--dev", "--tmp"])).expect("node starts");
+	let rpc = node.rpc(Duration::from_secs(60)).await.expect("RPC comes up");
+	rpc.wait_for("first finalized block", Duration::from_secs(90), Finalized, |n| n >= 1)
+		.await
+		.unwrap_or_else(|e| panic!("{e}\n{}", node.log_tail(40)));
+
+	let output = std::process::Command::new(worker_binary())
+		.args(["chain-info", "--json", "--url", &node.ws_url()])
+		.output()
+		.expect("worker runs");
+	assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+	let info: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON output");
+	assert_eq!(info["chain"], "AETRON Development");
+	assert_eq!(info["specName"], "aetron");
+	assert!(info["specVersion"].as_u64().unwrap() >= 100);
+	let best = info["best"]["number"].as_u64().unwrap();
+	let finalized = info["finalized"]["number"].as_u64().unwrap();
+	assert!(finalized >= 1 && best >= finalized, "{info}");
+	assert!(info["finalized"]["hash"].as_str().unwrap().starts_with("0x"));
+}

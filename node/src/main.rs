@@ -1,0 +1,13 @@
+//! `aetron-node`: the AETRON chain's node. BABE produces blocks, GRANDPA finalizes them, state
+//! lives in ParityDb, and the standard JSON-RPC methods are served over jsonrpsee.
+#![warn(missing_docs)]
+
+mod chain_spec;
+mod cli;
+mod command;
+mod rpc;
+mod service;
+
+fn main() -> sc_cli::Result<()> {
+	command::run()
+}

@@ -1,0 +1,102 @@
+//! Genesis presets: `development` (Alice alone) and `local_testnet` (Alice, Bob, Charlie, Dave).
+//!
+//! Both fund the well-known dev accounts and set Alice as `sudo` key; a production preset would
+//! set none. The treasury account starts with the existential deposit so that it exists before the
+//! first fee or dust arrives.
+
+use alloc::{vec, vec::Vec};
+use frame_support::build_struct_json_patch;
+use serde_json::Value;
+use sp_consensus_babe::AuthorityId as BabeId;
+use sp_consensus_grandpa::AuthorityId as GrandpaId;
+use sp_genesis_builder::{PresetId, DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET};
+use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
+
+use crate::{
+	opaque::SessionKeys, AccountId, BabeConfig, Balance, BalancesConfig, RuntimeGenesisConfig,
+	SessionConfig, SudoConfig, TreasuryAccount, AET, BABE_GENESIS_EPOCH_CONFIG,
+	EXISTENTIAL_DEPOSIT,
+};
+
+/// What each well-known dev account holds at genesis: one million AET.
+pub const ENDOWMENT: Balance = 1_000_000 * AET;
+
+/// A validator's identity at genesis: its account and its session keys.
+pub struct Authority {
+	/// The validator's account (also its session `ValidatorId`).
+	pub account: AccountId,
+	/// BABE key.
+	pub babe: BabeId,
+	/// GRANDPA key.
+	pub grandpa: GrandpaId,
+}
+
+impl Authority {
+	/// The authority derived from a well-known dev seed (`//Alice`, …).
+	pub fn from_keyring(sr: Sr25519Keyring, ed: Ed25519Keyring) -> Self {
+		Self { account: sr.to_account_id(), babe: sr.public().into(), grandpa: ed.public().into() }
+	}
+}
+
+/// The well-known dev accounts that genesis funds.
+pub fn endowed_accounts() -> Vec<AccountId> {
+	Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect()
+}
+
+/// The JSON patch of a genesis with these authorities, funded accounts and sudo key.
+pub fn genesis(authorities: Vec<Authority>, endowed: Vec<AccountId>, root: AccountId) -> Value {
+	let mut balances: Vec<(AccountId, Balance)> =
+		endowed.into_iter().map(|account| (account, ENDOWMENT)).collect();
+	balances.push((TreasuryAccount::get(), EXISTENTIAL_DEPOSIT));
+	build_struct_json_patch!(RuntimeGenesisConfig {
+		balances: BalancesConfig { balances },
+		babe: BabeConfig { epoch_config: BABE_GENESIS_EPOCH_CONFIG },
+		session: SessionConfig {
+			keys: authorities
+				.into_iter()
+				.map(|a| {
+					(a.account.clone(), a.account, SessionKeys { babe: a.babe, grandpa: a.grandpa })
+				})
+				.collect::<Vec<_>>(),
+		},
+		sudo: SudoConfig { key: Some(root) },
+	})
+}
+
+/// `development`: Alice is the only authority and the sudo key.
+pub fn development() -> Value {
+	genesis(
+		vec![Authority::from_keyring(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
+		endowed_accounts(),
+		Sr25519Keyring::Alice.to_account_id(),
+	)
+}
+
+/// `local_testnet`: Alice, Bob, Charlie and Dave are authorities; Alice is the sudo key.
+pub fn local_testnet() -> Value {
+	genesis(
+		vec![
+			Authority::from_keyring(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
+			Authority::from_keyring(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
+			Authority::from_keyring(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
+			Authority::from_keyring(Sr25519Keyring::Dave, Ed25519Keyring::Dave),
+		],
+		endowed_accounts(),
+		Sr25519Keyring::Alice.to_account_id(),
+	)
+}
+
+/// The JSON of the preset `id`, if it exists.
+pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
+	let patch = match id.as_ref() {
+		DEV_RUNTIME_PRESET => development(),
+		LOCAL_TESTNET_RUNTIME_PRESET => local_testnet(),
+		_ => return None,
+	};
+	serde_json::to_string(&patch).ok().map(|s| s.into_bytes())
+}
+
+/// The names of the presets this runtime offers.
+pub fn preset_names() -> Vec<PresetId> {
+	vec![PresetId::from(DEV_RUNTIME_PRESET), PresetId::from(LOCAL_TESTNET_RUNTIME_PRESET)]
+}

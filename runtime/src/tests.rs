@@ -1,0 +1,171 @@
+//! Runtime tests on the native runtime: genesis presets, a fee-paying transfer, issuance.
+
+use crate::{
+	genesis_config_presets::{endowed_accounts, ENDOWMENT},
+	*,
+};
+use codec::Encode;
+use frame_support::{
+	assert_ok,
+	genesis_builder_helper::build_state,
+	traits::fungible::Inspect,
+};
+use sp_genesis_builder::{PresetId, DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET};
+use sp_keyring::Sr25519Keyring;
+use sp_runtime::{generic::Era, traits::Header as _};
+
+/// Externalities holding the genesis state that `preset` describes.
+fn genesis_ext(preset: &str) -> sp_io::TestExternalities {
+	let json = genesis_config_presets::get_preset(&PresetId::from(preset))
+		.unwrap_or_else(|| panic!("preset {preset} exists"));
+	let mut ext = sp_io::TestExternalities::default();
+	ext.execute_with(|| build_state::<RuntimeGenesisConfig>(json).expect("genesis builds"));
+	ext
+}
+
+/// What genesis mints: every endowed account's endowment plus the treasury's existential deposit.
+fn genesis_issuance() -> Balance {
+	ENDOWMENT * endowed_accounts().len() as Balance + EXISTENTIAL_DEPOSIT
+}
+
+#[test]
+fn runtime_lists_both_presets() {
+	let names = genesis_config_presets::preset_names();
+	assert!(names.contains(&PresetId::from(DEV_RUNTIME_PRESET)));
+	assert!(names.contains(&PresetId::from(LOCAL_TESTNET_RUNTIME_PRESET)));
+	assert!(genesis_config_presets::get_preset(&PresetId::from("mainnet")).is_none());
+}
+
+#[test]
+fn development_genesis_has_alice_as_only_authority_and_sudo() {
+	genesis_ext(DEV_RUNTIME_PRESET).execute_with(|| {
+		let alice = Sr25519Keyring::Alice;
+		assert_eq!(pallet_session::Validators::<Runtime>::get(), vec![alice.to_account_id()]);
+		let babe: Vec<_> = Babe::authorities().iter().map(|(id, _)| id.clone()).collect();
+		assert_eq!(babe, vec![sp_consensus_babe::AuthorityId::from(alice.public())]);
+		let grandpa = Grandpa::grandpa_authorities();
+		assert_eq!(grandpa.len(), 1);
+		assert_eq!(grandpa[0].0, sp_keyring::Ed25519Keyring::Alice.public().into());
+		assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(alice.to_account_id()));
+	});
+}
+
+#[test]
+fn local_testnet_genesis_has_four_authorities() {
+	genesis_ext(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		let expected: Vec<AccountId> = [
+			Sr25519Keyring::Alice,
+			Sr25519Keyring::Bob,
+			Sr25519Keyring::Charlie,
+			Sr25519Keyring::Dave,
+		]
+		.iter()
+		.map(|k| k.to_account_id())
+		.collect();
+		assert_eq!(pallet_session::Validators::<Runtime>::get(), expected);
+		assert_eq!(Babe::authorities().len(), 4);
+		assert_eq!(Grandpa::grandpa_authorities().len(), 4);
+	});
+}
+
+#[test]
+fn genesis_funds_dev_accounts_and_treasury_and_issuance_matches() {
+	for preset in [DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET] {
+		genesis_ext(preset).execute_with(|| {
+			for account in endowed_accounts() {
+				assert_eq!(Balances::free_balance(&account), ENDOWMENT, "{preset}");
+			}
+			assert_eq!(Balances::free_balance(TreasuryAccount::get()), EXISTENTIAL_DEPOSIT);
+			assert_eq!(Balances::total_issuance(), genesis_issuance(), "{preset}");
+		});
+	}
+}
+
+/// Signs `call` as `signer` with nonce `nonce`, the way a wallet does.
+fn signed(call: RuntimeCall, signer: Sr25519Keyring, nonce: Nonce) -> UncheckedExtrinsic {
+	let tx_ext: TxExtension = (
+		frame_system::CheckNonZeroSender::new(),
+		frame_system::CheckSpecVersion::new(),
+		frame_system::CheckTxVersion::new(),
+		frame_system::CheckGenesis::new(),
+		frame_system::CheckEra::from(Era::Immortal),
+		frame_system::CheckNonce::from(nonce),
+		frame_system::CheckWeight::new(),
+		pallet_transaction_payment::ChargeTransactionPayment::from(0),
+		frame_system::WeightReclaim::new(),
+	);
+	let payload = SignedPayload::new(call.clone(), tx_ext.clone()).expect("implicit data exists");
+	let signature = payload.using_encoded(|bytes| signer.sign(bytes));
+	UncheckedExtrinsic::new_signed(
+		call,
+		MultiAddress::Id(signer.to_account_id()),
+		Signature::Sr25519(signature),
+		tx_ext,
+	)
+}
+
+/// Starts block 1 on top of genesis.
+fn start_block_one() {
+	let header = Header::new(
+		1,
+		Default::default(),
+		Default::default(),
+		frame_system::Pallet::<Runtime>::block_hash(0),
+		Default::default(),
+	);
+	Executive::initialize_block(&header);
+}
+
+#[test]
+fn signed_transfer_moves_funds_and_charges_a_fee_to_the_treasury() {
+	genesis_ext(DEV_RUNTIME_PRESET).execute_with(|| {
+		start_block_one();
+		let alice = Sr25519Keyring::Alice.to_account_id();
+		let bob = Sr25519Keyring::Bob.to_account_id();
+		let amount = 10 * AET;
+		let call = RuntimeCall::Balances(BalancesCall::transfer_keep_alive {
+			dest: MultiAddress::Id(bob.clone()),
+			value: amount,
+		});
+
+		let outcome = Executive::apply_extrinsic(signed(call, Sr25519Keyring::Alice, 0));
+		assert_ok!(outcome.expect("the extrinsic is valid"));
+
+		let fee = frame_system::Pallet::<Runtime>::events()
+			.into_iter()
+			.find_map(|record| match record.event {
+				RuntimeEvent::TransactionPayment(
+					pallet_transaction_payment::Event::TransactionFeePaid { who, actual_fee, .. },
+				) if who == alice => Some(actual_fee),
+				_ => None,
+			})
+			.expect("a fee was paid");
+		assert!(fee > 0, "a transfer costs a fee");
+		assert_eq!(Balances::free_balance(&alice), ENDOWMENT - amount - fee);
+		assert_eq!(Balances::free_balance(&bob), ENDOWMENT + amount);
+		assert_eq!(Balances::free_balance(TreasuryAccount::get()), EXISTENTIAL_DEPOSIT + fee);
+		assert_eq!(frame_system::Pallet::<Runtime>::account_nonce(&alice), 1);
+		// Fees move to the treasury: nothing is minted or burned.
+		assert_eq!(Balances::total_issuance(), genesis_issuance());
+	});
+}
+
+#[test]
+fn transfer_with_a_bad_signature_is_refused_and_changes_nothing() {
+	genesis_ext(DEV_RUNTIME_PRESET).execute_with(|| {
+		start_block_one();
+		let alice = Sr25519Keyring::Alice.to_account_id();
+		let call = RuntimeCall::Balances(BalancesCall::transfer_keep_alive {
+			dest: MultiAddress::Id(Sr25519Keyring::Bob.to_account_id()),
+			value: AET,
+		});
+		// Signed by Bob but claiming to come from Alice.
+		let mut xt = signed(call, Sr25519Keyring::Bob, 0);
+		if let sp_runtime::generic::Preamble::Signed(address, _, _) = &mut xt.preamble {
+			*address = MultiAddress::Id(alice.clone());
+		}
+		assert!(Executive::apply_extrinsic(xt).is_err());
+		assert_eq!(Balances::free_balance(&alice), ENDOWMENT);
+		assert_eq!(frame_system::Pallet::<Runtime>::account_nonce(&alice), 0);
+	});
+}

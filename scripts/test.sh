@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Sets up the machine, builds everything and runs every test: unit and runtime tests, then the
+# end-to-end tests against the built node and worker binaries (dev node, bad input, and the
+# four-validator local network). Everything runs in the release profile so the node is built
+# once and the end-to-end tests run against the same binaries.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+. scripts/env.sh
+
+start=$(date +%s)
+echo "==> building node and worker"
+cargo build --release --locked -p aetron-node -p aetron-worker
+built=$(date +%s)
+echo "==> build took $((built - start)) s"
+
+echo "==> running all tests"
+# The e2e tests start nodes; one test binary at a time, few tests at once, for a 2-core machine.
+cargo test --release --locked --workspace -- --test-threads 2
+echo "==> tests took $(($(date +%s) - built)) s (total $(($(date +%s) - start)) s)"

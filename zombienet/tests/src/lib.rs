@@ -1,0 +1,1 @@
+//! Zombienet tests live in `tests/`.
