@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 . scripts/env.sh
 
 echo "==> building aetron-node and aetron-worker (release; the first build takes a while)"
-cargo build --release --locked -p aetron-node -p aetron-worker
+# `--workspace` resolves features as scripts/test.sh does, so the two share one build.
+cargo build --release --locked --workspace --bins
 
 node="$AETRON_TARGET/release/aetron-node"
 echo "==> starting the dev chain: $node --dev --tmp"

@@ -11,7 +11,7 @@ sudo_if_needed() {
 
 # Debian packages: protoc for libp2p's protobufs, clang for bindgen-based -sys crates, a C/C++
 # toolchain for wasm-opt's binaryen, pkg-config and OpenSSL headers for the odd -sys crate.
-packages=(build-essential clang libclang-dev pkg-config libssl-dev protobuf-compiler git curl)
+packages=(build-essential clang libclang-dev pkg-config libssl-dev protobuf-compiler git curl python3)
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -9,8 +9,8 @@ cd "$(dirname "$0")/.."
 . scripts/env.sh
 
 start=$(date +%s)
-echo "==> building node and worker"
-cargo build --release --locked -p aetron-node -p aetron-worker
+echo "==> building the workspace: binaries, libraries and test harnesses"
+cargo build --release --locked --workspace --all-targets
 built=$(date +%s)
 echo "==> build took $((built - start)) s"
 

@@ -68,6 +68,8 @@ pub struct NodeConfig {
 	pub rpc_port: Option<u16>,
 	/// P2P port; chosen free when `None`.
 	pub p2p_port: Option<u16>,
+	/// Secret of the node's libp2p identity (hex); validators of non-dev chains need one.
+	pub node_key: Option<String>,
 }
 
 impl NodeConfig {
@@ -80,8 +82,20 @@ impl NodeConfig {
 			bootnodes: Vec::new(),
 			rpc_port: None,
 			p2p_port: None,
+			node_key: None,
 		}
 	}
+}
+
+/// A fresh libp2p identity from `aetron-node key generate-node-key`: (secret hex, peer id).
+pub fn generate_node_key() -> Result<(String, String)> {
+	let output = Command::new(node_binary()).args(["key", "generate-node-key"]).output()?;
+	if !output.status.success() {
+		bail!("generate-node-key failed: {}", String::from_utf8_lossy(&output.stderr));
+	}
+	let secret = String::from_utf8(output.stdout)?.trim().to_string();
+	let peer_id = String::from_utf8(output.stderr)?.trim().to_string();
+	Ok((secret, peer_id))
 }
 
 /// A running node. Dropping it stops the process.
@@ -103,9 +117,14 @@ impl Node {
 		let log = log_dir.path().join(format!("{}.log", config.name));
 		let log_file = std::fs::File::create(&log)?;
 		let mut command = Command::new(node_binary());
+		command.args(&config.args);
+		// Loopback-only defaults, unless the caller's args already carry them.
+		for flag in ["--no-mdns", "--no-telemetry", "--no-prometheus"] {
+			if !config.args.iter().any(|a| a == flag) {
+				command.arg(flag);
+			}
+		}
 		command
-			.args(&config.args)
-			.args(["--no-mdns", "--no-telemetry", "--no-prometheus", "--rpc-cors", "all"])
 			.args(["--listen-addr", &format!("/ip4/127.0.0.1/tcp/{p2p_port}")])
 			.args(["--rpc-port", &rpc_port.to_string()])
 			.stdin(Stdio::null())
@@ -113,6 +132,9 @@ impl Node {
 			.stderr(log_file);
 		if let Some(base) = &config.base_path {
 			command.arg("--base-path").arg(base);
+		}
+		if let Some(key) = &config.node_key {
+			command.args(["--node-key", key]);
 		}
 		for bootnode in &config.bootnodes {
 			command.args(["--bootnodes", bootnode]);
@@ -154,7 +176,7 @@ impl Node {
 				Ok(client) => return Ok(Rpc(client)),
 				Err(_) if Instant::now() < deadline => {
 					tokio::time::sleep(Duration::from_millis(250)).await
-				},
+				}
 				Err(e) => bail!("{} RPC not up after {timeout:?}: {e}", self.config.name),
 			}
 		}
@@ -195,7 +217,11 @@ pub struct Rpc(pub RpcClient);
 
 impl Rpc {
 	/// Calls `method` with `params` and returns the JSON result.
-	pub async fn call(&self, method: &str, params: subxt::rpcs::client::RpcParams) -> Result<Value> {
+	pub async fn call(
+		&self,
+		method: &str,
+		params: subxt::rpcs::client::RpcParams,
+	) -> Result<Value> {
 		self.0.request::<Value>(method, params).await.with_context(|| format!("RPC {method}"))
 	}
 
@@ -325,4 +351,16 @@ pub mod zombienet {
 			args
 		}
 	}
+}
+
+/// Starts a `--dev --tmp` node and waits for its first finalized block. Returns the node, its
+/// RPC connection and how long the first finality took from process start.
+pub async fn dev_node() -> (Node, Rpc, Duration) {
+	let started = Instant::now();
+	let mut node = Node::start(NodeConfig::new("dev", &["--dev", "--tmp"])).expect("node starts");
+	let rpc = node.rpc(Duration::from_secs(60)).await.expect("RPC comes up");
+	rpc.wait_for("first finalized block", Duration::from_secs(90), Finalized, |n| n >= 1)
+		.await
+		.unwrap_or_else(|e| panic!("{e}\n{}", node.log_tail(40)));
+	(node, rpc, started.elapsed())
 }

@@ -4,7 +4,7 @@
 
 use std::{path::Path, time::Duration};
 
-use aetron_e2e::{zombienet::Spec, Finalized, Node, NodeConfig};
+use aetron_e2e::{free_port, generate_node_key, zombienet::Spec, Finalized, Node, NodeConfig};
 
 fn logs(nodes: &[Node]) -> String {
 	nodes
@@ -21,22 +21,31 @@ async fn local_network_finalizes_survives_a_stopped_validator_and_it_catches_up(
 	assert_eq!(spec.relaychain.default_command, "aetron-node");
 	assert_eq!(spec.relaychain.nodes.len(), 4, "four validators");
 
-	let dirs: Vec<_> = spec.relaychain.nodes.iter().map(|_| tempfile::tempdir().unwrap()).collect();
-	let mut nodes: Vec<Node> = Vec::new();
-	let mut bootnodes = Vec::new();
-	for (spec_node, dir) in spec.relaychain.nodes.iter().zip(&dirs) {
+	// Every node knows every other from the start: identities and ports are fixed up front.
+	let mut configs = Vec::new();
+	let mut dirs = Vec::new();
+	for spec_node in &spec.relaychain.nodes {
+		let dir = tempfile::tempdir().unwrap();
 		let args = spec.args_of(spec_node);
 		let args: Vec<&str> = args.iter().map(String::as_str).collect();
 		let mut config = NodeConfig::new(&spec_node.name, &args);
 		config.base_path = Some(dir.path().to_path_buf());
-		config.bootnodes = bootnodes.clone();
-		let mut node = Node::start(config).unwrap();
-		if bootnodes.is_empty() {
-			// The first node is everyone's bootnode.
-			let rpc = node.rpc(Duration::from_secs(60)).await.unwrap();
-			bootnodes.push(format!("{}/p2p/{}", node.p2p_addr(), rpc.peer_id().await.unwrap()));
-		}
-		nodes.push(node);
+		config.p2p_port = Some(free_port());
+		config.rpc_port = Some(free_port());
+		let (secret, peer_id) = generate_node_key().unwrap();
+		config.node_key = Some(secret);
+		configs.push((config, peer_id));
+		dirs.push(dir);
+	}
+	let addresses: Vec<String> = configs
+		.iter()
+		.map(|(c, peer)| format!("/ip4/127.0.0.1/tcp/{}/p2p/{peer}", c.p2p_port.unwrap()))
+		.collect();
+	let mut nodes: Vec<Node> = Vec::new();
+	for (i, (mut config, _)) in configs.into_iter().enumerate() {
+		config.bootnodes =
+			addresses.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, a)| a.clone()).collect();
+		nodes.push(Node::start(config).unwrap());
 	}
 	let first_rpc = nodes[0].rpc(Duration::from_secs(60)).await.unwrap();
 

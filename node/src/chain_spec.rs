@@ -62,6 +62,6 @@ pub fn load(id: &str) -> Result<Box<dyn sc_service::ChainSpec>, String> {
 				ChainSpec::from_json_file(path.clone())
 					.map_err(|e| format!("invalid chain spec {}: {e}", path.display()))?,
 			)
-		},
+		}
 	})
 }

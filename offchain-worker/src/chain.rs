@@ -49,12 +49,8 @@ impl Chain {
 		let chain = self.rpc.system_chain().await.context("system_chain")?;
 		let version =
 			self.rpc.state_get_runtime_version(None).await.context("state_getRuntimeVersion")?;
-		let spec_name = version
-			.other
-			.get("specName")
-			.and_then(|v| v.as_str())
-			.unwrap_or_default()
-			.to_string();
+		let spec_name =
+			version.other.get("specName").and_then(|v| v.as_str()).unwrap_or_default().to_string();
 		let best = self
 			.rpc
 			.chain_get_header(None)

@@ -51,7 +51,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 			} else {
 				println!("{info}");
 			}
-		},
+		}
 	}
 	Ok(())
 }

@@ -16,8 +16,8 @@ use sp_version::RuntimeVersion;
 
 use crate::{
 	genesis_config_presets, opaque, AccountId, Babe, Balance, Block, Executive, Grandpa,
-	InherentDataExt, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, System,
-	TransactionPayment, BABE_GENESIS_EPOCH_CONFIG, VERSION,
+	InherentDataExt, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, System, TransactionPayment,
+	BABE_GENESIS_EPOCH_CONFIG, VERSION,
 };
 
 impl_runtime_apis! {

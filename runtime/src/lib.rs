@@ -18,6 +18,8 @@ include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
 
 extern crate alloc;
 
+use alloc::vec::Vec;
+
 mod apis;
 pub use apis::RuntimeApi;
 pub mod genesis_config_presets;
@@ -27,11 +29,10 @@ pub use aetron_primitives::{
 	time, AccountId, Balance, BlockNumber, Hash, Moment, Nonce, Signature,
 };
 use frame_support::{
+	derive_impl,
 	dispatch::DispatchClass,
-	derive_impl, parameter_types,
-	traits::{
-		tokens::imbalance::ResolveTo, ConstU128, ConstU32, ConstU64, ConstU8,
-	},
+	parameter_types,
+	traits::{tokens::imbalance::ResolveTo, ConstU128, ConstU32, ConstU64, ConstU8},
 	weights::{
 		constants::{RocksDbWeight, WEIGHT_REF_TIME_PER_SECOND},
 		IdentityFee, Weight,
@@ -167,7 +168,8 @@ impl pallet_session::Config for Runtime {
 	type NextSessionRotation = Babe;
 	// `()` keeps the genesis validator set; governance of the set is a later issue.
 	type SessionManager = ();
-	type SessionHandler = <opaque::SessionKeys as sp_runtime::traits::OpaqueKeys>::KeyTypeIdProviders;
+	type SessionHandler =
+		<opaque::SessionKeys as sp_runtime::traits::OpaqueKeys>::KeyTypeIdProviders;
 	type Keys = opaque::SessionKeys;
 	type DisablingStrategy = ();
 	type WeightInfo = pallet_session::weights::SubstrateWeight<Runtime>;

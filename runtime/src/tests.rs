@@ -5,19 +5,32 @@ use crate::{
 	*,
 };
 use codec::Encode;
-use frame_support::{
-	assert_ok,
-	genesis_builder_helper::build_state,
-	traits::fungible::Inspect,
-};
+use frame_support::{assert_ok, genesis_builder_helper::build_state};
 use sp_genesis_builder::{PresetId, DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET};
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::{generic::Era, traits::Header as _};
 
-/// Externalities holding the genesis state that `preset` describes.
+/// Applies a JSON patch onto `base` the way the node's chain-spec builder does: objects merge
+/// key by key, everything else is replaced.
+fn merge(base: &mut serde_json::Value, patch: serde_json::Value) {
+	match (base, patch) {
+		(serde_json::Value::Object(base), serde_json::Value::Object(patch)) => {
+			for (key, value) in patch {
+				merge(base.entry(key).or_insert(serde_json::Value::Null), value);
+			}
+		}
+		(base, patch) => *base = patch,
+	}
+}
+
+/// Externalities holding the genesis state that `preset` describes: the preset is a patch on
+/// the runtime's default genesis config, as in a chain spec.
 fn genesis_ext(preset: &str) -> sp_io::TestExternalities {
-	let json = genesis_config_presets::get_preset(&PresetId::from(preset))
+	let patch = genesis_config_presets::get_preset(&PresetId::from(preset))
 		.unwrap_or_else(|| panic!("preset {preset} exists"));
+	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).expect("serializes");
+	merge(&mut config, serde_json::from_slice(&patch).expect("the preset is JSON"));
+	let json = serde_json::to_vec(&config).expect("serializes");
 	let mut ext = sp_io::TestExternalities::default();
 	ext.execute_with(|| build_state::<RuntimeGenesisConfig>(json).expect("genesis builds"));
 	ext
@@ -135,7 +148,9 @@ fn signed_transfer_moves_funds_and_charges_a_fee_to_the_treasury() {
 			.into_iter()
 			.find_map(|record| match record.event {
 				RuntimeEvent::TransactionPayment(
-					pallet_transaction_payment::Event::TransactionFeePaid { who, actual_fee, .. },
+					pallet_transaction_payment::Event::TransactionFeePaid {
+						who, actual_fee, ..
+					},
 				) if who == alice => Some(actual_fee),
 				_ => None,
 			})
