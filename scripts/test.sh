@@ -10,7 +10,8 @@ cd "$(dirname "$0")/.."
 
 start=$(date +%s)
 echo "==> building the workspace: binaries, libraries and test harnesses"
-cargo build --release --locked --workspace --all-targets
+# AETRON_TIMINGS=1 writes cargo's per-crate build-time report (cargo-timings/ in the target dir).
+cargo build --release --locked --workspace --all-targets ${AETRON_TIMINGS:+--timings}
 built=$(date +%s)
 echo "==> build took $((built - start)) s"
 
