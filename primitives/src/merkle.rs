@@ -223,6 +223,13 @@ impl MerkleSumTree {
 		self.levels.first().and_then(|leaves| leaves.get(index as usize)).copied()
 	}
 
+	/// Bytes the tree keeps on the heap (every level's allocation).
+	pub fn heap_bytes(&self) -> usize {
+		let nodes: usize = self.levels.iter().map(Vec::capacity).sum();
+		nodes * core::mem::size_of::<SumNode>()
+			+ self.levels.capacity() * core::mem::size_of::<Vec<SumNode>>()
+	}
+
 	/// The proof of leaf `index`: its siblings from the leaf level up.
 	pub fn proof(&self, index: u32) -> Result<Vec<SumNode>, MerkleError> {
 		let len = proof_len(index, self.leaf_count())?;
@@ -387,6 +394,23 @@ mod tests {
 		assert_eq!(proof_len(0, MAX_LEAVES + 1), Err(MerkleError::TooManyLeaves));
 		assert_eq!(proof_len(0, MAX_LEAVES), Ok(MAX_PROOF_LEN));
 		assert_eq!(proof_len(MAX_LEAVES - 1, MAX_LEAVES), Ok(MAX_PROOF_LEN));
+	}
+
+	#[test]
+	fn a_full_batch_keeps_at_most_96_bytes_a_leaf() {
+		let leaves: Vec<_> =
+			(0..MAX_LEAVES).map(|i| SumNode::leaf(i, &i.to_le_bytes(), 1)).collect();
+		let t = MerkleSumTree::from_leaves(leaves).unwrap();
+		assert_eq!(t.root().sum, u64::from(MAX_LEAVES));
+		let per_leaf = t.heap_bytes() as f64 / f64::from(MAX_LEAVES);
+		assert!(per_leaf <= 96.0, "{per_leaf} bytes a leaf");
+		let last = MAX_LEAVES - 1;
+		let proof = t.proof(last).unwrap();
+		assert_eq!(proof.len() as u32, MAX_PROOF_LEN);
+		assert_eq!(
+			verify_proof(&t.root(), MAX_LEAVES, last, &t.leaf(last).unwrap(), &proof),
+			Ok(())
+		);
 	}
 
 	#[test]
