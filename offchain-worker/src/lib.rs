@@ -1,8 +1,9 @@
 //! # aetron-worker
 //!
-//! The miner's side of AETRON (DESIGN §10). This first version holds the chain client; later
-//! issues add inference with burn, the artefact store, Merkle batching, registration, heartbeats
-//! and re-checks.
+//! The miner's side of AETRON (DESIGN §10). It holds the chain client ([`chain`]) and the
+//! crash-safe artefact store with its Merkle-sum batches ([`store`]); later issues add inference
+//! with burn, the HTTP API, registration, heartbeats and re-checks.
 #![deny(missing_docs)]
 
 pub mod chain;
+pub mod store;

@@ -1,0 +1,256 @@
+//! # The crash-safe artefact store
+//!
+//! Every served request leaves an entry: the request, the response and the SCALE artefact
+//! header (DESIGN §5), at a position `(batch, index)`. [`ArtefactStore::append`] returns only
+//! after its write transaction is durable on disk (redb commits with `Durability::Immediate`), so
+//! a response acknowledged to a client always has its artefact, whatever happens next; a `kill -9`
+//! loses at most the request in flight, which was never acknowledged.
+//!
+//! Positions are allocated inside the same transaction that writes the entry, so after a crash
+//! the next append continues the open batch exactly where the last durable one stopped: no gap,
+//! no duplicate.
+//!
+//! A batch closes when it reaches its leaf limit (2^20 by default) or, with
+//! [`ArtefactStore::close_if_older_than`], when it has been open too long. Closing builds the
+//! Merkle-sum tree from the stored leaf nodes (40 bytes an entry, kept beside the entry so the
+//! artefacts need not be re-read or re-hashed) and records its root and total work; the tree is
+//! kept in memory to serve proofs without rebuilding, and rebuilt from the stored leaves once after
+//! a restart.
+
+use std::{
+	collections::HashMap,
+	path::Path,
+	sync::Mutex,
+	time::{SystemTime, UNIX_EPOCH},
+};
+
+use aetron_primitives::{
+	artefact::ArtefactHeader,
+	merkle::{MerkleSumTree, SumNode, MAX_LEAVES},
+};
+use anyhow::{bail, Context, Result};
+use codec::{Decode, Encode};
+use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
+
+/// `(batch, index)` → SCALE of [`Entry`].
+const ENTRIES: TableDefinition<(u64, u32), &[u8]> = TableDefinition::new("entries");
+/// `(batch, index)` → SCALE of the leaf's [`SumNode`].
+const LEAVES: TableDefinition<(u64, u32), &[u8]> = TableDefinition::new("leaves");
+/// `batch` → SCALE of [`BatchInfo`].
+const BATCHES: TableDefinition<u64, &[u8]> = TableDefinition::new("batches");
+/// Singletons: `"open"` → the number of the batch that takes the next append.
+const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
+const OPEN_BATCH: &str = "open";
+
+/// What the store keeps of one served request.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct Entry {
+	/// The request body as received.
+	pub request: Vec<u8>,
+	/// The response body as sent.
+	pub response: Vec<u8>,
+	/// The artefact header, the leaf preimage.
+	pub artefact: ArtefactHeader,
+}
+
+/// A batch's bookkeeping.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct BatchInfo {
+	/// When its first entry was written (ms since the Unix epoch).
+	pub opened_at_ms: u64,
+	/// Entries so far.
+	pub leaf_count: u32,
+	/// The root once closed.
+	pub root: Option<SumNode>,
+}
+
+/// Where an appended entry went.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Position {
+	/// Batch number, from 0.
+	pub batch: u64,
+	/// Index inside the batch.
+	pub index: u32,
+}
+
+/// An entry with what a re-checker needs to check it against the batch's on-chain root.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProvenEntry {
+	/// The entry.
+	pub entry: Entry,
+	/// Its leaf node.
+	pub leaf: SumNode,
+	/// The batch's leaf count.
+	pub leaf_count: u32,
+	/// The batch's root.
+	pub root: SumNode,
+	/// Siblings from the leaf up.
+	pub proof: Vec<SumNode>,
+}
+
+/// The store: one redb file.
+pub struct ArtefactStore {
+	db: Database,
+	max_leaves: u32,
+	/// Trees of closed batches, built once each.
+	trees: Mutex<HashMap<u64, MerkleSumTree>>,
+}
+
+fn now_ms() -> u64 {
+	SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+}
+
+fn decode<T: Decode>(bytes: &[u8], what: &str) -> Result<T> {
+	T::decode(&mut &bytes[..]).with_context(|| format!("corrupt {what} in the artefact store"))
+}
+
+impl ArtefactStore {
+	/// Opens (or creates) the store at `path`; batches close at `max_leaves` entries
+	/// (1 ..= 2^20).
+	pub fn open(path: &Path, max_leaves: u32) -> Result<Self> {
+		if max_leaves == 0 || max_leaves > MAX_LEAVES {
+			bail!("a batch holds 1 to {MAX_LEAVES} leaves, not {max_leaves}");
+		}
+		let db = Database::create(path)
+			.with_context(|| format!("cannot open the artefact store {}", path.display()))?;
+		let txn = db.begin_write()?;
+		{
+			txn.open_table(ENTRIES)?;
+			txn.open_table(LEAVES)?;
+			txn.open_table(BATCHES)?;
+			let mut meta = txn.open_table(META)?;
+			if meta.get(OPEN_BATCH)?.is_none() {
+				meta.insert(OPEN_BATCH, 0)?;
+			}
+		}
+		txn.commit()?;
+		Ok(Self { db, max_leaves, trees: Mutex::new(HashMap::new()) })
+	}
+
+	/// Appends an entry and returns its position once it is durable.
+	pub fn append(&self, entry: &Entry) -> Result<Position> {
+		let leaf_of = |index| entry.artefact.leaf(index);
+		let txn = self.db.begin_write()?;
+		let position = {
+			let mut meta = txn.open_table(META)?;
+			let mut batches = txn.open_table(BATCHES)?;
+			let batch = meta.get(OPEN_BATCH)?.map(|v| v.value()).unwrap_or(0);
+			let mut info = match batches.get(batch)? {
+				Some(bytes) => decode::<BatchInfo>(bytes.value(), "batch")?,
+				None => BatchInfo { opened_at_ms: now_ms(), leaf_count: 0, root: None },
+			};
+			let index = info.leaf_count;
+			let leaf = leaf_of(index);
+			txn.open_table(ENTRIES)?.insert((batch, index), entry.encode().as_slice())?;
+			txn.open_table(LEAVES)?.insert((batch, index), leaf.encode().as_slice())?;
+			info.leaf_count += 1;
+			if info.leaf_count >= self.max_leaves {
+				let tree = Self::build_tree(&txn, batch, info.leaf_count)?;
+				info.root = Some(tree.root());
+				meta.insert(OPEN_BATCH, batch + 1)?;
+				self.keep_tree(batch, tree);
+			}
+			batches.insert(batch, info.encode().as_slice())?;
+			Position { batch, index }
+		};
+		// The default durability is `Immediate`: commit returns after fsync.
+		txn.commit()?;
+		Ok(position)
+	}
+
+	/// Closes the open batch if it holds entries and opened more than `max_age_ms` ago. Returns
+	/// the closed batch's number and root.
+	pub fn close_if_older_than(&self, max_age_ms: u64) -> Result<Option<(u64, SumNode)>> {
+		let txn = self.db.begin_write()?;
+		let closed = {
+			let mut meta = txn.open_table(META)?;
+			let mut batches = txn.open_table(BATCHES)?;
+			let batch = meta.get(OPEN_BATCH)?.map(|v| v.value()).unwrap_or(0);
+			let info = match batches.get(batch)? {
+				Some(bytes) => decode::<BatchInfo>(bytes.value(), "batch")?,
+				None => return Ok(None),
+			};
+			if info.leaf_count == 0 || now_ms().saturating_sub(info.opened_at_ms) < max_age_ms {
+				return Ok(None);
+			}
+			let tree = Self::build_tree(&txn, batch, info.leaf_count)?;
+			let root = tree.root();
+			batches.insert(batch, BatchInfo { root: Some(root), ..info }.encode().as_slice())?;
+			meta.insert(OPEN_BATCH, batch + 1)?;
+			self.keep_tree(batch, tree);
+			Some((batch, root))
+		};
+		txn.commit()?;
+		Ok(closed)
+	}
+
+	/// A batch's bookkeeping.
+	pub fn batch(&self, batch: u64) -> Result<Option<BatchInfo>> {
+		let txn = self.db.begin_read()?;
+		let batches = txn.open_table(BATCHES)?;
+		batches.get(batch)?.map(|b| decode(b.value(), "batch")).transpose()
+	}
+
+	/// The number of the batch that takes the next append.
+	pub fn open_batch(&self) -> Result<u64> {
+		let txn = self.db.begin_read()?;
+		Ok(txn.open_table(META)?.get(OPEN_BATCH)?.map(|v| v.value()).unwrap_or(0))
+	}
+
+	/// The entry at `position`.
+	pub fn entry(&self, position: Position) -> Result<Option<Entry>> {
+		let txn = self.db.begin_read()?;
+		let entries = txn.open_table(ENTRIES)?;
+		entries
+			.get((position.batch, position.index))?
+			.map(|e| decode(e.value(), "entry"))
+			.transpose()
+	}
+
+	/// The entry at `position` with its Merkle proof, once its batch is closed.
+	pub fn proven_entry(&self, position: Position) -> Result<Option<ProvenEntry>> {
+		let Some(info) = self.batch(position.batch)? else { return Ok(None) };
+		let Some(root) = info.root else { return Ok(None) };
+		let Some(entry) = self.entry(position)? else { return Ok(None) };
+		let mut trees = self.trees.lock().map_err(|_| anyhow::anyhow!("tree cache poisoned"))?;
+		if !trees.contains_key(&position.batch) {
+			let txn = self.db.begin_read()?;
+			let leaves = txn.open_table(LEAVES)?;
+			let tree = Self::tree_from(&leaves, position.batch, info.leaf_count)?;
+			if tree.root() != root {
+				bail!("batch {} does not rebuild to its recorded root", position.batch);
+			}
+			trees.insert(position.batch, tree);
+		}
+		let tree = trees.get(&position.batch).context("tree just built")?;
+		let leaf = tree.leaf(position.index).context("index inside the batch")?;
+		let proof = tree.proof(position.index).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+		Ok(Some(ProvenEntry { entry, leaf, leaf_count: info.leaf_count, root, proof }))
+	}
+
+	fn keep_tree(&self, batch: u64, tree: MerkleSumTree) {
+		if let Ok(mut trees) = self.trees.lock() {
+			trees.insert(batch, tree);
+		}
+	}
+
+	fn build_tree(txn: &redb::WriteTransaction, batch: u64, count: u32) -> Result<MerkleSumTree> {
+		Self::tree_from(&txn.open_table(LEAVES)?, batch, count)
+	}
+
+	fn tree_from(
+		leaves: &impl ReadableTable<(u64, u32), &'static [u8]>,
+		batch: u64,
+		count: u32,
+	) -> Result<MerkleSumTree> {
+		let mut nodes = Vec::with_capacity(count as usize);
+		for item in leaves.range((batch, 0)..(batch, count))? {
+			let (_, value) = item?;
+			nodes.push(decode::<SumNode>(value.value(), "leaf")?);
+		}
+		if nodes.len() != count as usize {
+			bail!("batch {batch} has {} stored leaves, expected {count}", nodes.len());
+		}
+		MerkleSumTree::from_leaves(nodes).map_err(|e| anyhow::anyhow!("batch {batch}: {e:?}"))
+	}
+}

@@ -1,0 +1,182 @@
+//! The artefact store: positions, batch closing, proofs, persistence, and a `kill -9` in the
+//! middle of a stream of appends.
+
+use std::{
+	io::{BufRead, BufReader},
+	process::{Command, Stdio},
+};
+
+use aetron_primitives::{
+	artefact::{ArtefactHeader, ARTEFACT_VERSION},
+	merkle::{verify_proof, MerkleSumTree},
+};
+use aetron_worker::store::{ArtefactStore, Entry, Position};
+
+fn entry(n: u64) -> Entry {
+	let artefact = ArtefactHeader {
+		version: ARTEFACT_VERSION,
+		neuronet: 1,
+		request_id: (n as u128).to_le_bytes(),
+		client_signature_hash: [0; 32],
+		input_hash: [n as u8; 32],
+		output_hash: [(n >> 8) as u8; 32],
+		input_units: 10,
+		output_units: 20,
+		work_units: 30 + n,
+		seed: n,
+		fingerprint: Default::default(),
+	};
+	Entry { request: format!("request {n}").into_bytes(), response: b"ok".to_vec(), artefact }
+}
+
+fn assert_proves(store: &ArtefactStore, position: Position) {
+	let proven = store.proven_entry(position).unwrap().expect("closed batch serves proofs");
+	assert_eq!(proven.leaf, proven.entry.artefact.leaf(position.index));
+	assert_eq!(
+		verify_proof(&proven.root, proven.leaf_count, position.index, &proven.leaf, &proven.proof),
+		Ok(())
+	);
+}
+
+#[test]
+fn appends_fill_batches_in_order_and_a_full_batch_closes_with_the_right_root() {
+	let dir = tempfile::tempdir().unwrap();
+	let store = ArtefactStore::open(&dir.path().join("a.redb"), 4).unwrap();
+	let positions: Vec<_> = (0..6).map(|n| store.append(&entry(n)).unwrap()).collect();
+	let expected: Vec<_> = [(0, 0), (0, 1), (0, 2), (0, 3), (1, 0), (1, 1)]
+		.map(|(batch, index)| Position { batch, index })
+		.to_vec();
+	assert_eq!(positions, expected);
+
+	let info = store.batch(0).unwrap().unwrap();
+	assert_eq!(info.leaf_count, 4);
+	let tree =
+		MerkleSumTree::from_leaves((0..4).map(|n| entry(n).artefact.leaf(n as u32)).collect())
+			.unwrap();
+	assert_eq!(info.root, Some(tree.root()));
+	assert_eq!(tree.root().sum, 30 + 31 + 32 + 33);
+	for index in 0..4 {
+		assert_proves(&store, Position { batch: 0, index });
+	}
+	// The open batch serves entries but no proofs yet.
+	assert_eq!(store.entry(Position { batch: 1, index: 1 }).unwrap(), Some(entry(5)));
+	assert_eq!(store.proven_entry(Position { batch: 1, index: 0 }).unwrap(), None);
+	assert_eq!(store.open_batch().unwrap(), 1);
+}
+
+#[test]
+fn an_old_batch_closes_by_age_and_an_empty_one_does_not() {
+	let dir = tempfile::tempdir().unwrap();
+	let store = ArtefactStore::open(&dir.path().join("a.redb"), 1 << 20).unwrap();
+	assert_eq!(store.close_if_older_than(0).unwrap(), None, "nothing to close");
+	store.append(&entry(0)).unwrap();
+	store.append(&entry(1)).unwrap();
+	assert_eq!(store.close_if_older_than(60_000).unwrap(), None, "too young");
+	let (batch, root) = store.close_if_older_than(0).unwrap().expect("closes");
+	assert_eq!((batch, root.sum), (0, 30 + 31));
+	assert_proves(&store, Position { batch: 0, index: 1 });
+	assert_eq!(store.append(&entry(2)).unwrap(), Position { batch: 1, index: 0 });
+}
+
+#[test]
+fn a_reopened_store_keeps_everything_and_continues_without_gaps() {
+	let dir = tempfile::tempdir().unwrap();
+	let path = dir.path().join("a.redb");
+	{
+		let store = ArtefactStore::open(&path, 3).unwrap();
+		for n in 0..4 {
+			store.append(&entry(n)).unwrap();
+		}
+	}
+	let store = ArtefactStore::open(&path, 3).unwrap();
+	assert_proves(&store, Position { batch: 0, index: 2 });
+	assert_eq!(store.entry(Position { batch: 1, index: 0 }).unwrap(), Some(entry(3)));
+	assert_eq!(store.append(&entry(4)).unwrap(), Position { batch: 1, index: 1 });
+}
+
+#[test]
+fn bad_batch_sizes_are_refused() {
+	let dir = tempfile::tempdir().unwrap();
+	assert!(ArtefactStore::open(&dir.path().join("a.redb"), 0).is_err());
+	assert!(ArtefactStore::open(&dir.path().join("b.redb"), (1 << 20) + 1).is_err());
+}
+
+const CHILD_ENV: &str = "AETRON_STORE_CRASH_PATH";
+const CHILD_LEAVES: u32 = 16;
+
+/// Runs only as the child of the crash test: appends forever, printing each position once
+/// `append` has returned (the moment a server would acknowledge the response).
+#[test]
+fn crash_child() {
+	let Ok(path) = std::env::var(CHILD_ENV) else { return };
+	let store = ArtefactStore::open(path.as_ref(), CHILD_LEAVES).unwrap();
+	for n in 0.. {
+		let p = store.append(&entry(n)).unwrap();
+		println!("ack {} {} {n}", p.batch, p.index);
+	}
+}
+
+#[test]
+fn kill_9_loses_no_acknowledged_artefact_and_batches_continue_without_gaps() {
+	let dir = tempfile::tempdir().unwrap();
+	let path = dir.path().join("crash.redb");
+	let mut acked = Vec::new();
+	for round in 0..3 {
+		let mut child = Command::new(std::env::current_exe().unwrap())
+			.args(["crash_child", "--exact", "--nocapture", "--test-threads=1"])
+			.env(CHILD_ENV, &path)
+			.stdout(Stdio::piped())
+			.stderr(Stdio::null())
+			.spawn()
+			.unwrap();
+		let stdout = BufReader::new(child.stdout.take().unwrap());
+		// Kill at a different point each round, mid-batch and across batch boundaries.
+		let kill_after = 37 + round * 23;
+		let mut seen = 0;
+		for line in stdout.lines() {
+			let line = line.unwrap();
+			let Some(rest) = line.strip_prefix("ack ") else { continue };
+			let f: Vec<u64> = rest.split(' ').map(|x| x.parse().unwrap()).collect();
+			acked.push((Position { batch: f[0], index: f[1] as u32 }, f[2]));
+			seen += 1;
+			if seen == kill_after {
+				child.kill().unwrap(); // SIGKILL
+				break;
+			}
+		}
+		child.wait().unwrap();
+		assert_eq!(seen, kill_after, "the child acknowledged appends before it was killed");
+	}
+
+	let store = ArtefactStore::open(&path, CHILD_LEAVES).unwrap();
+	// Every acknowledged entry is there, with the content its child wrote.
+	for (position, n) in &acked {
+		let stored = store.entry(*position).unwrap().expect("acknowledged entry survives");
+		assert_eq!(stored.artefact.seed, entry(*n).artefact.seed);
+	}
+	// Positions run without gaps or duplicates across the crashes: the first acks of each round
+	// continue where the store's durable state stopped, so acked positions are strictly ordered
+	// and every batch below the open one is full and closed with valid proofs.
+	let open = store.open_batch().unwrap();
+	let mut total = 0;
+	for batch in 0..open {
+		let info = store.batch(batch).unwrap().unwrap();
+		assert_eq!(info.leaf_count, CHILD_LEAVES);
+		assert!(info.root.is_some());
+		for index in 0..CHILD_LEAVES {
+			assert_proves(&store, Position { batch, index });
+		}
+		total += CHILD_LEAVES;
+	}
+	let open_count = store.batch(open).unwrap().map_or(0, |b| b.leaf_count);
+	for index in 0..open_count {
+		assert!(store.entry(Position { batch: open, index }).unwrap().is_some());
+	}
+	assert!(store.entry(Position { batch: open, index: open_count }).unwrap().is_none());
+	total += open_count;
+	assert!(total as usize >= acked.len(), "{total} stored < {} acknowledged", acked.len());
+	let positions: Vec<_> = acked.iter().map(|(p, _)| (p.batch, p.index)).collect();
+	assert!(positions.windows(2).all(|w| w[0] < w[1]), "acknowledged positions repeat");
+	// The next append continues the sequence.
+	assert_eq!(store.append(&entry(0)).unwrap(), Position { batch: open, index: open_count });
+}
