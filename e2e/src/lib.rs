@@ -70,6 +70,8 @@ pub struct NodeConfig {
 	pub p2p_port: Option<u16>,
 	/// Secret of the node's libp2p identity (hex); validators of non-dev chains need one.
 	pub node_key: Option<String>,
+	/// Prometheus port (on 127.0.0.1); Prometheus is off when `None`.
+	pub prometheus_port: Option<u16>,
 }
 
 impl NodeConfig {
@@ -83,6 +85,7 @@ impl NodeConfig {
 			rpc_port: None,
 			p2p_port: None,
 			node_key: None,
+			prometheus_port: None,
 		}
 	}
 }
@@ -119,11 +122,16 @@ impl Node {
 		let mut command = Command::new(node_binary());
 		command.args(&config.args);
 		// Loopback-only defaults, unless the caller's args already carry them.
-		for flag in ["--no-mdns", "--no-telemetry", "--no-prometheus"] {
+		for flag in ["--no-mdns", "--no-telemetry"] {
 			if !config.args.iter().any(|a| a == flag) {
 				command.arg(flag);
 			}
 		}
+		match config.prometheus_port {
+			// Prometheus listens on 127.0.0.1 unless `--prometheus-external` is given.
+			Some(port) => command.args(["--prometheus-port", &port.to_string()]),
+			None => command.arg("--no-prometheus"),
+		};
 		command
 			.args(["--listen-addr", &format!("/ip4/127.0.0.1/tcp/{p2p_port}")])
 			.args(["--rpc-port", &rpc_port.to_string()])
@@ -180,6 +188,22 @@ impl Node {
 				Err(e) => bail!("{} RPC not up after {timeout:?}: {e}", self.config.name),
 			}
 		}
+	}
+
+	/// The node's Prometheus metrics page (text exposition format).
+	pub fn metrics(&self) -> Result<String> {
+		use std::io::{Read, Write};
+		let port = self.config.prometheus_port.context("Prometheus is off for this node")?;
+		let mut stream = std::net::TcpStream::connect(("127.0.0.1", port))?;
+		stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+		write!(stream, "GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")?;
+		let mut response = String::new();
+		stream.read_to_string(&mut response)?;
+		let (head, body) = response.split_once("\r\n\r\n").context("an HTTP response")?;
+		if !head.starts_with("HTTP/1.1 200") && !head.starts_with("HTTP/1.0 200") {
+			bail!("metrics answered {head}");
+		}
+		Ok(body.to_string())
 	}
 
 	/// Stops the node with SIGTERM, then SIGKILL if it has not exited within 20 seconds.
@@ -353,11 +377,14 @@ pub mod zombienet {
 	}
 }
 
-/// Starts a `--dev --tmp` node and waits for its first finalized block. Returns the node, its
+/// Starts a `--dev --tmp` node (Prometheus on a free loopback port) and waits for its first
+/// finalized block. Returns the node, its
 /// RPC connection and how long the first finality took from process start.
 pub async fn dev_node() -> (Node, Rpc, Duration) {
 	let started = Instant::now();
-	let mut node = Node::start(NodeConfig::new("dev", &["--dev", "--tmp"])).expect("node starts");
+	let mut config = NodeConfig::new("dev", &["--dev", "--tmp"]);
+	config.prometheus_port = Some(free_port());
+	let mut node = Node::start(config).expect("node starts");
 	let rpc = node.rpc(Duration::from_secs(60)).await.expect("RPC comes up");
 	rpc.wait_for("first finalized block", Duration::from_secs(90), Finalized, |n| n >= 1)
 		.await

@@ -25,6 +25,15 @@ async fn dev_node_produces_and_finalizes_blocks() {
 		.await
 		.unwrap_or_else(|e| panic!("{e}\n{}", node.log_tail(40)));
 
+	// Prometheus serves the node's metrics, finality among them.
+	let metrics = node.metrics().expect("metrics page");
+	let finalized_metric = metrics
+		.lines()
+		.find(|l| l.starts_with("substrate_block_height{status=\"finalized\""))
+		.unwrap_or_else(|| panic!("no finalized block height in metrics:\n{metrics}"));
+	let value: f64 = finalized_metric.rsplit(' ').next().unwrap().parse().unwrap();
+	assert!(value >= 1.0, "{finalized_metric}");
+
 	let props = rpc.call("system_properties", subxt::rpcs::rpc_params![]).await.unwrap();
 	assert_eq!(props["tokenSymbol"], "AET");
 	assert_eq!(props["tokenDecimals"], 12);
