@@ -161,11 +161,6 @@ impl Node {
 		format!("/ip4/127.0.0.1/tcp/{}", self.config.p2p_port.unwrap_or_default())
 	}
 
-	/// The process id, while it runs.
-	pub fn pid(&self) -> Option<u32> {
-		self.child.as_ref().map(Child::id)
-	}
-
 	/// The last `lines` lines of the node's log, for failure messages.
 	pub fn log_tail(&self, lines: usize) -> String {
 		let text = std::fs::read_to_string(&self.log).unwrap_or_default();
@@ -262,18 +257,12 @@ impl Rpc {
 		header_number(&header)
 	}
 
-	/// The node's libp2p peer id.
-	pub async fn peer_id(&self) -> Result<String> {
-		let id = self.call("system_localPeerId", rpc_params![]).await?;
-		id.as_str().map(str::to_owned).context("system_localPeerId is a string")
-	}
-
 	/// Waits until `check` holds for the number `read` returns, polling every 500 ms.
 	pub async fn wait_for(
 		&self,
 		what: &str,
 		timeout: Duration,
-		read: impl AsyncFnReader,
+		read: impl BlockNumber,
 		check: impl Fn(u64) -> bool,
 	) -> Result<u64> {
 		let deadline = Instant::now() + timeout;
@@ -291,8 +280,8 @@ impl Rpc {
 	}
 }
 
-/// Which number [`Rpc::wait_for`] polls.
-pub trait AsyncFnReader {
+/// A block number that [`Rpc::wait_for`] polls.
+pub trait BlockNumber {
 	/// Reads the number from the node.
 	fn read(&self, rpc: &Rpc) -> impl std::future::Future<Output = Result<u64>>;
 }
@@ -302,13 +291,13 @@ pub struct Best;
 /// Polls the finalized block number.
 pub struct Finalized;
 
-impl AsyncFnReader for Best {
+impl BlockNumber for Best {
 	async fn read(&self, rpc: &Rpc) -> Result<u64> {
 		rpc.best_number().await
 	}
 }
 
-impl AsyncFnReader for Finalized {
+impl BlockNumber for Finalized {
 	async fn read(&self, rpc: &Rpc) -> Result<u64> {
 		rpc.finalized_number().await
 	}
