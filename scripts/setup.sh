@@ -9,9 +9,10 @@ sudo_if_needed() {
 	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
-# Debian packages: protoc for libp2p's protobufs, clang for bindgen-based -sys crates, a C/C++
-# toolchain for wasm-opt's binaryen, pkg-config and OpenSSL headers for the odd -sys crate.
-packages=(build-essential clang libclang-dev pkg-config libssl-dev protobuf-compiler git curl python3)
+# Debian packages: protoc for libp2p's protobufs; a C/C++ toolchain, perl and pkg-config for the
+# C parts (binaryen in wasm-opt, the vendored OpenSSL of litep2p's WebRTC, zstd); python3 for the
+# scripts' small JSON reads.
+packages=(build-essential perl pkg-config protobuf-compiler git curl python3)
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
