@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 echo "==> building aetron-node and aetron-worker (release; the first build takes a while)"
 # `--workspace` resolves features as scripts/test.sh does, so the two share one build.
 cargo build --release --locked --workspace --bins
+cargo build --release --locked --manifest-path offchain-worker/Cargo.toml --bins
 
 node="$AETRON_TARGET/release/aetron-node"
 echo "==> starting the dev chain: $node --dev --tmp"

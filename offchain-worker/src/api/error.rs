@@ -1,0 +1,91 @@
+//! Errors in OpenAI's JSON shape, so the official clients raise their usual exceptions.
+
+use axum::{
+	http::StatusCode,
+	response::{IntoResponse, Response},
+	Json,
+};
+use serde_json::json;
+
+/// An error answer: status, OpenAI error type, message, and optional parameter and code.
+#[derive(Debug)]
+pub struct ApiError {
+	pub status: StatusCode,
+	pub kind: &'static str,
+	pub message: String,
+	pub param: Option<&'static str>,
+	pub code: Option<&'static str>,
+}
+
+impl ApiError {
+	/// 400 `invalid_request_error`.
+	pub fn invalid(message: impl Into<String>, param: Option<&'static str>) -> Self {
+		Self {
+			status: StatusCode::BAD_REQUEST,
+			kind: "invalid_request_error",
+			message: message.into(),
+			param,
+			code: None,
+		}
+	}
+
+	/// Sets the machine-readable code.
+	pub fn with_code(mut self, code: &'static str) -> Self {
+		self.code = Some(code);
+		self
+	}
+
+	/// 404 `model_not_found`.
+	pub fn unknown_model(asked: &str, served: &str) -> Self {
+		Self {
+			status: StatusCode::NOT_FOUND,
+			kind: "invalid_request_error",
+			message: format!("The model `{asked}` does not exist; this worker serves `{served}`."),
+			param: Some("model"),
+			code: Some("model_not_found"),
+		}
+	}
+
+	/// 401 for a missing or bad client signature.
+	pub fn unauthorized(message: impl Into<String>) -> Self {
+		Self {
+			status: StatusCode::UNAUTHORIZED,
+			kind: "invalid_request_error",
+			message: message.into(),
+			param: None,
+			code: Some("invalid_signature"),
+		}
+	}
+
+	/// 404 for a resource that is not here.
+	pub fn not_found(message: impl Into<String>) -> Self {
+		Self {
+			status: StatusCode::NOT_FOUND,
+			kind: "invalid_request_error",
+			message: message.into(),
+			param: None,
+			code: Some("not_found"),
+		}
+	}
+
+	/// 500: the worker failed; the message is logged, the client gets a generic one.
+	pub fn internal(error: anyhow::Error) -> Self {
+		tracing::error!("request failed: {error:#}");
+		Self {
+			status: StatusCode::INTERNAL_SERVER_ERROR,
+			kind: "server_error",
+			message: "The worker failed to process the request.".into(),
+			param: None,
+			code: None,
+		}
+	}
+}
+
+impl IntoResponse for ApiError {
+	fn into_response(self) -> Response {
+		let body = json!({
+			"error": { "message": self.message, "type": self.kind, "param": self.param, "code": self.code }
+		});
+		(self.status, Json(body)).into_response()
+	}
+}

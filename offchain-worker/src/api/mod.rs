@@ -1,0 +1,598 @@
+//! The worker's HTTP API (DESIGN §10): OpenAI-compatible inference, artefacts for re-checkers,
+//! health.
+//!
+//! Every answered inference request leaves an artefact in the store, and the client gets its
+//! answer only after that artefact is durable: a response a client has seen is never lost to a
+//! crash. The answer's `x-aetron-batch` and `x-aetron-index` headers say where it went.
+
+pub mod error;
+pub mod openai;
+pub mod signature;
+
+use std::{
+	net::SocketAddr,
+	path::PathBuf,
+	sync::{
+		atomic::{AtomicU64, Ordering},
+		Arc, Mutex,
+	},
+	time::{Duration, SystemTime, UNIX_EPOCH},
+};
+
+use aetron_primitives::{
+	artefact::{ArtefactHeader, NeuronetId, ARTEFACT_VERSION},
+	merkle::SumNode,
+};
+use anyhow::Context;
+use axum::{
+	body::Bytes,
+	extract::{rejection::BytesRejection, DefaultBodyLimit, Path, State},
+	http::{header, HeaderMap, HeaderValue, StatusCode},
+	response::{IntoResponse, Response},
+	routing::{get, post},
+	Json, Router,
+};
+use base64::Engine as _;
+use codec::Encode;
+use serde_json::json;
+
+use crate::{
+	inference::{
+		fingerprint::{self, Fingerprint},
+		sampling::SamplingParams,
+		BackendKind, InputError, Model,
+	},
+	store::{ArtefactStore, Entry, Position},
+};
+use error::ApiError;
+use openai::*;
+
+/// How to run `aetron-worker serve`.
+#[derive(Clone, Debug)]
+pub struct ServeConfig {
+	pub model_dir: PathBuf,
+	pub data_dir: PathBuf,
+	pub listen: SocketAddr,
+	pub backend: BackendKind,
+	pub neuronet: NeuronetId,
+	/// Refuse requests without a valid client signature.
+	pub require_signature: bool,
+	/// Larger bodies get 413.
+	pub max_body_bytes: usize,
+	/// A batch closes when it holds this many leaves…
+	pub batch_max_leaves: u32,
+	/// …or when its first leaf is this old.
+	pub batch_max_age: Duration,
+}
+
+/// The served model, the store and the settings, shared by all handlers.
+pub struct App {
+	/// Inference runs one request at a time; the backend parallelises inside each request.
+	model: Mutex<Model>,
+	model_name: String,
+	store: ArtefactStore,
+	config: ServeConfig,
+	requests: AtomicU64,
+}
+
+impl App {
+	/// Loads the model and opens the store.
+	pub fn open(config: ServeConfig) -> anyhow::Result<Arc<Self>> {
+		let device = config.backend.device()?;
+		let model = Model::load(&config.model_dir, &device)
+			.with_context(|| format!("loading the model in {}", config.model_dir.display()))?;
+		std::fs::create_dir_all(&config.data_dir)?;
+		let store =
+			ArtefactStore::open(&config.data_dir.join("artefacts.redb"), config.batch_max_leaves)?;
+		Ok(Arc::new(Self {
+			model_name: model.name().to_string(),
+			model: Mutex::new(model),
+			store,
+			config,
+			requests: AtomicU64::new(0),
+		}))
+	}
+
+	/// The artefact store.
+	pub fn store(&self) -> &ArtefactStore {
+		&self.store
+	}
+
+	/// Runs `job` on the model on a blocking thread.
+	async fn infer<T: Send + 'static>(
+		self: &Arc<Self>,
+		job: impl FnOnce(&Model) -> Result<T, ApiError> + Send + 'static,
+	) -> Result<T, ApiError> {
+		let app = self.clone();
+		tokio::task::spawn_blocking(move || {
+			let model = app
+				.model
+				.lock()
+				.map_err(|_| ApiError::internal(anyhow::anyhow!("model lock poisoned")))?;
+			job(&model)
+		})
+		.await
+		.map_err(|e| ApiError::internal(e.into()))?
+	}
+
+	/// A fresh request id: BLAKE2b-128 of the body, the time and a counter.
+	fn request_id(&self, body: &[u8]) -> [u8; 16] {
+		let n = self.requests.fetch_add(1, Ordering::Relaxed);
+		let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+		let hash = blake2b_simd::Params::new()
+			.hash_length(16)
+			.to_state()
+			.update(body)
+			.update(&nanos.to_le_bytes())
+			.update(&n.to_le_bytes())
+			.finalize();
+		let mut id = [0u8; 16];
+		id.copy_from_slice(hash.as_bytes());
+		id
+	}
+
+	/// Makes the artefact of an answered request durable and returns the answer with its
+	/// position.
+	async fn commit(self: &Arc<Self>, record: Record) -> Result<Response, ApiError> {
+		let fingerprint = record.fingerprint.encode();
+		let artefact = ArtefactHeader {
+			version: ARTEFACT_VERSION,
+			neuronet: self.config.neuronet,
+			request_id: record.request_id,
+			client_signature_hash: record.signature_hash,
+			input_hash: sp_crypto_hashing::blake2_256(&record.request),
+			output_hash: sp_crypto_hashing::blake2_256(&record.response),
+			input_units: record.input_units,
+			output_units: record.output_units,
+			work_units: u64::from(record.input_units) + u64::from(record.output_units),
+			seed: record.seed,
+			fingerprint: fingerprint
+				.try_into()
+				.map_err(|_| ApiError::internal(anyhow::anyhow!("fingerprint over its bound")))?,
+		};
+		let entry = Entry { request: record.request, response: record.response.clone(), artefact };
+		let app = self.clone();
+		let position = tokio::task::spawn_blocking(move || app.store.append(&entry))
+			.await
+			.map_err(|e| ApiError::internal(e.into()))?
+			.map_err(ApiError::internal)?;
+		let mut response = (
+			[(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+			record.response,
+		)
+			.into_response();
+		let headers = response.headers_mut();
+		headers.insert("x-aetron-batch", HeaderValue::from(position.batch));
+		headers.insert("x-aetron-index", HeaderValue::from(position.index));
+		Ok(response)
+	}
+}
+
+/// What [`App::commit`] stores for one answered request.
+struct Record {
+	request_id: [u8; 16],
+	signature_hash: [u8; 32],
+	request: Vec<u8>,
+	response: Vec<u8>,
+	input_units: u32,
+	output_units: u32,
+	seed: u64,
+	fingerprint: Fingerprint,
+}
+
+/// The routes.
+pub fn router(app: Arc<App>) -> Router {
+	let limit = app.config.max_body_bytes;
+	Router::new()
+		.route("/health", get(health))
+		.route("/v1/models", get(models))
+		.route("/v1/embeddings", post(embeddings))
+		.route("/v1/completions", post(completions))
+		.route("/aetron/v1/artefacts/{batch}/{index}", get(artefact))
+		.fallback(|| async { ApiError::not_found("No such route.") })
+		.layer(DefaultBodyLimit::max(limit))
+		.with_state(app)
+}
+
+/// Serves until Ctrl-C or SIGTERM, closing aged batches once a second.
+pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
+	let listen = config.listen;
+	let max_age = config.batch_max_age;
+	let app = tokio::task::spawn_blocking(move || App::open(config)).await??;
+	let listener =
+		tokio::net::TcpListener::bind(listen).await.with_context(|| format!("binding {listen}"))?;
+	tracing::info!(
+		"serving `{}` on http://{}",
+		app.model_name,
+		listener.local_addr().unwrap_or(listen)
+	);
+	let closer = app.clone();
+	tokio::spawn(async move {
+		let mut tick = tokio::time::interval(Duration::from_secs(1));
+		loop {
+			tick.tick().await;
+			let store = closer.clone();
+			let max_age_ms = u64::try_from(max_age.as_millis()).unwrap_or(u64::MAX);
+			match tokio::task::spawn_blocking(move || store.store.close_if_older_than(max_age_ms))
+				.await
+			{
+				Ok(Ok(Some((batch, root)))) => {
+					tracing::info!(
+						"closed batch {batch}: {} work units, root 0x{}",
+						root.sum,
+						hex::encode(root.hash)
+					)
+				}
+				Ok(Ok(None)) => {}
+				Ok(Err(e)) => tracing::error!("closing a batch: {e:#}"),
+				Err(e) => tracing::error!("closing a batch: {e}"),
+			}
+		}
+	});
+	axum::serve(listener, router(app)).with_graceful_shutdown(shutdown()).await?;
+	Ok(())
+}
+
+async fn shutdown() {
+	let terminate = async {
+		if let Ok(mut signal) =
+			tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+		{
+			signal.recv().await;
+		}
+	};
+	tokio::select! {
+		_ = tokio::signal::ctrl_c() => {},
+		_ = terminate => {},
+	}
+}
+
+async fn health(State(app): State<Arc<App>>) -> Result<Json<serde_json::Value>, ApiError> {
+	let open_batch = app.store.open_batch().map_err(ApiError::internal)?;
+	let kind = app
+		.infer(|model| {
+			Ok(match model {
+				Model::Embedding(_) => "embedding",
+				Model::Completion(_) => "completion",
+			})
+		})
+		.await?;
+	Ok(Json(json!({
+		"status": "ok",
+		"model": app.model_name,
+		"kind": kind,
+		"backend": app.config.backend,
+		"neuronet": app.config.neuronet,
+		"open_batch": open_batch,
+	})))
+}
+
+async fn models(State(app): State<Arc<App>>) -> Json<serde_json::Value> {
+	Json(json!({
+		"object": "list",
+		"data": [{ "id": app.model_name, "object": "model", "created": 0, "owned_by": "aetron" }],
+	}))
+}
+
+/// The body, or 413 when it is over the limit.
+fn body(body: Result<Bytes, BytesRejection>, limit: usize) -> Result<Bytes, ApiError> {
+	body.map_err(|rejection| {
+		if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+			ApiError {
+				status: StatusCode::PAYLOAD_TOO_LARGE,
+				kind: "invalid_request_error",
+				message: format!("The request body is over this worker's limit of {limit} bytes."),
+				param: None,
+				code: Some("request_too_large"),
+			}
+		} else {
+			ApiError::invalid(rejection.body_text(), None)
+		}
+	})
+}
+
+fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+	serde_json::from_slice(body).map_err(|e| {
+		ApiError::invalid(
+			format!("The request body is not valid JSON for this endpoint: {e}"),
+			None,
+		)
+		.with_code("invalid_json")
+	})
+}
+
+fn input_error(error: InputError, param: &'static str) -> ApiError {
+	let code = match error {
+		InputError::Empty => "empty_input",
+		InputError::TooLong { .. } => "context_length_exceeded",
+		InputError::Tokenizer(_) => "invalid_input",
+	};
+	ApiError::invalid(error.to_string(), Some(param)).with_code(code)
+}
+
+fn units(n: usize) -> Result<u32, ApiError> {
+	u32::try_from(n).map_err(|_| ApiError::invalid("The request is too large.", None))
+}
+
+async fn embeddings(
+	State(app): State<Arc<App>>,
+	headers: HeaderMap,
+	raw: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+	let raw = body(raw, app.config.max_body_bytes)?;
+	let signature_hash = signature::check(&headers, &raw, app.config.require_signature)?;
+	let request: EmbeddingRequest = parse(&raw)?;
+	if request.model != app.model_name {
+		return Err(ApiError::unknown_model(&request.model, &app.model_name));
+	}
+	let base64 = match request.encoding_format.as_deref() {
+		None | Some("float") => false,
+		Some("base64") => true,
+		Some(other) => {
+			return Err(ApiError::invalid(
+				format!("Unsupported encoding_format `{other}`: use `float` or `base64`."),
+				Some("encoding_format"),
+			))
+		}
+	};
+	let inputs = request.input.into_vec();
+	if inputs.is_empty() {
+		return Err(input_error(InputError::Empty, "input"));
+	}
+	let dimensions = request.dimensions;
+	let (embeddings, tokens) = app
+		.infer(move |model| {
+			let Model::Embedding(model) = model else {
+				return Err(ApiError::invalid(
+					"This worker serves completions, not embeddings.",
+					Some("model"),
+				));
+			};
+			if dimensions.is_some_and(|d| d != model.dimensions()) {
+				return Err(ApiError::invalid(
+					format!("This model's embeddings have {} dimensions.", model.dimensions()),
+					Some("dimensions"),
+				));
+			}
+			let batch = inputs
+				.iter()
+				.map(|text| model.tokenize(text))
+				.collect::<Result<Vec<_>, _>>()
+				.map_err(|e| input_error(e, "input"))?;
+			let tokens = batch.iter().map(Vec::len).sum::<usize>();
+			Ok((model.embed(&batch).map_err(ApiError::internal)?, tokens))
+		})
+		.await?;
+
+	let mut sum = vec![0f32; embeddings.first().map_or(0, Vec::len)];
+	for embedding in &embeddings {
+		for (s, v) in sum.iter_mut().zip(embedding) {
+			*s += v;
+		}
+	}
+	let data = embeddings
+		.iter()
+		.enumerate()
+		.map(|(index, values)| EmbeddingData {
+			object: "embedding".into(),
+			index,
+			embedding: if base64 {
+				let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+				json!(base64::engine::general_purpose::STANDARD.encode(bytes))
+			} else {
+				json!(values)
+			},
+		})
+		.collect();
+	let response = EmbeddingResponse {
+		object: "list".into(),
+		data,
+		model: app.model_name.clone(),
+		usage: Usage { prompt_tokens: tokens, completion_tokens: None, total_tokens: tokens },
+	};
+	let record = Record {
+		request_id: app.request_id(&raw),
+		signature_hash,
+		response: serde_json::to_vec(&response).map_err(|e| ApiError::internal(e.into()))?,
+		request: raw.to_vec(),
+		input_units: units(tokens)?,
+		output_units: units(embeddings.len())?,
+		seed: 0,
+		fingerprint: fingerprint::embedding(&sum),
+	};
+	app.commit(record).await
+}
+
+async fn completions(
+	State(app): State<Arc<App>>,
+	headers: HeaderMap,
+	raw: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+	let raw = body(raw, app.config.max_body_bytes)?;
+	let signature_hash = signature::check(&headers, &raw, app.config.require_signature)?;
+	let request: CompletionRequest = parse(&raw)?;
+	if request.model != app.model_name {
+		return Err(ApiError::unknown_model(&request.model, &app.model_name));
+	}
+	let refuse = |what: &str, param| {
+		Err(ApiError::invalid(format!("{what} is not supported by this worker."), Some(param)))
+	};
+	if request.stream == Some(true) {
+		return refuse("Streaming", "stream");
+	}
+	if request.n.is_some_and(|n| n != 1) {
+		return refuse("More than one choice (`n`)", "n");
+	}
+	if request.stop.as_ref().is_some_and(|s| !s.is_null()) {
+		return refuse("`stop`", "stop");
+	}
+	if request.logprobs.as_ref().is_some_and(|l| !l.is_null()) {
+		return refuse("`logprobs`", "logprobs");
+	}
+	if request.echo == Some(true) {
+		return refuse("`echo`", "echo");
+	}
+	if !(0.0..=2.0).contains(&request.temperature) || !(request.top_p > 0.0 && request.top_p <= 1.0)
+	{
+		return Err(ApiError::invalid(
+			"temperature must be in [0, 2] and top_p in (0, 1].",
+			Some("temperature"),
+		));
+	}
+	let mut prompts = request.prompt.into_vec();
+	if prompts.len() != 1 {
+		return Err(ApiError::invalid("Send exactly one prompt per request.", Some("prompt")));
+	}
+	let prompt = prompts.pop().unwrap_or_default();
+	let request_id = app.request_id(&raw);
+	// Without a seed from the client, the request id supplies one; either way it is recorded.
+	let seed = request
+		.seed
+		.unwrap_or_else(|| u64::from_le_bytes(request_id[..8].try_into().unwrap_or_default()));
+	let params = SamplingParams {
+		temperature: request.temperature,
+		top_k: request.top_k,
+		top_p: request.top_p,
+	};
+	let max_tokens = request.max_tokens;
+	let (prompt_tokens, generation, text) = app
+		.infer(move |model| {
+			let Model::Completion(model) = model else {
+				return Err(ApiError::invalid(
+					"This worker serves embeddings, not completions.",
+					Some("model"),
+				));
+			};
+			let prompt_tokens = model.tokenize(&prompt).map_err(|e| input_error(e, "prompt"))?;
+			model
+				.check_length(prompt_tokens.len(), max_tokens)
+				.map_err(|e| input_error(e, "max_tokens"))?;
+			if max_tokens == 0 {
+				return Err(ApiError::invalid(
+					"max_tokens must be at least 1.",
+					Some("max_tokens"),
+				));
+			}
+			let generation = model
+				.generate(&prompt_tokens, max_tokens, params, seed)
+				.map_err(ApiError::internal)?;
+			let text = model.decode(&generation.tokens).map_err(ApiError::internal)?;
+			Ok((prompt_tokens, generation, text))
+		})
+		.await?;
+	let completion_tokens = generation.tokens.len();
+	let response = CompletionResponse {
+		id: format!("cmpl-{}", hex::encode(request_id)),
+		object: "text_completion".into(),
+		created: SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()),
+		model: app.model_name.clone(),
+		system_fingerprint: format!("aetron-{}", app.config.backend),
+		choices: vec![CompletionChoice {
+			text,
+			index: 0,
+			logprobs: None,
+			finish_reason: generation.finish_reason.as_str().into(),
+		}],
+		usage: Usage {
+			prompt_tokens: prompt_tokens.len(),
+			completion_tokens: Some(completion_tokens),
+			total_tokens: prompt_tokens.len() + completion_tokens,
+		},
+		aetron: AetronCompletion { tokens: generation.tokens.clone(), seed },
+	};
+	let record = Record {
+		request_id,
+		signature_hash,
+		response: serde_json::to_vec(&response).map_err(|e| ApiError::internal(e.into()))?,
+		request: raw.to_vec(),
+		input_units: units(prompt_tokens.len())?,
+		output_units: units(completion_tokens)?,
+		seed,
+		fingerprint: generation.fingerprint(),
+	};
+	app.commit(record).await
+}
+
+/// `GET /aetron/v1/artefacts/{batch}/{index}` body.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub struct ArtefactAnswer {
+	pub batch: u64,
+	pub index: u32,
+	pub leaf_count: u32,
+	pub root: NodeJson,
+	pub leaf: NodeJson,
+	/// Siblings from the leaf up.
+	pub proof: Vec<NodeJson>,
+	/// The SCALE-encoded artefact header, hex with `0x`.
+	pub artefact: String,
+	/// The request body as received, base64.
+	pub request: String,
+	/// The response body as sent, base64.
+	pub response: String,
+}
+
+/// A Merkle-sum node in JSON.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct NodeJson {
+	/// `0x` + 64 hex digits.
+	pub hash: String,
+	pub sum: u64,
+}
+
+impl From<SumNode> for NodeJson {
+	fn from(node: SumNode) -> Self {
+		Self { hash: format!("0x{}", hex::encode(node.hash)), sum: node.sum }
+	}
+}
+
+impl TryFrom<&NodeJson> for SumNode {
+	type Error = anyhow::Error;
+	fn try_from(node: &NodeJson) -> anyhow::Result<Self> {
+		let bytes = hex::decode(node.hash.trim_start_matches("0x"))?;
+		let hash: [u8; 32] =
+			bytes.try_into().map_err(|_| anyhow::anyhow!("a node hash is not 32 bytes"))?;
+		Ok(SumNode { hash, sum: node.sum })
+	}
+}
+
+async fn artefact(
+	State(app): State<Arc<App>>,
+	Path((batch, index)): Path<(u64, u32)>,
+) -> Result<Json<ArtefactAnswer>, ApiError> {
+	let position = Position { batch, index };
+	let store_app = app.clone();
+	let (info, proven) = tokio::task::spawn_blocking(move || {
+		Ok::<_, anyhow::Error>((
+			store_app.store.batch(batch)?,
+			store_app.store.proven_entry(position)?,
+		))
+	})
+	.await
+	.map_err(|e| ApiError::internal(e.into()))?
+	.map_err(ApiError::internal)?;
+	let Some(info) = info.filter(|info| index < info.leaf_count) else {
+		return Err(ApiError::not_found(format!("No artefact at batch {batch}, index {index}.")));
+	};
+	let Some(proven) = proven else {
+		debug_assert!(info.root.is_none());
+		return Err(ApiError {
+			status: StatusCode::CONFLICT,
+			kind: "invalid_request_error",
+			message: format!("Batch {batch} is still open; its proofs are served once it closes."),
+			param: None,
+			code: Some("batch_open"),
+		});
+	};
+	let b64 = base64::engine::general_purpose::STANDARD;
+	Ok(Json(ArtefactAnswer {
+		batch,
+		index,
+		leaf_count: proven.leaf_count,
+		root: proven.root.into(),
+		leaf: proven.leaf.into(),
+		proof: proven.proof.into_iter().map(NodeJson::from).collect(),
+		artefact: format!("0x{}", hex::encode(proven.entry.artefact.encode())),
+		request: b64.encode(&proven.entry.request),
+		response: b64.encode(&proven.entry.response),
+	}))
+}

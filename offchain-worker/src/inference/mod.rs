@@ -1,0 +1,273 @@
+//! The inference engine: real model architectures in burn, loaded from standard weight files.
+//!
+//! A model directory holds `config.json`, `model.safetensors` and `tokenizer.json`, as Hugging
+//! Face and sentence-transformers write them. `config.json`'s `model_type` picks the family:
+//! `bert` serves embeddings, `gpt2` serves completions. Nothing is ever downloaded.
+
+pub mod backend;
+pub mod bert;
+pub mod fingerprint;
+pub mod gpt2;
+mod layers;
+pub mod random_gpt2;
+pub mod sampling;
+pub mod weights;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use burn::tensor::Device;
+use serde::Deserialize;
+use tokenizers::Tokenizer;
+
+pub use backend::BackendKind;
+use bert::BertEncoder;
+use fingerprint::Fingerprint;
+use gpt2::Gpt2;
+use sampling::{choose, Draws, SamplingParams};
+
+/// Why a request cannot be served; each maps to a client error in the API.
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+	#[error("the input is empty")]
+	Empty,
+	#[error(
+		"this model's maximum context length is {max} tokens, however you requested {requested} tokens"
+	)]
+	TooLong { requested: usize, max: usize },
+	#[error("the input cannot be tokenized: {0}")]
+	Tokenizer(String),
+}
+
+/// A loaded model of either family.
+pub enum Model {
+	Embedding(EmbeddingModel),
+	Completion(CompletionModel),
+}
+
+#[derive(Deserialize)]
+struct ModelType {
+	model_type: String,
+}
+
+impl Model {
+	/// Loads the model in `dir` onto `device`. Its name is the directory's name.
+	pub fn load(dir: &Path, device: &Device) -> anyhow::Result<Self> {
+		let kind: ModelType = weights::read_config(dir)?;
+		let name = dir
+			.file_name()
+			.and_then(|n| n.to_str())
+			.context("the model directory has no name")?
+			.to_string();
+		let tokenizer = load_tokenizer(dir)?;
+		Ok(match kind.model_type.as_str() {
+			"bert" => Model::Embedding(EmbeddingModel::new(name, dir, tokenizer, device)?),
+			"gpt2" => Model::Completion(CompletionModel::new(name, dir, tokenizer, device)?),
+			other => anyhow::bail!("unsupported model_type `{other}` (bert or gpt2)"),
+		})
+	}
+
+	/// The name clients ask for.
+	pub fn name(&self) -> &str {
+		match self {
+			Model::Embedding(m) => &m.name,
+			Model::Completion(m) => &m.name,
+		}
+	}
+}
+
+fn load_tokenizer(dir: &Path) -> anyhow::Result<Tokenizer> {
+	let path = dir.join("tokenizer.json");
+	let mut tokenizer = Tokenizer::from_file(&path)
+		.map_err(|e| anyhow::anyhow!("loading {}: {e}", path.display()))?;
+	// Over-long input is refused with an error, never silently cut.
+	tokenizer
+		.with_truncation(None)
+		.map_err(|e| anyhow::anyhow!("configuring the tokenizer: {e}"))?;
+	tokenizer.with_padding(None);
+	Ok(tokenizer)
+}
+
+fn tokenize(tokenizer: &Tokenizer, text: &str, special: bool) -> Result<Vec<u32>, InputError> {
+	if text.is_empty() {
+		return Err(InputError::Empty);
+	}
+	let encoding =
+		tokenizer.encode(text, special).map_err(|e| InputError::Tokenizer(e.to_string()))?;
+	Ok(encoding.get_ids().to_vec())
+}
+
+/// A sentence encoder serving embeddings.
+pub struct EmbeddingModel {
+	pub name: String,
+	encoder: BertEncoder,
+	tokenizer: Tokenizer,
+	/// The longest input in tokens: sentence-transformers' `max_seq_length` where the directory
+	/// has one, else the position table's size.
+	pub max_tokens: usize,
+	pub dir: PathBuf,
+}
+
+#[derive(Deserialize)]
+struct SentenceBertConfig {
+	max_seq_length: usize,
+}
+
+impl EmbeddingModel {
+	fn new(
+		name: String,
+		dir: &Path,
+		tokenizer: Tokenizer,
+		device: &Device,
+	) -> anyhow::Result<Self> {
+		let encoder = BertEncoder::load(dir, device)?;
+		let positions = encoder.config().max_position_embeddings;
+		let max_tokens = std::fs::read_to_string(dir.join("sentence_bert_config.json"))
+			.ok()
+			.and_then(|text| serde_json::from_str::<SentenceBertConfig>(&text).ok())
+			.map_or(positions, |c| c.max_seq_length.min(positions));
+		Ok(Self { name, encoder, tokenizer, max_tokens, dir: dir.to_path_buf() })
+	}
+
+	/// The token ids of `text`, with `[CLS]` and `[SEP]`.
+	pub fn tokenize(&self, text: &str) -> Result<Vec<u32>, InputError> {
+		let ids = tokenize(&self.tokenizer, text, true)?;
+		if ids.len() > self.max_tokens {
+			return Err(InputError::TooLong { requested: ids.len(), max: self.max_tokens });
+		}
+		Ok(ids)
+	}
+
+	/// The embedding dimension.
+	pub fn dimensions(&self) -> usize {
+		self.encoder.config().hidden_size
+	}
+
+	/// Embeddings of tokenized inputs, computed as one padded batch.
+	pub fn embed(&self, batch: &[Vec<u32>]) -> anyhow::Result<Vec<Vec<f32>>> {
+		self.encoder.embed(batch)
+	}
+}
+
+/// Why generation stopped, in OpenAI's words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FinishReason {
+	/// The model produced its end-of-text token.
+	Stop,
+	/// `max_tokens` were generated.
+	Length,
+}
+
+impl FinishReason {
+	pub fn as_str(self) -> &'static str {
+		match self {
+			FinishReason::Stop => "stop",
+			FinishReason::Length => "length",
+		}
+	}
+}
+
+/// A finished generation.
+pub struct Generation {
+	pub tokens: Vec<u32>,
+	pub finish_reason: FinishReason,
+	/// `hidden[p]` is the final hidden state that chose `tokens[p]`.
+	pub hidden: Vec<Vec<f32>>,
+}
+
+impl Generation {
+	/// The fingerprint of this generation.
+	pub fn fingerprint(&self) -> Fingerprint {
+		fingerprint::completion(&self.hidden)
+	}
+}
+
+/// A causal language model serving completions.
+pub struct CompletionModel {
+	pub name: String,
+	lm: Gpt2,
+	tokenizer: Tokenizer,
+	pub dir: PathBuf,
+}
+
+impl CompletionModel {
+	fn new(
+		name: String,
+		dir: &Path,
+		tokenizer: Tokenizer,
+		device: &Device,
+	) -> anyhow::Result<Self> {
+		Ok(Self { name, lm: Gpt2::load(dir, device)?, tokenizer, dir: dir.to_path_buf() })
+	}
+
+	/// The context length in tokens.
+	pub fn max_tokens(&self) -> usize {
+		self.lm.config().n_positions
+	}
+
+	/// The token ids of a prompt.
+	pub fn tokenize(&self, text: &str) -> Result<Vec<u32>, InputError> {
+		tokenize(&self.tokenizer, text, false)
+	}
+
+	/// Checks that a prompt of `prompt` tokens plus `max_new` new tokens fits the context.
+	pub fn check_length(&self, prompt: usize, max_new: usize) -> Result<(), InputError> {
+		let requested = prompt.saturating_add(max_new);
+		if requested > self.max_tokens() {
+			return Err(InputError::TooLong { requested, max: self.max_tokens() });
+		}
+		Ok(())
+	}
+
+	/// Text of generated tokens.
+	pub fn decode(&self, tokens: &[u32]) -> anyhow::Result<String> {
+		self.tokenizer.decode(tokens, true).map_err(|e| anyhow::anyhow!("decoding: {e}"))
+	}
+
+	/// Generates up to `max_new` tokens after `prompt`, stopping early at end-of-text.
+	pub fn generate(
+		&self,
+		prompt: &[u32],
+		max_new: usize,
+		params: SamplingParams,
+		seed: u64,
+	) -> anyhow::Result<Generation> {
+		self.check_length(prompt.len(), max_new)?;
+		anyhow::ensure!(!prompt.is_empty(), InputError::Empty);
+		let eos = self.lm.config().eos_token_id;
+		let mut draws = Draws::new(seed);
+		let mut cache = self.lm.new_cache();
+		let mut step = self.lm.forward(prompt, &mut cache, prompt.len() - 1)?;
+		let mut generation = Generation {
+			tokens: Vec::new(),
+			finish_reason: FinishReason::Length,
+			hidden: Vec::new(),
+		};
+		while generation.tokens.len() < max_new {
+			let (Some(hidden), Some(logits)) = (step.hidden.pop(), step.logits.pop()) else {
+				anyhow::bail!("the model returned no state");
+			};
+			let token = choose(&logits, params, draws.next()).token;
+			generation.tokens.push(token);
+			generation.hidden.push(hidden);
+			if Some(token) == eos {
+				generation.finish_reason = FinishReason::Stop;
+				break;
+			}
+			if generation.tokens.len() < max_new {
+				step = self.lm.forward(&[token], &mut cache, 0)?;
+			}
+		}
+		Ok(generation)
+	}
+
+	/// Teacher-forced prefill: one forward pass over the prompt and the claimed tokens, giving
+	/// the hidden state and logits that chose each claimed token.
+	pub fn prefill(&self, prompt: &[u32], generated: &[u32]) -> anyhow::Result<gpt2::Outputs> {
+		anyhow::ensure!(!prompt.is_empty() && !generated.is_empty(), InputError::Empty);
+		self.check_length(prompt.len(), generated.len())?;
+		let mut sequence = prompt.to_vec();
+		sequence.extend_from_slice(&generated[..generated.len() - 1]);
+		self.lm.forward(&sequence, &mut self.lm.new_cache(), prompt.len() - 1)
+	}
+}

@@ -1,0 +1,119 @@
+//! Reading standard safetensors weight files into burn tensors.
+//!
+//! The models name their tensors as Hugging Face `transformers` does, so the files that
+//! `transformers`, `sentence-transformers` or `safetensors` write load unchanged. Everything is
+//! converted to `f32` on load; half-precision files (F16, BF16) are widened.
+
+use std::{collections::HashMap, path::Path};
+
+use anyhow::{anyhow, bail, Context};
+use burn::tensor::{Device, Tensor, TensorData};
+use safetensors::{Dtype, SafeTensors};
+
+/// The tensors of one weight file, decoded to `f32` on the host, ready to be placed on a device.
+pub struct Weights {
+	tensors: HashMap<String, (Vec<usize>, Vec<f32>)>,
+	/// A prefix some exporters put in front of every name (`bert.`, `transformer.`).
+	prefix: String,
+}
+
+impl Weights {
+	/// Reads and decodes `path`.
+	pub fn open(path: &Path) -> anyhow::Result<Self> {
+		let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+		Self::from_bytes(&bytes).with_context(|| format!("decoding {}", path.display()))
+	}
+
+	/// Decodes a safetensors buffer.
+	pub fn from_bytes(bytes: &[u8]) -> anyhow::Result<Self> {
+		let file = SafeTensors::deserialize(bytes)?;
+		let mut tensors = HashMap::new();
+		for (name, view) in file.tensors() {
+			let values =
+				decode(view.dtype(), view.data()).with_context(|| format!("tensor `{name}`"))?;
+			tensors.insert(name, (view.shape().to_vec(), values));
+		}
+		Ok(Self { tensors, prefix: String::new() })
+	}
+
+	/// Uses `prefix` for every later lookup when the file names its tensors with it.
+	pub fn strip_prefix_if_present(&mut self, prefix: &str, probe: &str) {
+		if !self.tensors.contains_key(probe)
+			&& self.tensors.contains_key(&format!("{prefix}{probe}"))
+		{
+			self.prefix = prefix.to_string();
+		}
+	}
+
+	fn raw(&self, name: &str) -> anyhow::Result<&(Vec<usize>, Vec<f32>)> {
+		let full = format!("{}{name}", self.prefix);
+		self.tensors.get(&full).ok_or_else(|| anyhow!("missing tensor `{full}`"))
+	}
+
+	/// Whether the file holds `name`.
+	pub fn contains(&self, name: &str) -> bool {
+		self.raw(name).is_ok()
+	}
+
+	/// A tensor of rank `D` with exactly the `expected` shape.
+	pub fn tensor<const D: usize>(
+		&self,
+		name: &str,
+		expected: [usize; D],
+		device: &Device,
+	) -> anyhow::Result<Tensor<D>> {
+		let (shape, values) = self.raw(name)?;
+		if shape.as_slice() != expected.as_slice() {
+			bail!("tensor `{name}` has shape {shape:?}, the configuration says {expected:?}");
+		}
+		Ok(Tensor::from_data(TensorData::new(values.clone(), expected), device))
+	}
+
+	/// A PyTorch `nn.Linear` weight, stored `[out, in]`, as the `[in, out]` matrix burn's
+	/// `linear` multiplies by. The transpose is done once here, on the host, so the matrix is
+	/// contiguous in the layout the matmul reads.
+	pub fn linear_weight(
+		&self,
+		name: &str,
+		d_in: usize,
+		d_out: usize,
+		device: &Device,
+	) -> anyhow::Result<Tensor<2>> {
+		let (shape, values) = self.raw(name)?;
+		if shape.as_slice() != [d_out, d_in] {
+			bail!("tensor `{name}` has shape {shape:?}, expected [{d_out}, {d_in}]");
+		}
+		let mut transposed = vec![0f32; values.len()];
+		for (o, row) in values.chunks_exact(d_in).enumerate() {
+			for (i, value) in row.iter().enumerate() {
+				transposed[i * d_out + o] = *value;
+			}
+		}
+		Ok(Tensor::from_data(TensorData::new(transposed, [d_in, d_out]), device))
+	}
+}
+
+fn decode(dtype: Dtype, data: &[u8]) -> anyhow::Result<Vec<f32>> {
+	Ok(match dtype {
+		Dtype::F32 => {
+			data.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect()
+		}
+		Dtype::F16 => {
+			data.chunks_exact(2).map(|b| half::f16::from_le_bytes([b[0], b[1]]).to_f32()).collect()
+		}
+		Dtype::BF16 => {
+			data.chunks_exact(2).map(|b| half::bf16::from_le_bytes([b[0], b[1]]).to_f32()).collect()
+		}
+		// Integer buffers (`position_ids`, GPT-2's causal `attn.bias`) are not weights.
+		Dtype::I64 | Dtype::I32 | Dtype::U8 | Dtype::BOOL => Vec::new(),
+		other => bail!("unsupported dtype {other:?}"),
+	})
+}
+
+/// Reads a model directory's `config.json`.
+pub fn read_config<T: serde::de::DeserializeOwned>(dir: &Path) -> anyhow::Result<T> {
+	let path = dir.join("config.json");
+	let text =
+		std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+	serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))
+}
