@@ -43,20 +43,20 @@ impl RandomGpt2 {
 		let e = self.n_embd;
 		let mut out = vec![
 			("wte.weight".to_string(), vec![VOCAB_SIZE, e], Init::Uniform(0.5)),
-			("wpe.weight".to_string(), vec![self.n_positions, e], Init::Uniform(0.1)),
+			("wpe.weight".to_string(), vec![self.n_positions, e], Init::Uniform(1.0)),
 		];
 		for n in 0..self.n_layer {
 			let p = format!("h.{n}");
 			for (name, shape, init) in [
 				("ln_1.weight", vec![e], Init::One),
 				("ln_1.bias", vec![e], Init::Uniform(0.02)),
-				("attn.c_attn.weight", vec![e, 3 * e], Init::Uniform(0.2)),
+				("attn.c_attn.weight", vec![e, 3 * e], Init::Uniform(0.5)),
 				("attn.c_attn.bias", vec![3 * e], Init::Uniform(0.02)),
 				("attn.c_proj.weight", vec![e, e], Init::Uniform(0.2)),
 				("attn.c_proj.bias", vec![e], Init::Uniform(0.02)),
 				("ln_2.weight", vec![e], Init::One),
 				("ln_2.bias", vec![e], Init::Uniform(0.02)),
-				("mlp.c_fc.weight", vec![e, 4 * e], Init::Uniform(0.2)),
+				("mlp.c_fc.weight", vec![e, 4 * e], Init::Uniform(0.3)),
 				("mlp.c_fc.bias", vec![4 * e], Init::Uniform(0.02)),
 				("mlp.c_proj.weight", vec![4 * e, e], Init::Uniform(0.1)),
 				("mlp.c_proj.bias", vec![e], Init::Uniform(0.02)),
