@@ -1,0 +1,213 @@
+//! The re-check core against honest and tampered leaves: wrong output, other weights, a bad
+//! proof, a fingerprint that does not match, and a worker that does not answer.
+
+mod common;
+
+use aetron_primitives::merkle::SumNode;
+use aetron_worker::{
+	inference::{fingerprint, random_gpt2::RandomGpt2, BackendKind, Model},
+	recheck::{self, FailKind, Leaf, Verdict},
+	store::{ArtefactStore, Entry},
+};
+use codec::Encode;
+use common::Server;
+use reqwest::Client;
+use serde_json::{json, Value};
+
+/// Serves one request and returns its leaf, with the root and leaf count the worker committed.
+async fn served_leaf(server: &Server, path: &str, body: Value) -> (Leaf, SumNode, u32) {
+	let client = Client::new();
+	let response = client.post(format!("{}{path}", server.url)).json(&body).send().await.unwrap();
+	assert!(response.status().is_success(), "{}", response.text().await.unwrap());
+	let header = |name| response.headers()[name].to_str().unwrap().parse::<u64>().unwrap();
+	let (batch, index) = (header("x-aetron-batch"), header("x-aetron-index") as u32);
+	for _ in 0..100 {
+		match recheck::fetch(&client, &server.url, batch, index).await {
+			Ok(leaf) => {
+				let answer: aetron_worker::api::ArtefactAnswer = client
+					.get(format!("{}/aetron/v1/artefacts/{batch}/{index}", server.url))
+					.send()
+					.await
+					.unwrap()
+					.json()
+					.await
+					.unwrap();
+				return (leaf, SumNode::try_from(&answer.root).unwrap(), answer.leaf_count);
+			}
+			Err(_) => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
+		}
+	}
+	panic!("the batch did not close");
+}
+
+/// What a cheating worker does: commits `entry` in a batch of its own, with a valid proof.
+fn committed(entry: Entry) -> (Leaf, SumNode, u32) {
+	let dir = tempfile::tempdir().unwrap();
+	let store = ArtefactStore::open(&dir.path().join("cheat.redb"), 16).unwrap();
+	let position = store.append(&entry).unwrap();
+	store.close_if_older_than(0).unwrap().unwrap();
+	let proven = store.proven_entry(position).unwrap().unwrap();
+	let leaf = Leaf {
+		batch: position.batch,
+		index: position.index,
+		leaf_count: proven.leaf_count,
+		proof: proven.proof,
+		artefact: proven.entry.artefact,
+		request: proven.entry.request,
+		response: proven.entry.response,
+	};
+	(leaf, proven.root, proven.leaf_count)
+}
+
+/// `leaf` with another response, its hash updated as a cheater would.
+fn with_response(leaf: &Leaf, response: Value) -> Entry {
+	let response = serde_json::to_vec(&response).unwrap();
+	let mut artefact = leaf.artefact.clone();
+	artefact.output_hash = sp_crypto_hashing::blake2_256(&response);
+	Entry { request: leaf.request.clone(), response, artefact }
+}
+
+fn kind(verdict: &Verdict) -> Option<FailKind> {
+	match verdict {
+		Verdict::Pass => None,
+		Verdict::Fail(kind, _) => Some(*kind),
+	}
+}
+
+fn gpt2(seed: u64, parent: &std::path::Path) -> std::path::PathBuf {
+	// The same directory name, so a cheater's model answers to the same model name.
+	let dir = parent.join(format!("{seed}")).join("tiny-gpt2");
+	RandomGpt2::tiny(seed).write(&dir).unwrap();
+	dir
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn completions_pass_honest_and_fail_tampered() {
+	let models = tempfile::tempdir().unwrap();
+	let (honest_dir, other_dir) = (gpt2(42, models.path()), gpt2(43, models.path()));
+	let data = tempfile::tempdir().unwrap();
+	let server = Server::start(&honest_dir, data.path(), &["--batch-max-age-secs", "0.5"]);
+	let cheat_data = tempfile::tempdir().unwrap();
+	let cheater = Server::start(&other_dir, cheat_data.path(), &["--batch-max-age-secs", "0.5"]);
+	// The re-checker runs the reference backend: honest work from the CPU backend must pass it.
+	let model = Model::load(&honest_dir, &BackendKind::Reference.device().unwrap()).unwrap();
+
+	let sampled = json!({ "model": "tiny-gpt2", "prompt": "Re-check me, please.", "max_tokens": 48, "temperature": 0.9, "top_k": 50, "top_p": 0.95, "seed": 99 });
+	let greedy = json!({ "model": "tiny-gpt2", "prompt": "Greedy text.", "max_tokens": 32, "temperature": 0 });
+	for request in [&sampled, &greedy] {
+		let (leaf, root, count) = served_leaf(&server, "/v1/completions", request.clone()).await;
+		assert_eq!(recheck::check(&leaf, &root, count, &model), Verdict::Pass, "{request}");
+	}
+
+	// Other weights.
+	for request in [&sampled, &greedy] {
+		let (leaf, root, count) = served_leaf(&cheater, "/v1/completions", request.clone()).await;
+		assert_eq!(
+			kind(&recheck::check(&leaf, &root, count, &model)),
+			Some(FailKind::WrongOutput),
+			"{request}"
+		);
+	}
+
+	let (leaf, root, count) = served_leaf(&server, "/v1/completions", sampled.clone()).await;
+	let response: Value = serde_json::from_slice(&leaf.response).unwrap();
+
+	// A bad proof: a flipped bit in a sibling, another index, another root, a tampered request.
+	let mut bad = leaf.clone();
+	if let Some(sibling) = bad.proof.first_mut() {
+		sibling.hash[0] ^= 1;
+	} else {
+		bad.proof.push(SumNode { hash: [1; 32], sum: 1 });
+	}
+	assert_eq!(kind(&recheck::check(&bad, &root, count, &model)), Some(FailKind::BadProof));
+	let other_root = SumNode { hash: [9; 32], sum: root.sum };
+	assert_eq!(kind(&recheck::check(&leaf, &other_root, count, &model)), Some(FailKind::BadProof));
+	let mut bad = leaf.clone();
+	bad.response.push(b' ');
+	assert_eq!(kind(&recheck::check(&bad, &root, count, &model)), Some(FailKind::BadProof));
+
+	// Wrong output, committed with a valid proof: one token swapped.
+	let mut tokens: Vec<u32> =
+		serde_json::from_value(response["aetron"]["tokens"].clone()).unwrap();
+	tokens[10] = (tokens[10] + 1) % 256;
+	let text = match &model {
+		Model::Completion(m) => m.decode(&tokens).unwrap(),
+		Model::Embedding(_) => unreachable!(),
+	};
+	let mut wrong = response.clone();
+	wrong["aetron"]["tokens"] = json!(tokens);
+	wrong["choices"][0]["text"] = json!(text);
+	let (cheat, root, count) = committed(with_response(&leaf, wrong));
+	assert_eq!(kind(&recheck::check(&cheat, &root, count, &model)), Some(FailKind::WrongOutput));
+
+	// Text that is not the decoding of the tokens.
+	let mut wrong = response.clone();
+	wrong["choices"][0]["text"] = json!("something else entirely");
+	let (cheat, root, count) = committed(with_response(&leaf, wrong));
+	assert_eq!(kind(&recheck::check(&cheat, &root, count, &model)), Some(FailKind::WrongOutput));
+
+	// The right tokens with another model's fingerprint.
+	let (other_leaf, _, _) = served_leaf(&cheater, "/v1/completions", sampled.clone()).await;
+	let mut entry = with_response(&leaf, response.clone());
+	entry.artefact.fingerprint = other_leaf.artefact.fingerprint.clone();
+	let (cheat, root, count) = committed(entry);
+	assert_eq!(
+		kind(&recheck::check(&cheat, &root, count, &model)),
+		Some(FailKind::FingerprintOutOfTolerance)
+	);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn embeddings_pass_honest_and_fail_tampered() {
+	let data = tempfile::tempdir().unwrap();
+	let server =
+		Server::start(&common::minilm_dir(), data.path(), &["--batch-max-age-secs", "0.5"]);
+	let model =
+		Model::load(&common::minilm_dir(), &BackendKind::Reference.device().unwrap()).unwrap();
+	let request = json!({ "model": "all-minilm-l6-v2", "input": ["Re-check this embedding.", "And this one."] });
+	let (leaf, root, count) = served_leaf(&server, "/v1/embeddings", request.clone()).await;
+	assert_eq!(recheck::check(&leaf, &root, count, &model), Verdict::Pass);
+	let b64 =
+		json!({ "model": "all-minilm-l6-v2", "input": "base64 too", "encoding_format": "base64" });
+	let (b64_leaf, b64_root, b64_count) = served_leaf(&server, "/v1/embeddings", b64).await;
+	assert_eq!(recheck::check(&b64_leaf, &b64_root, b64_count, &model), Verdict::Pass);
+
+	// Another sentence's embedding in place of the first.
+	let response: Value = serde_json::from_slice(&leaf.response).unwrap();
+	let mut wrong = response.clone();
+	wrong["data"][0]["embedding"] = response["data"][1]["embedding"].clone();
+	let (cheat, cheat_root, cheat_count) = committed(with_response(&leaf, wrong));
+	assert_eq!(
+		kind(&recheck::check(&cheat, &cheat_root, cheat_count, &model)),
+		Some(FailKind::WrongOutput)
+	);
+
+	// Honest embeddings, but a fingerprint of something else.
+	let mut entry = with_response(&leaf, response);
+	entry.artefact.fingerprint =
+		fingerprint::embedding(&vec![0.05; 384]).encode().try_into().unwrap();
+	let (cheat, cheat_root, cheat_count) = committed(entry);
+	assert_eq!(
+		kind(&recheck::check(&cheat, &cheat_root, cheat_count, &model)),
+		Some(FailKind::FingerprintOutOfTolerance)
+	);
+
+	// A proof for another index.
+	let mut moved = leaf.clone();
+	moved.index += 1;
+	assert_eq!(kind(&recheck::check(&moved, &root, count, &model)), Some(FailKind::BadProof));
+}
+
+#[tokio::test]
+async fn a_worker_that_does_not_serve_the_leaf_is_unavailable() {
+	let client = Client::new();
+	let closed = format!("http://127.0.0.1:{}", common::free_port());
+	let verdict = recheck::fetch(&client, &closed, 0, 0).await.unwrap_err();
+	assert_eq!(kind(&verdict), Some(FailKind::Unavailable));
+
+	let models = tempfile::tempdir().unwrap();
+	let data = tempfile::tempdir().unwrap();
+	let server = Server::start(&gpt2(1, models.path()), data.path(), &[]);
+	let verdict = recheck::fetch(&client, &server.url, 5, 0).await.unwrap_err();
+	assert_eq!(kind(&verdict), Some(FailKind::Unavailable));
+}
