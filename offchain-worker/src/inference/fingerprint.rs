@@ -24,10 +24,13 @@ pub const MIN_CHUNK: usize = 16;
 pub const MIN_INDEX_OVERLAP: usize = 6;
 /// Completion chunks: the largest allowed difference on a shared index, relative to the
 /// chunk's largest magnitude.
-pub const MAX_VALUE_DEVIATION: f32 = 0.02;
-/// Embeddings: the smallest allowed cosine similarity between the claimed and the re-computed
-/// embedding.
-pub const MIN_EMBEDDING_COSINE: f64 = 0.9995;
+pub const MAX_VALUE_DEVIATION: f32 = 0.01;
+/// Embeddings: the smallest allowed cosine similarity between a served embedding and the
+/// re-computed one.
+pub const MIN_EMBEDDING_COSINE: f64 = 1.0 - 1e-8;
+/// Embeddings: the smallest allowed cosine similarity between the claimed fingerprint and the
+/// re-computed one (both quantized to i8).
+pub const MIN_FINGERPRINT_COSINE: f64 = 1.0 - 1e-5;
 
 /// A fingerprint, SCALE-encoded into the artefact header.
 #[derive(Clone, Debug, PartialEq, Encode, Decode)]

@@ -1,0 +1,252 @@
+//! Calibrates the fingerprint tolerances: how far apart honest runs are (other backend,
+//! thread count, batch size, KV-cache generation against the re-checker's prefill) against how
+//! far a substituted model is (other weights, perturbed weights, lower precision).
+//!
+//! `cargo run --release --example calibrate -- [MINILM_DIR]` prints one table for completions
+//! (a random GPT-2, 4 layers × 256) and, given the MiniLM directory, one for embeddings. The
+//! figures are in docs/measurements.md; the thresholds in src/inference/fingerprint.rs.
+
+use std::path::{Path, PathBuf};
+
+use aetron_worker::inference::{
+	fingerprint::{self, Distance},
+	random_gpt2::RandomGpt2,
+	sampling::SamplingParams,
+	BackendKind, CompletionModel, EmbeddingModel, Model,
+};
+use safetensors::{tensor::TensorView, Dtype, SafeTensors};
+
+/// Writes a copy of the model in `src` whose float tensors went through `f`.
+fn variant(src: &Path, dst: &Path, f: impl Fn(&str, &mut [f32])) -> PathBuf {
+	std::fs::create_dir_all(dst).unwrap();
+	for file in std::fs::read_dir(src).unwrap() {
+		let file = file.unwrap();
+		if file.file_type().unwrap().is_file() && file.file_name() != "model.safetensors" {
+			std::fs::copy(file.path(), dst.join(file.file_name())).unwrap();
+		}
+	}
+	let bytes = std::fs::read(src.join("model.safetensors")).unwrap();
+	let tensors = SafeTensors::deserialize(&bytes).unwrap();
+	let mut out: Vec<(String, Vec<usize>, Vec<u8>)> = Vec::new();
+	for (name, view) in tensors.tensors() {
+		if view.dtype() != Dtype::F32 {
+			continue;
+		}
+		let mut values: Vec<f32> = view
+			.data()
+			.chunks_exact(4)
+			.map(|b| f32::from_le_bytes(b.try_into().unwrap()))
+			.collect();
+		f(&name, &mut values);
+		out.push((
+			name,
+			view.shape().to_vec(),
+			values.iter().flat_map(|v| v.to_le_bytes()).collect(),
+		));
+	}
+	let views: Vec<_> = out
+		.iter()
+		.map(|(n, s, b)| (n.clone(), TensorView::new(Dtype::F32, s.clone(), b).unwrap()))
+		.collect();
+	safetensors::serialize_to_file(views, None, &dst.join("model.safetensors")).unwrap();
+	dst.to_path_buf()
+}
+
+fn perturb(relative: f32) -> impl Fn(&str, &mut [f32]) {
+	move |name, values| {
+		let mut state = name.len() as u64 ^ 0x5eed;
+		for v in values {
+			state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+			let u = (state >> 40) as f32 / (1u64 << 24) as f32 * 2.0 - 1.0;
+			*v *= 1.0 + relative * u;
+		}
+	}
+}
+
+fn f16_round(_: &str, values: &mut [f32]) {
+	values.iter_mut().for_each(|v| *v = half::f16::from_f32(*v).to_f32());
+}
+
+fn bf16_round(_: &str, values: &mut [f32]) {
+	values.iter_mut().for_each(|v| *v = half::bf16::from_f32(*v).to_f32());
+}
+
+fn completion(dir: &Path, backend: BackendKind) -> CompletionModel {
+	match Model::load(dir, &backend.device().unwrap()).unwrap() {
+		Model::Completion(m) => m,
+		Model::Embedding(_) => unreachable!(),
+	}
+}
+
+fn embedding(dir: &Path, backend: BackendKind) -> EmbeddingModel {
+	match Model::load(dir, &backend.device().unwrap()).unwrap() {
+		Model::Embedding(m) => m,
+		Model::Completion(_) => unreachable!(),
+	}
+}
+
+/// The worst distance over the prompts between what `server` generated and what the honest
+/// re-checker's prefill gives, optionally inside a rayon pool of `threads`.
+fn completion_distance(
+	server: &CompletionModel,
+	checker: &CompletionModel,
+	threads: Option<usize>,
+) -> Distance {
+	let run = || {
+		let mut worst =
+			Distance { min_overlap: fingerprint::TOP_K, max_deviation: 0.0, cosine: 1.0 };
+		for (i, prompt) in PROMPTS.iter().enumerate() {
+			let tokens = server.tokenize(prompt).unwrap();
+			let params = SamplingParams { temperature: 0.8, top_k: 0, top_p: 0.95 };
+			let generation = server.generate(&tokens, 96, params, i as u64).unwrap();
+			let recomputed = checker.prefill(&tokens, &generation.tokens).unwrap();
+			let d = generation
+				.fingerprint()
+				.distance(&fingerprint::completion(&recomputed.hidden))
+				.unwrap();
+			worst.min_overlap = worst.min_overlap.min(d.min_overlap);
+			worst.max_deviation = worst.max_deviation.max(d.max_deviation);
+		}
+		worst
+	};
+	match threads {
+		Some(n) => rayon::ThreadPoolBuilder::new().num_threads(n).build().unwrap().install(run),
+		None => run(),
+	}
+}
+
+const PROMPTS: [&str; 6] = [
+	"The miner's worker answers a request",
+	"Useful compute instead of empty hashing",
+	"0123456789 abcdefghij",
+	"A re-checker recomputes the response with one prefill",
+	"Ünïcödé bytes are tokens too",
+	"Short",
+];
+
+const SENTENCES: [&str; 6] = [
+	"The quick brown fox jumps over the lazy dog.",
+	"AETRON pays miners for useful AI compute.",
+	"A Merkle-sum tree binds each leaf to its index.",
+	"Wie spät ist es?",
+	"short",
+	"Embeddings of honest runs differ only by rounding, substituted models by far more.",
+];
+
+/// The smallest cosines over the sentences between `server`'s embeddings (in batches of
+/// `batch`) and the checker's (one at a time): of the served floats, and of the i8 fingerprint.
+fn embedding_cosine(
+	server: &EmbeddingModel,
+	checker: &EmbeddingModel,
+	batch: usize,
+	threads: Option<usize>,
+) -> (f64, f64) {
+	let run = || {
+		let ids: Vec<Vec<u32>> = SENTENCES.iter().map(|s| server.tokenize(s).unwrap()).collect();
+		let served: Vec<Vec<f32>> =
+			ids.chunks(batch).flat_map(|c| server.embed(c).unwrap()).collect();
+		let (mut output, mut print) = (1.0f64, 1.0f64);
+		for (i, s) in served.iter().enumerate() {
+			let ours = checker.embed(&ids[i..=i]).unwrap().remove(0);
+			output = output.min(fingerprint::cosine(s, &ours));
+			// The re-checker compares the served fingerprint with its own.
+			let d = fingerprint::embedding(s).distance(&fingerprint::embedding(&ours)).unwrap();
+			print = print.min(d.cosine);
+		}
+		(output, print)
+	};
+	match threads {
+		Some(n) => rayon::ThreadPoolBuilder::new().num_threads(n).build().unwrap().install(run),
+		None => run(),
+	}
+}
+
+fn main() {
+	let scratch = tempfile::tempdir().unwrap();
+	let root = scratch.path();
+	let honest_dir = root.join("honest/gpt2");
+	RandomGpt2::small(7).write(&honest_dir).unwrap();
+	let other_dir = root.join("other/gpt2");
+	RandomGpt2::small(8).write(&other_dir).unwrap();
+	let checker = completion(&honest_dir, BackendKind::Reference);
+	let cpu = completion(&honest_dir, BackendKind::Cpu);
+
+	println!("## Completions: random GPT-2 4×256, 6 prompts × 96 sampled tokens");
+	println!("{:<44} {:>12} {:>14} {:>8}", "served by", "min overlap", "max deviation", "passes");
+	let row = |what: &str, d: Distance| {
+		println!(
+			"{what:<44} {:>10}/{} {:>14.5} {:>8}",
+			d.min_overlap,
+			fingerprint::TOP_K,
+			d.max_deviation,
+			d.within_tolerance()
+		);
+	};
+	row(
+		"honest: reference backend (same as checker)",
+		completion_distance(&checker, &checker, None),
+	);
+	row("honest: cpu backend, 1 thread", completion_distance(&cpu, &checker, Some(1)));
+	row("honest: cpu backend, 2 threads", completion_distance(&cpu, &checker, Some(2)));
+	row("honest: cpu backend, 4 threads", completion_distance(&cpu, &checker, Some(4)));
+	for (name, dir) in [
+		("other weights (another seed)", other_dir.clone()),
+		("weights perturbed by 1e-2", variant(&honest_dir, &root.join("p2/gpt2"), perturb(1e-2))),
+		("weights perturbed by 1e-3", variant(&honest_dir, &root.join("p3/gpt2"), perturb(1e-3))),
+		("weights rounded to f16", variant(&honest_dir, &root.join("f16/gpt2"), f16_round)),
+		("weights rounded to bf16", variant(&honest_dir, &root.join("bf16/gpt2"), bf16_round)),
+	] {
+		row(
+			&format!("substitute: {name}"),
+			completion_distance(&completion(&dir, BackendKind::Cpu), &checker, None),
+		);
+	}
+
+	let Some(minilm) = std::env::args().nth(1).map(PathBuf::from) else {
+		println!("\n(no MiniLM directory given: embeddings skipped)");
+		return;
+	};
+	println!("\n## Embeddings: all-MiniLM-L6-v2, 6 sentences");
+	println!(
+		"{:<44} {:>16} {:>18} {:>8}",
+		"served by", "1 - cos (output)", "1 - cos (fingerpr.)", "passes"
+	);
+	let checker = embedding(&minilm, BackendKind::Reference);
+	let cpu = embedding(&minilm, BackendKind::Cpu);
+	let row = |what: &str, (output, print): (f64, f64)| {
+		let passes = output >= fingerprint::MIN_EMBEDDING_COSINE
+			&& print >= fingerprint::MIN_FINGERPRINT_COSINE;
+		println!("{what:<44} {:>16.2e} {:>18.2e} {passes:>8}", 1.0 - output, 1.0 - print);
+	};
+	row("honest: reference backend, batch 1", embedding_cosine(&checker, &checker, 1, None));
+	row("honest: cpu backend, batch 1, 1 thread", embedding_cosine(&cpu, &checker, 1, Some(1)));
+	row("honest: cpu backend, batch 6, 2 threads", embedding_cosine(&cpu, &checker, 6, Some(2)));
+	row("honest: cpu backend, batch 3, 4 threads", embedding_cosine(&cpu, &checker, 3, Some(4)));
+	for (name, dir) in [
+		(
+			"weights perturbed by 1e-1",
+			variant(&minilm, &root.join("m1/all-minilm-l6-v2"), perturb(1e-1)),
+		),
+		(
+			"weights perturbed by 1e-2",
+			variant(&minilm, &root.join("m2/all-minilm-l6-v2"), perturb(1e-2)),
+		),
+		(
+			"weights perturbed by 1e-3",
+			variant(&minilm, &root.join("m3/all-minilm-l6-v2"), perturb(1e-3)),
+		),
+		(
+			"weights rounded to f16",
+			variant(&minilm, &root.join("mf16/all-minilm-l6-v2"), f16_round),
+		),
+		(
+			"weights rounded to bf16",
+			variant(&minilm, &root.join("mbf16/all-minilm-l6-v2"), bf16_round),
+		),
+	] {
+		row(
+			&format!("substitute: {name}"),
+			embedding_cosine(&embedding(&dir, BackendKind::Cpu), &checker, 1, None),
+		);
+	}
+}
