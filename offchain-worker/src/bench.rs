@@ -17,9 +17,13 @@ use crate::{
 
 /// One measured figure.
 pub struct Row {
+	/// The benchmark.
 	pub what: String,
+	/// The backend it ran on, or `-`.
 	pub backend: String,
+	/// The figure.
 	pub value: f64,
+	/// Its unit.
 	pub unit: &'static str,
 }
 

@@ -62,12 +62,19 @@ impl fmt::Display for Verdict {
 /// A leaf as a worker serves it.
 #[derive(Clone, Debug)]
 pub struct Leaf {
+	/// The batch the worker says the leaf is in.
 	pub batch: u64,
+	/// Its index there.
 	pub index: u32,
+	/// The batch's leaf count, as the worker serves it.
 	pub leaf_count: u32,
+	/// Siblings from the leaf up.
 	pub proof: Vec<SumNode>,
+	/// The artefact header (the leaf preimage).
 	pub artefact: ArtefactHeader,
+	/// The request body as the worker received it.
 	pub request: Vec<u8>,
+	/// The response body as the worker sent it.
 	pub response: Vec<u8>,
 }
 

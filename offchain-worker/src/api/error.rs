@@ -10,10 +10,15 @@ use serde_json::json;
 /// An error answer: status, OpenAI error type, message, and optional parameter and code.
 #[derive(Debug)]
 pub struct ApiError {
+	/// The HTTP status.
 	pub status: StatusCode,
+	/// OpenAI's `type`: `invalid_request_error` or `server_error`.
 	pub kind: &'static str,
+	/// What went wrong, for a person.
 	pub message: String,
+	/// The request field at fault.
 	pub param: Option<&'static str>,
+	/// A stable, machine-readable code.
 	pub code: Option<&'static str>,
 }
 

@@ -50,10 +50,15 @@ use openai::*;
 /// How to run `aetron-worker serve`.
 #[derive(Clone, Debug)]
 pub struct ServeConfig {
+	/// The model directory (config.json, model.safetensors, tokenizer.json).
 	pub model_dir: PathBuf,
+	/// Where the artefact store lives.
 	pub data_dir: PathBuf,
+	/// The address to listen on.
 	pub listen: SocketAddr,
+	/// The compute backend.
 	pub backend: BackendKind,
+	/// The neuronet the artefacts belong to.
 	pub neuronet: NeuronetId,
 	/// Refuse requests without a valid client signature.
 	pub require_signature: bool,
@@ -516,10 +521,15 @@ async fn completions(
 /// `GET /aetron/v1/artefacts/{batch}/{index}` body.
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct ArtefactAnswer {
+	/// The batch.
 	pub batch: u64,
+	/// The leaf's index in it.
 	pub index: u32,
+	/// The batch's leaf count.
 	pub leaf_count: u32,
+	/// The batch's root, as committed.
 	pub root: NodeJson,
+	/// The leaf node.
 	pub leaf: NodeJson,
 	/// Siblings from the leaf up.
 	pub proof: Vec<NodeJson>,
@@ -536,6 +546,7 @@ pub struct ArtefactAnswer {
 pub struct NodeJson {
 	/// `0x` + 64 hex digits.
 	pub hash: String,
+	/// The work units below the node.
 	pub sum: u64,
 }
 

@@ -4,6 +4,9 @@
 //! use; fields whose meaning this worker cannot honour (`stream`, `n > 1`, `stop`, `logprobs`,
 //! `echo`) are refused with a named error rather than silently ignored.
 
+// The fields are OpenAI's, named and meant as in its API reference.
+#![allow(missing_docs)]
+
 use serde::{Deserialize, Serialize};
 
 /// `POST /v1/embeddings`.

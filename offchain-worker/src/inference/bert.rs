@@ -21,7 +21,8 @@ use super::{
 	weights::{read_config, Weights},
 };
 
-/// The fields of `config.json` the encoder uses.
+/// The fields of `config.json` the encoder uses (Hugging Face's names and meanings).
+#[allow(missing_docs)]
 #[derive(Clone, Debug, Deserialize)]
 pub struct BertConfig {
 	pub vocab_size: usize,

@@ -35,10 +35,17 @@ pub const MIN_FINGERPRINT_COSINE: f64 = 1.0 - 1e-5;
 /// A fingerprint, SCALE-encoded into the artefact header.
 #[derive(Clone, Debug, PartialEq, Encode, Decode)]
 pub enum Fingerprint {
+	/// One chunk per stretch of generated positions.
 	#[codec(index = 0)]
 	Completion(Vec<Chunk>),
+	/// The sum of the request's embeddings, quantized: `value = q · scale`.
 	#[codec(index = 1)]
-	Embedding { scale: f32, values: Vec<i8> },
+	Embedding {
+		/// The quantization step.
+		scale: f32,
+		/// One i8 per dimension.
+		values: Vec<i8>,
+	},
 }
 
 /// The top-k coordinates of the hidden state at one position.
@@ -177,5 +184,56 @@ pub fn cosine(a: &[f32], b: &[f32]) -> f64 {
 		0.0
 	} else {
 		dot / (na * nb)
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use aetron_primitives::artefact::MAX_FINGERPRINT_LEN;
+
+	#[test]
+	fn chunks_cover_the_generation_and_stay_few() {
+		assert!(chunk_positions(0).is_empty());
+		assert_eq!(chunk_positions(1), vec![0]);
+		assert_eq!(chunk_positions(16), vec![15]);
+		assert_eq!(chunk_positions(40), vec![15, 31, 39]);
+		for n in 1..3000 {
+			let p = chunk_positions(n);
+			assert!(p.len() <= MAX_CHUNKS);
+			assert_eq!(p.last(), Some(&(n - 1)), "the last position is always kept");
+			assert!(p.windows(2).all(|w| w[0] < w[1]));
+		}
+	}
+
+	#[test]
+	fn fingerprints_fit_the_artefact_bound() {
+		let hidden: Vec<Vec<f32>> = (0..4096)
+			.map(|p| (0..768).map(|i| ((p * 31 + i) % 97) as f32 - 48.0).collect())
+			.collect();
+		let print = completion(&hidden);
+		assert!(print.encode().len() <= MAX_FINGERPRINT_LEN as usize, "{}", print.encode().len());
+		let embedding: Vec<f32> = (0..1016).map(|i| (i as f32).sin()).collect();
+		assert!(super::embedding(&embedding).encode().len() <= MAX_FINGERPRINT_LEN as usize);
+		assert_eq!(Fingerprint::decode(&mut &print.encode()[..]).unwrap(), print);
+	}
+
+	#[test]
+	fn distances_tell_small_from_large_changes() {
+		let state: Vec<f32> = (0..64).map(|i| ((i * 37) % 64) as f32 / 8.0 - 4.0).collect();
+		let same = completion(&[state.clone()]);
+		let d = same.distance(&same).unwrap();
+		assert_eq!((d.min_overlap, d.max_deviation), (TOP_K, 0.0));
+		assert!(d.within_tolerance());
+		let nudged: Vec<f32> = state.iter().map(|v| v * 1.0005).collect();
+		assert!(same.distance(&completion(&[nudged])).unwrap().within_tolerance());
+		let other: Vec<f32> = state.iter().rev().copied().collect();
+		assert!(!same.distance(&completion(&[other])).unwrap().within_tolerance());
+		assert_eq!(
+			same.distance(&completion(&[state.clone(), state.clone()])),
+			None,
+			"other shape"
+		);
+		assert_eq!(same.distance(&embedding(&state)), None, "other kind");
 	}
 }

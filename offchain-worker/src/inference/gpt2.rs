@@ -22,7 +22,8 @@ use super::{
 	weights::{read_config, Weights},
 };
 
-/// The fields of `config.json` the model uses.
+/// The fields of `config.json` the model uses (Hugging Face's names and meanings).
+#[allow(missing_docs)]
 #[derive(Clone, Debug, Deserialize)]
 pub struct Gpt2Config {
 	pub vocab_size: usize,

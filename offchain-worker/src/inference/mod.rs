@@ -29,19 +29,29 @@ use sampling::{choose, Draws, SamplingParams};
 /// Why a request cannot be served; each maps to a client error in the API.
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
+	/// Nothing to tokenize.
 	#[error("the input is empty")]
 	Empty,
+	/// More tokens than the model's context.
 	#[error(
 		"this model's maximum context length is {max} tokens, however you requested {requested} tokens"
 	)]
-	TooLong { requested: usize, max: usize },
+	TooLong {
+		/// Tokens asked for (input, plus new tokens for completions).
+		requested: usize,
+		/// The model's limit.
+		max: usize,
+	},
+	/// The tokenizer refused the text.
 	#[error("the input cannot be tokenized: {0}")]
 	Tokenizer(String),
 }
 
 /// A loaded model of either family.
 pub enum Model {
+	/// A sentence encoder (`model_type` `bert`).
 	Embedding(EmbeddingModel),
+	/// A causal language model (`model_type` `gpt2`).
 	Completion(CompletionModel),
 }
 
@@ -99,12 +109,14 @@ fn tokenize(tokenizer: &Tokenizer, text: &str, special: bool) -> Result<Vec<u32>
 
 /// A sentence encoder serving embeddings.
 pub struct EmbeddingModel {
+	/// The name clients ask for: the directory's name.
 	pub name: String,
 	encoder: BertEncoder,
 	tokenizer: Tokenizer,
 	/// The longest input in tokens: sentence-transformers' `max_seq_length` where the directory
 	/// has one, else the position table's size.
 	pub max_tokens: usize,
+	/// Where the model was loaded from.
 	pub dir: PathBuf,
 }
 
@@ -159,6 +171,7 @@ pub enum FinishReason {
 }
 
 impl FinishReason {
+	/// OpenAI's `finish_reason` string.
 	pub fn as_str(self) -> &'static str {
 		match self {
 			FinishReason::Stop => "stop",
@@ -169,7 +182,9 @@ impl FinishReason {
 
 /// A finished generation.
 pub struct Generation {
+	/// The generated token ids.
 	pub tokens: Vec<u32>,
+	/// Why generation stopped.
 	pub finish_reason: FinishReason,
 	/// `hidden[p]` is the final hidden state that chose `tokens[p]`.
 	pub hidden: Vec<Vec<f32>>,
@@ -184,9 +199,11 @@ impl Generation {
 
 /// A causal language model serving completions.
 pub struct CompletionModel {
+	/// The name clients ask for: the directory's name.
 	pub name: String,
 	lm: Gpt2,
 	tokenizer: Tokenizer,
+	/// Where the model was loaded from.
 	pub dir: PathBuf,
 }
 

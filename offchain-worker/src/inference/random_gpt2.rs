@@ -15,10 +15,15 @@ use serde_json::json;
 /// The shape of a random model.
 #[derive(Clone, Copy, Debug)]
 pub struct RandomGpt2 {
+	/// Width.
 	pub n_embd: usize,
+	/// Blocks.
 	pub n_layer: usize,
+	/// Attention heads.
 	pub n_head: usize,
+	/// Context length.
 	pub n_positions: usize,
+	/// The seed every weight derives from.
 	pub seed: u64,
 }
 
@@ -36,6 +41,12 @@ impl RandomGpt2 {
 	/// A larger model for benchmarks: 4 layers, 256 wide, 8 heads, 512 positions.
 	pub fn small(seed: u64) -> Self {
 		Self { n_embd: 256, n_layer: 4, n_head: 8, n_positions: 512, seed }
+	}
+
+	/// GPT-2 base's shape (12 layers, 768 wide, 12 heads, 1024 positions; 85 M parameters
+	/// besides the byte vocabulary), for benchmarks where the model's size matters.
+	pub fn base(seed: u64) -> Self {
+		Self { n_embd: 768, n_layer: 12, n_head: 12, n_positions: 1024, seed }
 	}
 
 	/// Every tensor's name, shape and scale, in a fixed order.

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 /// How to pick tokens. `temperature == 0` is greedy.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SamplingParams {
+	/// Softmax temperature; 0 is greedy.
 	pub temperature: f32,
 	/// Keep only the `k` most likely tokens (0: all).
 	pub top_k: u32,
@@ -47,10 +48,12 @@ impl Draws {
 /// A chosen token and the part of `[0, 1)` (or, when greedy, the logit margin) that chose it.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Choice {
+	/// The token.
 	pub token: u32,
 	/// Sampling: the cumulative-probability interval `[lo, hi)` of the token.
 	/// Greedy: `lo = hi =` the token's logit.
 	pub lo: f64,
+	/// See `lo`.
 	pub hi: f64,
 }
 
@@ -133,4 +136,76 @@ pub fn consistent(
 		.iter()
 		.find(|c| c.token == claimed)
 		.is_some_and(|c| u >= c.lo - tolerance && u < c.hi + tolerance)
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	const LOGITS: [f32; 5] = [1.0, 3.0, 2.0, 3.0, -1.0];
+
+	#[test]
+	fn greedy_takes_the_first_maximum() {
+		assert_eq!(choose(&LOGITS, SamplingParams::GREEDY, 0.7).token, 1);
+		assert!(
+			consistent(&LOGITS, SamplingParams::GREEDY, 0.0, 3, 1e-3),
+			"an exact tie is consistent"
+		);
+		assert!(!consistent(&LOGITS, SamplingParams::GREEDY, 0.0, 2, 1e-3));
+		assert!(
+			!consistent(&LOGITS, SamplingParams::GREEDY, 0.0, 99, 1e-3),
+			"outside the vocabulary"
+		);
+	}
+
+	#[test]
+	fn candidates_partition_the_unit_interval() {
+		let params = SamplingParams { temperature: 0.7, top_k: 0, top_p: 1.0 };
+		let c = candidates(&LOGITS, params);
+		assert_eq!(c.len(), 5);
+		assert_eq!(c[0].lo, 0.0);
+		assert!((c[4].hi - 1.0).abs() < 1e-12);
+		for pair in c.windows(2) {
+			assert_eq!(pair[0].hi, pair[1].lo);
+			assert!(pair[0].hi - pair[0].lo >= pair[1].hi - pair[1].lo, "most likely first");
+		}
+		assert_eq!((c[0].token, c[1].token), (1, 3), "ties by lower id");
+		for u in [0.0, 0.3, 0.6, 0.999] {
+			let choice = choose(&LOGITS, params, u);
+			assert!(choice.lo <= u && u < choice.hi);
+			assert!(consistent(&LOGITS, params, u, choice.token, 0.0));
+		}
+	}
+
+	#[test]
+	fn top_k_and_top_p_cut_the_tail() {
+		let top2 = SamplingParams { temperature: 1.0, top_k: 2, top_p: 1.0 };
+		assert_eq!(
+			candidates(&LOGITS, top2).iter().map(|c| c.token).collect::<Vec<_>>(),
+			vec![1, 3]
+		);
+		let nucleus = SamplingParams { temperature: 1.0, top_k: 0, top_p: 0.5 };
+		// The two tied maxima hold 2e³/(2e³+e²+e+e⁻¹) ≈ 0.83 of the mass; the first alone 0.42.
+		assert_eq!(candidates(&LOGITS, nucleus).len(), 2);
+		assert!(!consistent(&LOGITS, nucleus, 0.5, 2, 1e-3), "a token outside the nucleus");
+	}
+
+	#[test]
+	fn draws_are_a_function_of_the_seed() {
+		let a: Vec<f64> = {
+			let mut d = Draws::new(5);
+			(0..4).map(|_| d.next()).collect()
+		};
+		let b: Vec<f64> = {
+			let mut d = Draws::new(5);
+			(0..4).map(|_| d.next()).collect()
+		};
+		let c: Vec<f64> = {
+			let mut d = Draws::new(6);
+			(0..4).map(|_| d.next()).collect()
+		};
+		assert_eq!(a, b);
+		assert_ne!(a, c);
+		assert!(a.iter().all(|u| (0.0..1.0).contains(u)));
+	}
 }
