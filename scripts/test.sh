@@ -25,4 +25,8 @@ echo "==> running all tests"
 # Tests start nodes and workers; few tests at once, for a 2-core machine.
 cargo test --release --locked --manifest-path offchain-worker/Cargo.toml -- --test-threads 2
 cargo test --release --locked --workspace -- --test-threads 2
+# The same models on wgpu (Mesa's lavapipe where there is no GPU); last, as this build of the
+# worker binary replaces the default one in the target directory.
+echo "==> the worker's wgpu tests"
+cargo test --release --locked --manifest-path offchain-worker/Cargo.toml --features wgpu --test wgpu -- --test-threads 1
 echo "==> tests took $(($(date +%s) - built)) s (total $(($(date +%s) - start)) s)"

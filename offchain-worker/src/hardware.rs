@@ -42,14 +42,14 @@ pub fn vendor_name(id: u32) -> String {
 	}
 }
 
-/// The GPUs wgpu can reach, on every graphics API it was built with.
+/// The GPUs wgpu can reach through the APIs cubecl computes on (Vulkan, Metal, DX12).
 #[cfg(feature = "wgpu")]
 pub fn gpus() -> Vec<Gpu> {
 	use burn::tensor::wgpu::wgpu;
 	let instance =
 		wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
 	let adapters =
-		futures_lite::future::block_on(instance.enumerate_adapters(wgpu::Backends::all()));
+		futures_lite::future::block_on(instance.enumerate_adapters(wgpu::Backends::PRIMARY));
 	adapters
 		.into_iter()
 		.map(|adapter| {
