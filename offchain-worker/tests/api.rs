@@ -147,6 +147,18 @@ async fn embeddings_answer_like_openai_and_leave_proven_artefacts() {
 		bytes.chunks_exact(4).map(|b| f32::from_le_bytes(b.try_into().unwrap())).collect();
 	assert!(cosine(&decoded, &expected(texts[0])) >= 0.9999);
 
+	// Too many inputs in one request.
+	let many = vec!["a"; aetron_worker::api::MAX_INPUTS + 1];
+	let (status, body_many, _) = post(
+		&client,
+		&server,
+		"/v1/embeddings",
+		json!({ "model": "all-minilm-l6-v2", "input": many }),
+	)
+	.await;
+	assert_eq!(status, StatusCode::BAD_REQUEST, "{body_many}");
+	assert_eq!(body_many["error"]["param"], "input");
+
 	// The artefact: exactly the bytes exchanged, committed by a valid proof.
 	let answer =
 		artefact(&client, &server, position.expect("the answer says where its artefact is")).await;

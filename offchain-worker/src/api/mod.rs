@@ -47,6 +47,9 @@ use crate::{
 use error::ApiError;
 use openai::*;
 
+/// The most inputs one embeddings request may hold, as OpenAI's API allows.
+pub const MAX_INPUTS: usize = 2048;
+
 /// How to run `aetron-worker serve`.
 #[derive(Clone, Debug)]
 pub struct ServeConfig {
@@ -75,6 +78,8 @@ pub struct App {
 	/// Inference runs one request at a time; the backend parallelises inside each request.
 	model: Mutex<Model>,
 	model_name: String,
+	/// `embedding` or `completion`, for `/health` without waiting for the model.
+	model_kind: &'static str,
 	store: ArtefactStore,
 	config: ServeConfig,
 	requests: AtomicU64,
@@ -89,8 +94,13 @@ impl App {
 		std::fs::create_dir_all(&config.data_dir)?;
 		let store =
 			ArtefactStore::open(&config.data_dir.join("artefacts.redb"), config.batch_max_leaves)?;
+		let model_kind = match model {
+			Model::Embedding(_) => "embedding",
+			Model::Completion(_) => "completion",
+		};
 		Ok(Arc::new(Self {
 			model_name: model.name().to_string(),
+			model_kind,
 			model: Mutex::new(model),
 			store,
 			config,
@@ -254,18 +264,10 @@ async fn shutdown() {
 
 async fn health(State(app): State<Arc<App>>) -> Result<Json<serde_json::Value>, ApiError> {
 	let open_batch = app.store.open_batch().map_err(ApiError::internal)?;
-	let kind = app
-		.infer(|model| {
-			Ok(match model {
-				Model::Embedding(_) => "embedding",
-				Model::Completion(_) => "completion",
-			})
-		})
-		.await?;
 	Ok(Json(json!({
 		"status": "ok",
 		"model": app.model_name,
-		"kind": kind,
+		"kind": app.model_kind,
 		"backend": app.config.backend,
 		"neuronet": app.config.neuronet,
 		"open_batch": open_batch,
@@ -343,6 +345,12 @@ async fn embeddings(
 	let inputs = request.input.into_vec();
 	if inputs.is_empty() {
 		return Err(input_error(InputError::Empty, "input"));
+	}
+	if inputs.len() > MAX_INPUTS {
+		return Err(ApiError::invalid(
+			format!("At most {MAX_INPUTS} inputs per request."),
+			Some("input"),
+		));
 	}
 	let dimensions = request.dimensions;
 	let (embeddings, tokens) = app

@@ -9,7 +9,6 @@ use std::path::Path;
 
 use anyhow::{bail, Context};
 use burn::tensor::{
-	activation::gelu,
 	module::{attention, embedding},
 	ops::AttentionModuleOptions,
 	Device, Int, Tensor, TensorData,
@@ -17,6 +16,7 @@ use burn::tensor::{
 use serde::Deserialize;
 
 use super::{
+	gelu::gelu_exact,
 	layers::{Dense, Norm},
 	weights::{read_config, Weights},
 };
@@ -187,7 +187,7 @@ impl BertEncoder {
 				.swap_dims(1, 2)
 				.reshape([b, t, h]);
 			x = layer.attn_norm.forward(layer.attn_out.forward(ctx) + x);
-			let inner = gelu(layer.intermediate.forward(x.clone()));
+			let inner = gelu_exact(layer.intermediate.forward(x.clone()));
 			x = layer.out_norm.forward(layer.output.forward(inner) + x);
 		}
 

@@ -7,6 +7,7 @@
 pub mod backend;
 pub mod bert;
 pub mod fingerprint;
+mod gelu;
 pub mod gpt2;
 mod layers;
 pub mod random_gpt2;
@@ -107,6 +108,9 @@ fn tokenize(tokenizer: &Tokenizer, text: &str, special: bool) -> Result<Vec<u32>
 	Ok(encoding.get_ids().to_vec())
 }
 
+/// The most sequences one forward pass takes.
+pub const MAX_BATCH: usize = 32;
+
 /// A sentence encoder serving embeddings.
 pub struct EmbeddingModel {
 	/// The name clients ask for: the directory's name.
@@ -155,9 +159,14 @@ impl EmbeddingModel {
 		self.encoder.config().hidden_size
 	}
 
-	/// Embeddings of tokenized inputs, computed as one padded batch.
-	pub fn embed(&self, batch: &[Vec<u32>]) -> anyhow::Result<Vec<Vec<f32>>> {
-		self.encoder.embed(batch)
+	/// Embeddings of tokenized inputs, computed in padded batches of at most [`MAX_BATCH`]
+	/// so that memory stays bounded whatever a request holds.
+	pub fn embed(&self, inputs: &[Vec<u32>]) -> anyhow::Result<Vec<Vec<f32>>> {
+		let mut out = Vec::with_capacity(inputs.len());
+		for batch in inputs.chunks(MAX_BATCH) {
+			out.extend(self.encoder.embed(batch)?);
+		}
+		Ok(out)
 	}
 }
 
