@@ -4,7 +4,7 @@
 //! crash-safe artefact store with its Merkle-sum batches ([`store`]), the OpenAI-compatible
 //! HTTP API ([`api`]), re-checks of other workers' responses ([`recheck`]), hardware detection
 //! ([`hardware`]) and the chain client ([`chain`]).
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 
 pub mod api;
 pub mod bench;

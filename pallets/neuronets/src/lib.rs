@@ -1,0 +1,560 @@
+//! # Neuronets and miner slots
+//!
+//! A *neuronet* is one network per model (DESIGN §3). Its owner publishes a spec — the task, the
+//! model's file hashes, work pricing and the registration fee's bounds — and reserves a deposit.
+//! Miners open *slots* in it: the signer (the *coldkey*) pays and is paid, and names the *hotkey*
+//! its worker signs with. One coldkey may hold any number of slots across neuronets; a hotkey
+//! holds at most one slot per neuronet.
+//!
+//! ## Registration price
+//! Each neuronet has a price that halves its distance to the neuronet's floor every
+//! [`Config::FeeHalfLife`] blocks and is multiplied by [`Config::FeeMultiplier`] on every
+//! registration (subtensor's ×1.26), within the neuronet's floor and cap. The fee is burned;
+//! the caller's `max_fee` bounds what it may cost.
+//!
+//! ## Life cycles
+//! - Neuronet: `Active` ⇄ `Paused` → `Retired` (deposit returned). The owner or
+//!   [`Config::GovernanceOrigin`] moves it; a paused or retired neuronet takes no registrations.
+//! - Slot: `Pending` (registered) → `Active` (reference checks passed, a later step) →
+//!   removed by `deregister`. The hotkey sends a `heartbeat` at most once per
+//!   [`Config::HeartbeatPeriod`]; a valid heartbeat pays no fee.
+//!
+//! Not here yet (issue 4 continues): registration by proof of work, reference checks that make a
+//! slot `Active`, reputation, benchmarked weights, the runtime API and RPC.
+#![cfg_attr(not(feature = "std"), no_std)]
+#![deny(missing_docs)]
+
+pub mod types;
+pub mod weights;
+
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+
+pub use pallet::*;
+pub use types::*;
+pub use weights::WeightInfo;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use frame_support::{
+		pallet_prelude::*,
+		traits::{
+			fungible::{Inspect, Mutate, MutateHold},
+			tokens::{Fortitude, Precision, Preservation},
+		},
+	};
+	use frame_system::pallet_prelude::*;
+	use sp_runtime::{
+		traits::{Saturating, UniqueSaturatedFrom, UniqueSaturatedInto},
+		FixedU128,
+	};
+
+	/// The balance type of [`Config::Currency`].
+	pub type BalanceOf<T> =
+		<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+	/// A stored neuronet.
+	pub type NeuronetOf<T> =
+		Neuronet<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
+	/// A stored slot.
+	pub type SlotOf<T> = Slot<<T as frame_system::Config>::AccountId, BlockNumberFor<T>>;
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	/// Why this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// A neuronet owner's deposit.
+		NeuronetDeposit,
+	}
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+		/// The currency: deposits are held, registration fees burned.
+		type Currency: MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>
+			+ Mutate<Self::AccountId>;
+		/// The runtime's hold reasons.
+		type RuntimeHoldReason: From<HoldReason>;
+		/// May pause, resume and retire any neuronet.
+		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+		/// What creating a neuronet holds from its owner.
+		#[pallet::constant]
+		type NeuronetDeposit: Get<BalanceOf<Self>>;
+		/// The most neuronets that can exist (retired ones included).
+		#[pallet::constant]
+		type MaxNeuronets: Get<u32>;
+		/// The fewest blocks between two heartbeats of a slot.
+		#[pallet::constant]
+		type HeartbeatPeriod: Get<BlockNumberFor<Self>>;
+		/// Blocks for the registration price to halve its distance to the floor.
+		#[pallet::constant]
+		type FeeHalfLife: Get<u32>;
+		/// What each registration multiplies the price by.
+		#[pallet::constant]
+		type FeeMultiplier: Get<FixedU128>;
+		/// Weights of the calls.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// The id the next neuronet gets.
+	#[pallet::storage]
+	pub type NextNeuronetId<T> = StorageValue<_, NeuronetId, ValueQuery>;
+
+	/// Every neuronet, retired ones included.
+	#[pallet::storage]
+	pub type Neuronets<T: Config> = StorageMap<_, Blake2_128Concat, NeuronetId, NeuronetOf<T>>;
+
+	/// Each neuronet's registration price.
+	#[pallet::storage]
+	pub type FeeStates<T: Config> = StorageMap<
+		_,
+		Blake2_128Concat,
+		NeuronetId,
+		FeeState<BalanceOf<T>, BlockNumberFor<T>>,
+		ValueQuery,
+	>;
+
+	/// The id the next slot gets.
+	#[pallet::storage]
+	pub type NextSlotId<T> = StorageValue<_, SlotId, ValueQuery>;
+
+	/// Every live slot.
+	#[pallet::storage]
+	pub type Slots<T: Config> = StorageMap<_, Blake2_128Concat, SlotId, SlotOf<T>>;
+
+	/// The slot a hotkey holds in a neuronet.
+	#[pallet::storage]
+	pub type SlotByHotkey<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, NeuronetId, Blake2_128Concat, T::AccountId, SlotId>;
+
+	/// The slots of a coldkey, for listing them.
+	#[pallet::storage]
+	pub type SlotsByColdkey<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Blake2_128Concat,
+		SlotId,
+		(),
+		OptionQuery,
+	>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A neuronet was created and its deposit held.
+		NeuronetCreated {
+			/// The new neuronet.
+			neuronet: NeuronetId,
+			/// Its owner.
+			owner: T::AccountId,
+			/// What was held from the owner.
+			deposit: BalanceOf<T>,
+		},
+		/// A neuronet's spec changed.
+		NeuronetUpdated {
+			/// The neuronet.
+			neuronet: NeuronetId,
+		},
+		/// A neuronet's status changed.
+		NeuronetStatusChanged {
+			/// The neuronet.
+			neuronet: NeuronetId,
+			/// Its new status.
+			status: NeuronetStatus,
+		},
+		/// A slot was registered; its fee was burned.
+		SlotRegistered {
+			/// The new slot.
+			slot: SlotId,
+			/// Its neuronet.
+			neuronet: NeuronetId,
+			/// Who paid and is paid.
+			coldkey: T::AccountId,
+			/// The worker's key.
+			hotkey: T::AccountId,
+			/// The fee burned.
+			fee: BalanceOf<T>,
+		},
+		/// A slot was removed.
+		SlotDeregistered {
+			/// The slot.
+			slot: SlotId,
+			/// Its neuronet.
+			neuronet: NeuronetId,
+		},
+		/// A slot's worker is alive.
+		Heartbeat {
+			/// The slot.
+			slot: SlotId,
+			/// Its heartbeats so far.
+			count: u32,
+		},
+		/// A slot's endpoint changed.
+		EndpointSet {
+			/// The slot.
+			slot: SlotId,
+		},
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// No neuronet has this id.
+		UnknownNeuronet,
+		/// Only the neuronet's owner may do this.
+		NotOwner,
+		/// The neuronet is retired.
+		Retired,
+		/// The neuronet takes no registrations while paused.
+		Paused,
+		/// The status asked for is the current one, or cannot be reached from it.
+		BadStatusChange,
+		/// The name is empty.
+		EmptyName,
+		/// The fee floor is above the fee cap.
+		FeeBoundsInverted,
+		/// No more neuronets can be created.
+		TooManyNeuronets,
+		/// The neuronet has as many slots as its spec allows.
+		NeuronetFull,
+		/// The hotkey already holds a slot in this neuronet.
+		HotkeyTaken,
+		/// The registration would cost more than `max_fee`.
+		FeeAboveMax,
+		/// The account cannot pay the deposit or fee.
+		InsufficientBalance,
+		/// No slot has this id.
+		UnknownSlot,
+		/// Only the slot's coldkey may do this.
+		NotColdkey,
+		/// Only the slot's hotkey or coldkey may do this.
+		NotSlotKey,
+		/// The last heartbeat was less than a heartbeat period ago.
+		HeartbeatTooSoon,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Creates a neuronet owned by the signer, holding [`Config::NeuronetDeposit`].
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::create_neuronet())]
+		pub fn create_neuronet(
+			origin: OriginFor<T>,
+			spec: NeuronetSpec<BalanceOf<T>>,
+		) -> DispatchResult {
+			let owner = ensure_signed(origin)?;
+			Self::validate(&spec)?;
+			let id = NextNeuronetId::<T>::get();
+			ensure!(id < T::MaxNeuronets::get(), Error::<T>::TooManyNeuronets);
+			let deposit = T::NeuronetDeposit::get();
+			T::Currency::hold(&HoldReason::NeuronetDeposit.into(), &owner, deposit)
+				.map_err(|_| Error::<T>::InsufficientBalance)?;
+			let now = frame_system::Pallet::<T>::block_number();
+			FeeStates::<T>::insert(id, FeeState { price: spec.economics.fee_floor, updated: now });
+			Neuronets::<T>::insert(
+				id,
+				Neuronet {
+					owner: owner.clone(),
+					deposit,
+					spec,
+					status: NeuronetStatus::Active,
+					live_slots: 0,
+					created: now,
+				},
+			);
+			NextNeuronetId::<T>::put(id.saturating_add(1));
+			Self::deposit_event(Event::NeuronetCreated { neuronet: id, owner, deposit });
+			Ok(())
+		}
+
+		/// Replaces a neuronet's spec (owner only; not once retired).
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::update_neuronet())]
+		pub fn update_neuronet(
+			origin: OriginFor<T>,
+			neuronet: NeuronetId,
+			spec: NeuronetSpec<BalanceOf<T>>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::validate(&spec)?;
+			Neuronets::<T>::try_mutate(neuronet, |entry| {
+				let n = entry.as_mut().ok_or(Error::<T>::UnknownNeuronet)?;
+				ensure!(n.owner == who, Error::<T>::NotOwner);
+				ensure!(n.status != NeuronetStatus::Retired, Error::<T>::Retired);
+				n.spec = spec;
+				Ok::<_, DispatchError>(())
+			})?;
+			Self::deposit_event(Event::NeuronetUpdated { neuronet });
+			Ok(())
+		}
+
+		/// Pauses, resumes or retires a neuronet (owner only). Retiring returns the deposit.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::set_status())]
+		pub fn set_status(
+			origin: OriginFor<T>,
+			neuronet: NeuronetId,
+			status: NeuronetStatus,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::change_status(neuronet, status, Some(who))
+		}
+
+		/// [`Pallet::set_status`] for [`Config::GovernanceOrigin`], on any neuronet.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::set_status())]
+		pub fn force_set_status(
+			origin: OriginFor<T>,
+			neuronet: NeuronetId,
+			status: NeuronetStatus,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			Self::change_status(neuronet, status, None)
+		}
+
+		/// Opens a slot in `neuronet` run by `hotkey`, burning the current registration price
+		/// from the signer if it is at most `max_fee`.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::register())]
+		pub fn register(
+			origin: OriginFor<T>,
+			neuronet: NeuronetId,
+			hotkey: T::AccountId,
+			endpoint: BoundedVec<u8, MaxEndpointLen>,
+			max_fee: BalanceOf<T>,
+		) -> DispatchResult {
+			let coldkey = ensure_signed(origin)?;
+			let mut n = Neuronets::<T>::get(neuronet).ok_or(Error::<T>::UnknownNeuronet)?;
+			match n.status {
+				NeuronetStatus::Active => {}
+				NeuronetStatus::Paused => return Err(Error::<T>::Paused.into()),
+				NeuronetStatus::Retired => return Err(Error::<T>::Retired.into()),
+			}
+			let cap = n.spec.economics.max_slots;
+			ensure!(cap == 0 || n.live_slots < cap, Error::<T>::NeuronetFull);
+			ensure!(!SlotByHotkey::<T>::contains_key(neuronet, &hotkey), Error::<T>::HotkeyTaken);
+			let fee = Self::registration_price(neuronet).ok_or(Error::<T>::UnknownNeuronet)?;
+			ensure!(fee <= max_fee, Error::<T>::FeeAboveMax);
+			T::Currency::burn_from(
+				&coldkey,
+				fee,
+				Preservation::Preserve,
+				Precision::Exact,
+				Fortitude::Polite,
+			)
+			.map_err(|_| Error::<T>::InsufficientBalance)?;
+
+			let now = frame_system::Pallet::<T>::block_number();
+			let economics = &n.spec.economics;
+			let price = bumped_price(
+				fee.unique_saturated_into(),
+				T::FeeMultiplier::get(),
+				economics.fee_floor.unique_saturated_into(),
+				economics.fee_cap.unique_saturated_into(),
+			);
+			FeeStates::<T>::insert(
+				neuronet,
+				FeeState { price: BalanceOf::<T>::unique_saturated_from(price), updated: now },
+			);
+			let slot = NextSlotId::<T>::get();
+			NextSlotId::<T>::put(slot.saturating_add(1));
+			Slots::<T>::insert(
+				slot,
+				Slot {
+					neuronet,
+					coldkey: coldkey.clone(),
+					hotkey: hotkey.clone(),
+					state: SlotState::Pending,
+					endpoint,
+					registered: now,
+					last_heartbeat: now,
+					heartbeats: 0,
+				},
+			);
+			SlotByHotkey::<T>::insert(neuronet, &hotkey, slot);
+			SlotsByColdkey::<T>::insert(&coldkey, slot, ());
+			n.live_slots = n.live_slots.saturating_add(1);
+			Neuronets::<T>::insert(neuronet, n);
+			Self::deposit_event(Event::SlotRegistered { slot, neuronet, coldkey, hotkey, fee });
+			Ok(())
+		}
+
+		/// Removes a slot (its coldkey only).
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::deregister())]
+		pub fn deregister(origin: OriginFor<T>, slot: SlotId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let s = Slots::<T>::get(slot).ok_or(Error::<T>::UnknownSlot)?;
+			ensure!(s.coldkey == who, Error::<T>::NotColdkey);
+			Slots::<T>::remove(slot);
+			SlotByHotkey::<T>::remove(s.neuronet, &s.hotkey);
+			SlotsByColdkey::<T>::remove(&s.coldkey, slot);
+			Neuronets::<T>::mutate(s.neuronet, |n| {
+				if let Some(n) = n {
+					n.live_slots = n.live_slots.saturating_sub(1);
+				}
+			});
+			Self::deposit_event(Event::SlotDeregistered { slot, neuronet: s.neuronet });
+			Ok(())
+		}
+
+		/// The slot's worker is alive (its hotkey only, at most once per heartbeat period; free
+		/// when valid).
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::heartbeat())]
+		pub fn heartbeat(origin: OriginFor<T>, slot: SlotId) -> DispatchResultWithPostInfo {
+			let who = ensure_signed(origin)?;
+			let now = frame_system::Pallet::<T>::block_number();
+			let count = Slots::<T>::try_mutate(slot, |entry| {
+				let s = entry.as_mut().ok_or(Error::<T>::UnknownSlot)?;
+				ensure!(s.hotkey == who, Error::<T>::NotSlotKey);
+				let due = s.last_heartbeat.saturating_add(T::HeartbeatPeriod::get());
+				ensure!(s.heartbeats == 0 || now >= due, Error::<T>::HeartbeatTooSoon);
+				s.last_heartbeat = now;
+				s.heartbeats = s.heartbeats.saturating_add(1);
+				Ok::<_, DispatchError>(s.heartbeats)
+			})?;
+			Self::deposit_event(Event::Heartbeat { slot, count });
+			Ok(Pays::No.into())
+		}
+
+		/// Sets the worker's public endpoint (the slot's hotkey or coldkey).
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::set_endpoint())]
+		pub fn set_endpoint(
+			origin: OriginFor<T>,
+			slot: SlotId,
+			endpoint: BoundedVec<u8, MaxEndpointLen>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Slots::<T>::try_mutate(slot, |entry| {
+				let s = entry.as_mut().ok_or(Error::<T>::UnknownSlot)?;
+				ensure!(s.hotkey == who || s.coldkey == who, Error::<T>::NotSlotKey);
+				s.endpoint = endpoint;
+				Ok::<_, DispatchError>(())
+			})?;
+			Self::deposit_event(Event::EndpointSet { slot });
+			Ok(())
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		/// What registering in `neuronet` costs now.
+		pub fn registration_price(neuronet: NeuronetId) -> Option<BalanceOf<T>> {
+			let n = Neuronets::<T>::get(neuronet)?;
+			let state = FeeStates::<T>::get(neuronet);
+			let now = frame_system::Pallet::<T>::block_number();
+			let elapsed: u64 = now.saturating_sub(state.updated).unique_saturated_into();
+			let price = decayed_price(
+				state.price.unique_saturated_into(),
+				elapsed,
+				u64::from(T::FeeHalfLife::get()),
+				n.spec.economics.fee_floor.unique_saturated_into(),
+				n.spec.economics.fee_cap.unique_saturated_into(),
+			);
+			Some(BalanceOf::<T>::unique_saturated_from(price))
+		}
+
+		fn validate(spec: &NeuronetSpec<BalanceOf<T>>) -> DispatchResult {
+			ensure!(!spec.name.is_empty(), Error::<T>::EmptyName);
+			ensure!(
+				spec.economics.fee_floor <= spec.economics.fee_cap,
+				Error::<T>::FeeBoundsInverted
+			);
+			Ok(())
+		}
+
+		fn change_status(
+			neuronet: NeuronetId,
+			status: NeuronetStatus,
+			by: Option<T::AccountId>,
+		) -> DispatchResult {
+			Neuronets::<T>::try_mutate(neuronet, |entry| {
+				let n = entry.as_mut().ok_or(Error::<T>::UnknownNeuronet)?;
+				if let Some(who) = by {
+					ensure!(n.owner == who, Error::<T>::NotOwner);
+				}
+				ensure!(n.status != NeuronetStatus::Retired, Error::<T>::Retired);
+				ensure!(n.status != status, Error::<T>::BadStatusChange);
+				if status == NeuronetStatus::Retired {
+					T::Currency::release(
+						&HoldReason::NeuronetDeposit.into(),
+						&n.owner,
+						n.deposit,
+						Precision::BestEffort,
+					)?;
+					n.deposit = Default::default();
+				}
+				n.status = status;
+				Ok::<_, DispatchError>(())
+			})?;
+			Self::deposit_event(Event::NeuronetStatusChanged { neuronet, status });
+			Ok(())
+		}
+
+		/// The pallet's invariants: every slot's neuronet exists and counts it; the hotkey and
+		/// coldkey indexes match the slots; each owner's held deposit is the sum of the deposits
+		/// of its neuronets.
+		#[cfg(any(test, feature = "try-runtime"))]
+		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+			use alloc::collections::btree_map::BTreeMap;
+			use frame_support::traits::fungible::InspectHold;
+			let mut live: BTreeMap<NeuronetId, u32> = BTreeMap::new();
+			for (id, s) in Slots::<T>::iter() {
+				ensure!(
+					Neuronets::<T>::contains_key(s.neuronet),
+					"a slot's neuronet does not exist"
+				);
+				ensure!(
+					SlotByHotkey::<T>::get(s.neuronet, &s.hotkey) == Some(id),
+					"hotkey index out of step"
+				);
+				ensure!(
+					SlotsByColdkey::<T>::contains_key(&s.coldkey, id),
+					"coldkey index out of step"
+				);
+				ensure!(id < NextSlotId::<T>::get(), "a slot id from the future");
+				*live.entry(s.neuronet).or_default() += 1;
+			}
+			ensure!(
+				SlotByHotkey::<T>::iter().count() == Slots::<T>::iter().count(),
+				"stale hotkey index"
+			);
+			ensure!(
+				SlotsByColdkey::<T>::iter().count() == Slots::<T>::iter().count(),
+				"stale coldkey index"
+			);
+			let mut held: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
+			for (id, n) in Neuronets::<T>::iter() {
+				ensure!(id < NextNeuronetId::<T>::get(), "a neuronet id from the future");
+				ensure!(
+					live.get(&id).copied().unwrap_or(0) == n.live_slots,
+					"live slot count out of step"
+				);
+				let entry = held.entry(n.owner.clone()).or_default();
+				*entry = entry.saturating_add(n.deposit);
+			}
+			for (owner, deposit) in held {
+				ensure!(
+					T::Currency::balance_on_hold(&HoldReason::NeuronetDeposit.into(), &owner)
+						== deposit,
+					"held deposit differs from the neuronets' deposits"
+				);
+			}
+			Ok(())
+		}
+	}
+}
+
+extern crate alloc;

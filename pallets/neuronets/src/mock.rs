@@ -1,0 +1,80 @@
+//! A mock runtime: System, Balances and Neuronets.
+
+use crate as pallet_neuronets;
+use frame_support::{derive_impl, parameter_types, traits::VariantCountOf};
+use frame_system::EnsureRoot;
+use sp_runtime::{BuildStorage, FixedU128};
+
+type Block = frame_system::mocking::MockBlock<Test>;
+pub type AccountId = u64;
+pub type Balance = u128;
+
+frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Balances: pallet_balances,
+		NeuronetsPallet: pallet_neuronets,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountData = pallet_balances::AccountData<Balance>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type Balance = Balance;
+	type AccountStore = System;
+	type ExistentialDeposit = frame_support::traits::ConstU128<1>;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type MaxFreezes = VariantCountOf<RuntimeFreezeReason>;
+}
+
+parameter_types! {
+	pub const NeuronetDeposit: Balance = 1_000;
+	pub const MaxNeuronets: u32 = 8;
+	pub const HeartbeatPeriod: u64 = 10;
+	pub const FeeHalfLife: u32 = 100;
+	pub FeeMultiplier: FixedU128 = FixedU128::from_rational(126, 100);
+}
+
+impl pallet_neuronets::Config for Test {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type GovernanceOrigin = EnsureRoot<AccountId>;
+	type NeuronetDeposit = NeuronetDeposit;
+	type MaxNeuronets = MaxNeuronets;
+	type HeartbeatPeriod = HeartbeatPeriod;
+	type FeeHalfLife = FeeHalfLife;
+	type FeeMultiplier = FeeMultiplier;
+	type WeightInfo = ();
+}
+
+/// Owner 1, miners 2 and 3, hotkeys 10.. (unfunded), and 4 with almost nothing.
+pub const OWNER: AccountId = 1;
+pub const MINER: AccountId = 2;
+pub const OTHER_MINER: AccountId = 3;
+pub const POOR: AccountId = 4;
+
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	pallet_balances::GenesisConfig::<Test> {
+		balances: vec![(OWNER, 10_000), (MINER, 1_000_000), (OTHER_MINER, 1_000_000), (POOR, 10)],
+		..Default::default()
+	}
+	.assimilate_storage(&mut storage)
+	.unwrap();
+	let mut ext = sp_io::TestExternalities::new(storage);
+	ext.execute_with(|| System::set_block_number(1));
+	ext
+}
+
+/// Runs `test`, then checks the pallet's invariants.
+pub fn run(test: impl FnOnce()) {
+	new_test_ext().execute_with(|| {
+		test();
+		NeuronetsPallet::do_try_state().unwrap();
+	});
+}

@@ -1,0 +1,435 @@
+//! Every call's success path with its events and storage, and every refusal with
+//! `assert_noop!` (nothing changed).
+
+use crate::{mock::*, *};
+use frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold, BoundedVec};
+use sp_runtime::{DispatchError, TokenError};
+
+fn spec(floor: Balance, cap: Balance, max_slots: u32) -> NeuronetSpec<Balance> {
+	NeuronetSpec {
+		name: BoundedVec::truncate_from(b"all-MiniLM-L6-v2".to_vec()),
+		task: Task::Embedding,
+		model: ModelSpec {
+			weights_hash: [1; 32],
+			config_hash: [2; 32],
+			tokenizer_hash: [3; 32],
+			min_memory_mib: 512,
+		},
+		economics: Economics {
+			units_per_input_token: 1,
+			units_per_output_token: 1,
+			fee_floor: floor,
+			fee_cap: cap,
+			max_slots,
+		},
+	}
+}
+
+fn endpoint(url: &str) -> BoundedVec<u8, MaxEndpointLen> {
+	BoundedVec::truncate_from(url.as_bytes().to_vec())
+}
+
+fn create() -> NeuronetId {
+	let id = NextNeuronetId::<Test>::get();
+	assert_ok!(NeuronetsPallet::create_neuronet(
+		RuntimeOrigin::signed(OWNER),
+		spec(100, 10_000, 0)
+	));
+	NeuronetsPallet::do_try_state().unwrap();
+	id
+}
+
+fn register(coldkey: AccountId, hotkey: AccountId, neuronet: NeuronetId) -> SlotId {
+	let id = NextSlotId::<Test>::get();
+	assert_ok!(NeuronetsPallet::register(
+		RuntimeOrigin::signed(coldkey),
+		neuronet,
+		hotkey,
+		endpoint("http://w:8080"),
+		1_000_000
+	));
+	NeuronetsPallet::do_try_state().unwrap();
+	id
+}
+
+fn held(who: AccountId) -> Balance {
+	Balances::balance_on_hold(&HoldReason::NeuronetDeposit.into(), &who)
+}
+
+#[test]
+fn create_holds_the_deposit_and_records_the_spec() {
+	run(|| {
+		let id = create();
+		assert_eq!(id, 0);
+		let n = Neuronets::<Test>::get(0).unwrap();
+		assert_eq!(
+			(n.owner, n.deposit, n.status, n.live_slots),
+			(OWNER, 1_000, NeuronetStatus::Active, 0)
+		);
+		assert_eq!(n.spec, spec(100, 10_000, 0));
+		assert_eq!(held(OWNER), 1_000);
+		assert_eq!(
+			NeuronetsPallet::registration_price(0),
+			Some(100),
+			"the price starts at the floor"
+		);
+		System::assert_last_event(
+			Event::NeuronetCreated { neuronet: 0, owner: OWNER, deposit: 1_000 }.into(),
+		);
+		assert_eq!(create(), 1);
+	});
+}
+
+#[test]
+fn create_refuses_bad_specs_and_unfunded_owners() {
+	run(|| {
+		let mut empty = spec(1, 2, 0);
+		empty.name = BoundedVec::new();
+		assert_noop!(
+			NeuronetsPallet::create_neuronet(RuntimeOrigin::signed(OWNER), empty),
+			Error::<Test>::EmptyName
+		);
+		assert_noop!(
+			NeuronetsPallet::create_neuronet(RuntimeOrigin::signed(OWNER), spec(5, 4, 0)),
+			Error::<Test>::FeeBoundsInverted
+		);
+		assert_noop!(
+			NeuronetsPallet::create_neuronet(RuntimeOrigin::signed(POOR), spec(1, 2, 0)),
+			Error::<Test>::InsufficientBalance
+		);
+		assert_noop!(
+			NeuronetsPallet::create_neuronet(RuntimeOrigin::none(), spec(1, 2, 0)),
+			DispatchError::BadOrigin
+		);
+	});
+}
+
+#[test]
+fn no_more_than_max_neuronets() {
+	run(|| {
+		<Balances as frame_support::traits::fungible::Mutate<AccountId>>::set_balance(
+			&OWNER, 100_000,
+		);
+		for _ in 0..8 {
+			create();
+		}
+		assert_noop!(
+			NeuronetsPallet::create_neuronet(RuntimeOrigin::signed(OWNER), spec(1, 2, 0)),
+			Error::<Test>::TooManyNeuronets
+		);
+	});
+}
+
+#[test]
+fn the_owner_updates_the_spec() {
+	run(|| {
+		let id = create();
+		assert_ok!(NeuronetsPallet::update_neuronet(
+			RuntimeOrigin::signed(OWNER),
+			id,
+			spec(7, 70, 3)
+		));
+		assert_eq!(Neuronets::<Test>::get(id).unwrap().spec, spec(7, 70, 3));
+		System::assert_last_event(Event::NeuronetUpdated { neuronet: id }.into());
+		assert_noop!(
+			NeuronetsPallet::update_neuronet(RuntimeOrigin::signed(MINER), id, spec(1, 2, 0)),
+			Error::<Test>::NotOwner
+		);
+		assert_noop!(
+			NeuronetsPallet::update_neuronet(RuntimeOrigin::signed(OWNER), 9, spec(1, 2, 0)),
+			Error::<Test>::UnknownNeuronet
+		);
+		assert_noop!(
+			NeuronetsPallet::update_neuronet(RuntimeOrigin::signed(OWNER), id, spec(3, 2, 0)),
+			Error::<Test>::FeeBoundsInverted
+		);
+	});
+}
+
+#[test]
+fn pause_resume_and_retire() {
+	run(|| {
+		let id = create();
+		assert_ok!(NeuronetsPallet::set_status(
+			RuntimeOrigin::signed(OWNER),
+			id,
+			NeuronetStatus::Paused
+		));
+		System::assert_last_event(
+			Event::NeuronetStatusChanged { neuronet: id, status: NeuronetStatus::Paused }.into(),
+		);
+		assert_noop!(
+			NeuronetsPallet::register(RuntimeOrigin::signed(MINER), id, 10, endpoint("x"), 1_000),
+			Error::<Test>::Paused
+		);
+		assert_noop!(
+			NeuronetsPallet::set_status(RuntimeOrigin::signed(OWNER), id, NeuronetStatus::Paused),
+			Error::<Test>::BadStatusChange
+		);
+		assert_ok!(NeuronetsPallet::set_status(
+			RuntimeOrigin::signed(OWNER),
+			id,
+			NeuronetStatus::Active
+		));
+		let slot = register(MINER, 10, id);
+		assert_noop!(
+			NeuronetsPallet::set_status(RuntimeOrigin::signed(MINER), id, NeuronetStatus::Retired),
+			Error::<Test>::NotOwner
+		);
+		assert_ok!(NeuronetsPallet::set_status(
+			RuntimeOrigin::signed(OWNER),
+			id,
+			NeuronetStatus::Retired
+		));
+		assert_eq!(held(OWNER), 0, "retiring returns the deposit");
+		assert_eq!(Balances::free_balance(OWNER), 10_000);
+		assert_eq!(Neuronets::<Test>::get(id).unwrap().deposit, 0);
+		assert!(Slots::<Test>::contains_key(slot), "slots outlive their neuronet's retirement");
+		NeuronetsPallet::do_try_state().unwrap();
+		for status in [NeuronetStatus::Active, NeuronetStatus::Paused, NeuronetStatus::Retired] {
+			assert_noop!(
+				NeuronetsPallet::set_status(RuntimeOrigin::signed(OWNER), id, status),
+				Error::<Test>::Retired
+			);
+		}
+		assert_noop!(
+			NeuronetsPallet::update_neuronet(RuntimeOrigin::signed(OWNER), id, spec(1, 2, 0)),
+			Error::<Test>::Retired
+		);
+		assert_noop!(
+			NeuronetsPallet::register(RuntimeOrigin::signed(MINER), id, 11, endpoint("x"), 1_000),
+			Error::<Test>::Retired
+		);
+		assert_ok!(NeuronetsPallet::deregister(RuntimeOrigin::signed(MINER), slot));
+	});
+}
+
+#[test]
+fn governance_forces_any_status() {
+	run(|| {
+		let id = create();
+		assert_noop!(
+			NeuronetsPallet::force_set_status(
+				RuntimeOrigin::signed(OWNER),
+				id,
+				NeuronetStatus::Paused
+			),
+			DispatchError::BadOrigin
+		);
+		assert_ok!(NeuronetsPallet::force_set_status(
+			RuntimeOrigin::root(),
+			id,
+			NeuronetStatus::Paused
+		));
+		assert_ok!(NeuronetsPallet::force_set_status(
+			RuntimeOrigin::root(),
+			id,
+			NeuronetStatus::Retired
+		));
+		assert_eq!(held(OWNER), 0);
+		assert_noop!(
+			NeuronetsPallet::force_set_status(RuntimeOrigin::root(), 7, NeuronetStatus::Paused),
+			Error::<Test>::UnknownNeuronet
+		);
+	});
+}
+
+#[test]
+fn registering_burns_the_fee_and_raises_the_price() {
+	run(|| {
+		let id = create();
+		let issuance = Balances::total_issuance();
+		let slot = register(MINER, 10, id);
+		let s = Slots::<Test>::get(slot).unwrap();
+		assert_eq!((s.neuronet, s.coldkey, s.hotkey, s.state), (id, MINER, 10, SlotState::Pending));
+		assert_eq!(s.endpoint.to_vec(), b"http://w:8080".to_vec());
+		assert_eq!(Balances::free_balance(MINER), 1_000_000 - 100);
+		assert_eq!(Balances::total_issuance(), issuance - 100, "the fee is burned");
+		assert_eq!(SlotByHotkey::<Test>::get(id, 10), Some(slot));
+		assert!(SlotsByColdkey::<Test>::contains_key(MINER, slot));
+		assert_eq!(Neuronets::<Test>::get(id).unwrap().live_slots, 1);
+		System::assert_last_event(
+			Event::SlotRegistered { slot, neuronet: id, coldkey: MINER, hotkey: 10, fee: 100 }
+				.into(),
+		);
+		assert_eq!(NeuronetsPallet::registration_price(id), Some(126), "×1.26 per registration");
+		register(OTHER_MINER, 11, id);
+		assert_eq!(NeuronetsPallet::registration_price(id), Some(158));
+		// It decays back toward the floor with a half-life of 100 blocks.
+		System::set_block_number(101);
+		assert_eq!(NeuronetsPallet::registration_price(id), Some(100 + 58 / 2));
+		System::set_block_number(100_000);
+		assert_eq!(NeuronetsPallet::registration_price(id), Some(100));
+	});
+}
+
+#[test]
+fn the_price_stays_under_the_cap_and_max_fee_is_respected() {
+	run(|| {
+		assert_ok!(NeuronetsPallet::create_neuronet(
+			RuntimeOrigin::signed(OWNER),
+			spec(100, 150, 0)
+		));
+		register(MINER, 10, 0);
+		register(MINER, 11, 0);
+		assert_eq!(NeuronetsPallet::registration_price(0), Some(150), "capped");
+		assert_noop!(
+			NeuronetsPallet::register(RuntimeOrigin::signed(MINER), 0, 12, endpoint("x"), 149),
+			Error::<Test>::FeeAboveMax
+		);
+		assert_noop!(
+			NeuronetsPallet::register(RuntimeOrigin::signed(POOR), 0, 12, endpoint("x"), 1_000),
+			Error::<Test>::InsufficientBalance
+		);
+	});
+}
+
+#[test]
+fn one_slot_per_hotkey_per_neuronet_and_a_cap() {
+	run(|| {
+		let a = create();
+		assert_ok!(NeuronetsPallet::create_neuronet(RuntimeOrigin::signed(OWNER), spec(1, 10, 2)));
+		let b = 1;
+		register(MINER, 10, a);
+		assert_noop!(
+			NeuronetsPallet::register(
+				RuntimeOrigin::signed(OTHER_MINER),
+				a,
+				10,
+				endpoint("x"),
+				1_000
+			),
+			Error::<Test>::HotkeyTaken
+		);
+		register(MINER, 10, b);
+		register(OTHER_MINER, 11, b);
+		assert_noop!(
+			NeuronetsPallet::register(RuntimeOrigin::signed(MINER), b, 12, endpoint("x"), 1_000),
+			Error::<Test>::NeuronetFull
+		);
+		assert_noop!(
+			NeuronetsPallet::register(RuntimeOrigin::signed(MINER), 9, 12, endpoint("x"), 1_000),
+			Error::<Test>::UnknownNeuronet
+		);
+	});
+}
+
+#[test]
+fn a_coldkey_holds_200_slots() {
+	run(|| {
+		let a = create();
+		let b = create();
+		// At the cap each registration costs 10 000.
+		<Balances as frame_support::traits::fungible::Mutate<AccountId>>::set_balance(
+			&MINER, 10_000_000,
+		);
+		for hotkey in 100..300u64 {
+			let neuronet = if hotkey % 2 == 0 { a } else { b };
+			assert_ok!(NeuronetsPallet::register(
+				RuntimeOrigin::signed(MINER),
+				neuronet,
+				hotkey,
+				endpoint("x"),
+				Balance::MAX
+			));
+		}
+		assert_eq!(SlotsByColdkey::<Test>::iter_prefix(MINER).count(), 200);
+		assert_eq!(Neuronets::<Test>::get(a).unwrap().live_slots, 100);
+		assert_eq!(Neuronets::<Test>::get(b).unwrap().live_slots, 100);
+	});
+}
+
+#[test]
+fn deregister_frees_the_hotkey() {
+	run(|| {
+		let id = create();
+		let slot = register(MINER, 10, id);
+		assert_noop!(
+			NeuronetsPallet::deregister(RuntimeOrigin::signed(10), slot),
+			Error::<Test>::NotColdkey
+		);
+		assert_noop!(
+			NeuronetsPallet::deregister(RuntimeOrigin::signed(MINER), 99),
+			Error::<Test>::UnknownSlot
+		);
+		assert_ok!(NeuronetsPallet::deregister(RuntimeOrigin::signed(MINER), slot));
+		System::assert_last_event(Event::SlotDeregistered { slot, neuronet: id }.into());
+		assert!(!Slots::<Test>::contains_key(slot));
+		assert_eq!(SlotByHotkey::<Test>::get(id, 10), None);
+		assert_eq!(Neuronets::<Test>::get(id).unwrap().live_slots, 0);
+		let again = register(OTHER_MINER, 10, id);
+		assert_ne!(again, slot, "slot ids are never reused");
+	});
+}
+
+#[test]
+fn heartbeats_are_rate_limited_and_free() {
+	run(|| {
+		let id = create();
+		let slot = register(MINER, 10, id);
+		let info = NeuronetsPallet::heartbeat(RuntimeOrigin::signed(10), slot).unwrap();
+		assert_eq!(info.pays_fee, frame_support::dispatch::Pays::No);
+		System::assert_last_event(Event::Heartbeat { slot, count: 1 }.into());
+		assert_noop!(
+			NeuronetsPallet::heartbeat(RuntimeOrigin::signed(10), slot),
+			Error::<Test>::HeartbeatTooSoon
+		);
+		System::set_block_number(10);
+		assert_noop!(
+			NeuronetsPallet::heartbeat(RuntimeOrigin::signed(10), slot),
+			Error::<Test>::HeartbeatTooSoon
+		);
+		System::set_block_number(11);
+		assert_ok!(NeuronetsPallet::heartbeat(RuntimeOrigin::signed(10), slot));
+		let s = Slots::<Test>::get(slot).unwrap();
+		assert_eq!((s.heartbeats, s.last_heartbeat), (2, 11));
+		assert_noop!(
+			NeuronetsPallet::heartbeat(RuntimeOrigin::signed(MINER), slot),
+			Error::<Test>::NotSlotKey
+		);
+		assert_noop!(
+			NeuronetsPallet::heartbeat(RuntimeOrigin::signed(10), 42),
+			Error::<Test>::UnknownSlot
+		);
+	});
+}
+
+#[test]
+fn endpoints_are_set_by_the_slots_keys() {
+	run(|| {
+		let id = create();
+		let slot = register(MINER, 10, id);
+		assert_ok!(NeuronetsPallet::set_endpoint(
+			RuntimeOrigin::signed(10),
+			slot,
+			endpoint("http://a:1")
+		));
+		assert_ok!(NeuronetsPallet::set_endpoint(
+			RuntimeOrigin::signed(MINER),
+			slot,
+			endpoint("http://b:2")
+		));
+		assert_eq!(Slots::<Test>::get(slot).unwrap().endpoint.to_vec(), b"http://b:2".to_vec());
+		System::assert_last_event(Event::EndpointSet { slot }.into());
+		assert_noop!(
+			NeuronetsPallet::set_endpoint(RuntimeOrigin::signed(OTHER_MINER), slot, endpoint("x")),
+			Error::<Test>::NotSlotKey
+		);
+		assert_noop!(
+			NeuronetsPallet::set_endpoint(RuntimeOrigin::signed(10), 5, endpoint("x")),
+			Error::<Test>::UnknownSlot
+		);
+	});
+}
+
+#[test]
+fn a_token_error_never_leaks() {
+	// Registration failures from the currency come back as this pallet's named error.
+	run(|| {
+		let id = create();
+		let result =
+			NeuronetsPallet::register(RuntimeOrigin::signed(POOR), id, 10, endpoint("x"), 1_000);
+		assert_eq!(result, Err(Error::<Test>::InsufficientBalance.into()));
+		assert_ne!(result, Err(DispatchError::Token(TokenError::FundsUnavailable)));
+	});
+}

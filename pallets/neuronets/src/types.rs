@@ -1,0 +1,239 @@
+//! The pallet's domain types and the pure functions over them.
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use frame_support::{pallet_prelude::ConstU32, BoundedVec};
+use scale_info::TypeInfo;
+use sp_runtime::{FixedPointNumber, FixedU128};
+
+/// A neuronet's id.
+pub type NeuronetId = u32;
+/// A slot's id, unique across neuronets and never reused.
+pub type SlotId = u64;
+/// The longest neuronet name, in bytes.
+pub type MaxNameLen = ConstU32<64>;
+/// The longest worker endpoint URL, in bytes.
+pub type MaxEndpointLen = ConstU32<256>;
+
+/// What a neuronet's model does.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+)]
+pub enum Task {
+	/// Sentence embeddings (`/v1/embeddings`).
+	Embedding,
+	/// Text generation (`/v1/completions`).
+	TextGeneration,
+}
+
+/// Which model a neuronet runs: the hashes a worker checks its files against.
+#[derive(
+	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+)]
+pub struct ModelSpec {
+	/// BLAKE2b-256 of `model.safetensors`.
+	pub weights_hash: [u8; 32],
+	/// BLAKE2b-256 of `config.json`.
+	pub config_hash: [u8; 32],
+	/// BLAKE2b-256 of `tokenizer.json`.
+	pub tokenizer_hash: [u8; 32],
+	/// The least device memory the model needs, in MiB.
+	pub min_memory_mib: u32,
+}
+
+/// How a neuronet prices work and registration.
+#[derive(
+	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+)]
+pub struct Economics<Balance> {
+	/// Work units per input token.
+	pub units_per_input_token: u32,
+	/// Work units per output token (or embedding).
+	pub units_per_output_token: u32,
+	/// The registration fee's floor: the price decays toward it.
+	pub fee_floor: Balance,
+	/// The registration fee's cap.
+	pub fee_cap: Balance,
+	/// At most this many live slots (0: no cap).
+	pub max_slots: u32,
+}
+
+/// What an owner publishes.
+#[derive(
+	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+)]
+pub struct NeuronetSpec<Balance> {
+	/// A human-readable name (UTF-8).
+	pub name: BoundedVec<u8, MaxNameLen>,
+	/// What the model does.
+	pub task: Task,
+	/// The model's files.
+	pub model: ModelSpec,
+	/// Work pricing and registration.
+	pub economics: Economics<Balance>,
+}
+
+/// Where a neuronet is in its life.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+)]
+pub enum NeuronetStatus {
+	/// Open for registrations and work.
+	Active,
+	/// Closed to new registrations for now; existing slots keep working.
+	Paused,
+	/// Closed for good; its deposit was returned.
+	Retired,
+}
+
+/// A neuronet as stored.
+#[derive(
+	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+)]
+pub struct Neuronet<AccountId, Balance, BlockNumber> {
+	/// Who created it and may update, pause and retire it.
+	pub owner: AccountId,
+	/// What the owner has reserved for it (zero once retired).
+	pub deposit: Balance,
+	/// The published spec.
+	pub spec: NeuronetSpec<Balance>,
+	/// Its status.
+	pub status: NeuronetStatus,
+	/// Slots not yet deregistered.
+	pub live_slots: u32,
+	/// When it was created.
+	pub created: BlockNumber,
+}
+
+/// Where a slot is in its life.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+)]
+pub enum SlotState {
+	/// Registered; waiting for its reference checks.
+	Pending,
+	/// Serving.
+	Active,
+}
+
+/// A miner's slot in one neuronet.
+#[derive(
+	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+)]
+pub struct Slot<AccountId, BlockNumber> {
+	/// The neuronet it serves.
+	pub neuronet: NeuronetId,
+	/// The account that registered and paid, and is paid.
+	pub coldkey: AccountId,
+	/// The worker's signing key.
+	pub hotkey: AccountId,
+	/// Its state.
+	pub state: SlotState,
+	/// The worker's public endpoint.
+	pub endpoint: BoundedVec<u8, MaxEndpointLen>,
+	/// When it registered.
+	pub registered: BlockNumber,
+	/// The block of the last heartbeat (the registration counts as one).
+	pub last_heartbeat: BlockNumber,
+	/// Heartbeats received since registration.
+	pub heartbeats: u32,
+}
+
+/// A neuronet's registration price and when it last changed.
+#[derive(
+	Clone,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+	Default,
+)]
+pub struct FeeState<Balance, BlockNumber> {
+	/// The price right after the last registration.
+	pub price: Balance,
+	/// The block of the last registration.
+	pub updated: BlockNumber,
+}
+
+/// The price now: it halves its distance to `floor` every `half_life` blocks (linear between
+/// halvings, so integer arithmetic suffices), and never leaves `[floor, cap]`.
+pub fn decayed_price(price: u128, elapsed: u64, half_life: u64, floor: u128, cap: u128) -> u128 {
+	let price = price.min(cap);
+	if price <= floor || half_life == 0 {
+		return price.max(floor).min(cap.max(floor));
+	}
+	let halvings = elapsed / half_life;
+	let above = if halvings >= 128 { 0 } else { (price - floor) >> halvings };
+	// Within the current half-life the excess falls linearly from `above` to `above / 2`.
+	let into = u128::from(elapsed % half_life);
+	let drop = (above / 2).saturating_mul(into) / u128::from(half_life);
+	floor.saturating_add(above.saturating_sub(drop))
+}
+
+/// The price after one more registration: times `multiplier`, within `[floor, cap]`.
+pub fn bumped_price(price: u128, multiplier: FixedU128, floor: u128, cap: u128) -> u128 {
+	multiplier.saturating_mul_int(price).max(floor).min(cap.max(floor))
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn the_price_halves_toward_the_floor() {
+		assert_eq!(decayed_price(1_000, 0, 100, 0, u128::MAX), 1_000);
+		assert_eq!(decayed_price(1_000, 100, 100, 0, u128::MAX), 500);
+		assert_eq!(decayed_price(1_000, 50, 100, 0, u128::MAX), 750);
+		assert_eq!(decayed_price(1_000, 200, 100, 0, u128::MAX), 250);
+		assert_eq!(decayed_price(1_100, 100, 100, 100, u128::MAX), 600);
+		assert_eq!(decayed_price(1_000, 100_000, 100, 100, u128::MAX), 100);
+		assert_eq!(decayed_price(1_000, u64::MAX, 1, 7, u128::MAX), 7);
+		assert_eq!(decayed_price(50, 10, 100, 100, 1_000), 100, "never below the floor");
+		assert_eq!(decayed_price(5_000, 0, 100, 100, 1_000), 1_000, "never above the cap");
+		for elapsed in 0..1_000 {
+			assert!(
+				decayed_price(1_000, elapsed + 1, 100, 10, 2_000)
+					<= decayed_price(1_000, elapsed, 100, 10, 2_000)
+			);
+		}
+	}
+
+	#[test]
+	fn a_registration_multiplies_the_price_within_bounds() {
+		let m = FixedU128::from_rational(126, 100);
+		assert_eq!(bumped_price(1_000, m, 0, 10_000), 1_260);
+		assert_eq!(bumped_price(9_000, m, 0, 10_000), 10_000);
+		assert_eq!(bumped_price(0, m, 50, 10_000), 50);
+		assert_eq!(bumped_price(u128::MAX, m, 0, u128::MAX), u128::MAX);
+	}
+}

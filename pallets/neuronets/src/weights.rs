@@ -1,0 +1,51 @@
+//! Weights of the pallet's calls.
+//!
+//! Placeholders until the frame-benchmarking benchmarks of issue 4 generate this file: each
+//! call is charged the reads and writes it makes, with a fixed execution cost. Every call is
+//! O(1) in storage accesses.
+
+use frame_support::weights::{constants::RocksDbWeight, Weight};
+
+/// The weight of each call.
+pub trait WeightInfo {
+	/// `create_neuronet`.
+	fn create_neuronet() -> Weight;
+	/// `update_neuronet`.
+	fn update_neuronet() -> Weight;
+	/// `set_status` and `force_set_status`.
+	fn set_status() -> Weight;
+	/// `register`.
+	fn register() -> Weight;
+	/// `deregister`.
+	fn deregister() -> Weight;
+	/// `heartbeat`.
+	fn heartbeat() -> Weight;
+	/// `set_endpoint`.
+	fn set_endpoint() -> Weight;
+}
+
+const EXECUTION: u64 = 50_000_000;
+
+impl WeightInfo for () {
+	fn create_neuronet() -> Weight {
+		Weight::from_parts(EXECUTION, 4_000).saturating_add(RocksDbWeight::get().reads_writes(3, 4))
+	}
+	fn update_neuronet() -> Weight {
+		Weight::from_parts(EXECUTION, 2_000).saturating_add(RocksDbWeight::get().reads_writes(1, 1))
+	}
+	fn set_status() -> Weight {
+		Weight::from_parts(EXECUTION, 3_000).saturating_add(RocksDbWeight::get().reads_writes(2, 2))
+	}
+	fn register() -> Weight {
+		Weight::from_parts(EXECUTION, 6_000).saturating_add(RocksDbWeight::get().reads_writes(6, 7))
+	}
+	fn deregister() -> Weight {
+		Weight::from_parts(EXECUTION, 3_000).saturating_add(RocksDbWeight::get().reads_writes(2, 4))
+	}
+	fn heartbeat() -> Weight {
+		Weight::from_parts(EXECUTION, 1_000).saturating_add(RocksDbWeight::get().reads_writes(1, 1))
+	}
+	fn set_endpoint() -> Weight {
+		Weight::from_parts(EXECUTION, 1_000).saturating_add(RocksDbWeight::get().reads_writes(1, 1))
+	}
+}
