@@ -95,6 +95,21 @@ pub mod pallet {
 		/// What each registration multiplies the price by.
 		#[pallet::constant]
 		type FeeMultiplier: Get<FixedU128>;
+		/// How many blocks back a proof of work's block may be.
+		#[pallet::constant]
+		type PowValidity: Get<BlockNumberFor<Self>>;
+		/// Blocks between difficulty adjustments.
+		#[pallet::constant]
+		type PowInterval: Get<BlockNumberFor<Self>>;
+		/// Proof-of-work registrations per interval the difficulty steers toward.
+		#[pallet::constant]
+		type PowTarget: Get<u32>;
+		/// The lowest difficulty.
+		#[pallet::constant]
+		type MinPowDifficulty: Get<u64>;
+		/// The highest difficulty.
+		#[pallet::constant]
+		type MaxPowDifficulty: Get<u64>;
 		/// Weights of the calls.
 		type WeightInfo: WeightInfo;
 	}
@@ -116,6 +131,17 @@ pub mod pallet {
 		FeeState<BalanceOf<T>, BlockNumberFor<T>>,
 		ValueQuery,
 	>;
+
+	/// Each neuronet's proof-of-work difficulty and current interval.
+	#[pallet::storage]
+	pub type PowStates<T: Config> =
+		StorageMap<_, Blake2_128Concat, NeuronetId, PowState<BlockNumberFor<T>>, ValueQuery>;
+
+	/// Seals used, by the block they were made on; pruned once that block is too old for any
+	/// proof of work.
+	#[pallet::storage]
+	pub type UsedSeals<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, BlockNumberFor<T>, Identity, [u8; 32], (), OptionQuery>;
 
 	/// The id the next slot gets.
 	#[pallet::storage]
@@ -176,8 +202,8 @@ pub mod pallet {
 			coldkey: T::AccountId,
 			/// The worker's key.
 			hotkey: T::AccountId,
-			/// The fee burned.
-			fee: BalanceOf<T>,
+			/// What paid for it.
+			payment: Payment<BalanceOf<T>>,
 		},
 		/// A slot was removed.
 		SlotDeregistered {
@@ -234,10 +260,27 @@ pub mod pallet {
 		NotSlotKey,
 		/// The last heartbeat was less than a heartbeat period ago.
 		HeartbeatTooSoon,
+		/// The proof of work's block is not among the recent ones.
+		PowBlockNotRecent,
+		/// The seal is above the difficulty's target.
+		PowTooEasy,
+		/// The seal was used before.
+		SealUsed,
 	}
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// Forgets the seals of the block that just became too old for any proof of work: at
+		/// most one registration's worth of entries per registration made then.
+		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
+			let horizon = T::PowValidity::get().saturating_add(1u32.into());
+			if now <= horizon {
+				return T::DbWeight::get().reads(1);
+			}
+			let removed = UsedSeals::<T>::clear_prefix(now.saturating_sub(horizon), u32::MAX, None);
+			T::DbWeight::get().reads_writes(1, u64::from(removed.unique))
+		}
+
 		#[cfg(feature = "try-runtime")]
 		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
 			Self::do_try_state()
@@ -262,6 +305,17 @@ pub mod pallet {
 				.map_err(|_| Error::<T>::InsufficientBalance)?;
 			let now = frame_system::Pallet::<T>::block_number();
 			FeeStates::<T>::insert(id, FeeState { price: spec.economics.fee_floor, updated: now });
+			PowStates::<T>::insert(
+				id,
+				PowState {
+					difficulty: spec
+						.economics
+						.pow_difficulty
+						.clamp(T::MinPowDifficulty::get(), T::MaxPowDifficulty::get()),
+					interval_start: now,
+					registrations: 0,
+				},
+			);
 			Neuronets::<T>::insert(
 				id,
 				Neuronet {
@@ -335,15 +389,7 @@ pub mod pallet {
 			max_fee: BalanceOf<T>,
 		) -> DispatchResult {
 			let coldkey = ensure_signed(origin)?;
-			let mut n = Neuronets::<T>::get(neuronet).ok_or(Error::<T>::UnknownNeuronet)?;
-			match n.status {
-				NeuronetStatus::Active => {}
-				NeuronetStatus::Paused => return Err(Error::<T>::Paused.into()),
-				NeuronetStatus::Retired => return Err(Error::<T>::Retired.into()),
-			}
-			let cap = n.spec.economics.max_slots;
-			ensure!(cap == 0 || n.live_slots < cap, Error::<T>::NeuronetFull);
-			ensure!(!SlotByHotkey::<T>::contains_key(neuronet, &hotkey), Error::<T>::HotkeyTaken);
+			let n = Self::open_for_registration(neuronet, &hotkey)?;
 			let fee = Self::registration_price(neuronet).ok_or(Error::<T>::UnknownNeuronet)?;
 			ensure!(fee <= max_fee, Error::<T>::FeeAboveMax);
 			T::Currency::burn_from(
@@ -354,8 +400,6 @@ pub mod pallet {
 				Fortitude::Polite,
 			)
 			.map_err(|_| Error::<T>::InsufficientBalance)?;
-
-			let now = frame_system::Pallet::<T>::block_number();
 			let economics = &n.spec.economics;
 			let price = bumped_price(
 				fee.unique_saturated_into(),
@@ -363,30 +407,46 @@ pub mod pallet {
 				economics.fee_floor.unique_saturated_into(),
 				economics.fee_cap.unique_saturated_into(),
 			);
+			let now = frame_system::Pallet::<T>::block_number();
 			FeeStates::<T>::insert(
 				neuronet,
 				FeeState { price: BalanceOf::<T>::unique_saturated_from(price), updated: now },
 			);
-			let slot = NextSlotId::<T>::get();
-			NextSlotId::<T>::put(slot.saturating_add(1));
-			Slots::<T>::insert(
-				slot,
-				Slot {
-					neuronet,
-					coldkey: coldkey.clone(),
-					hotkey: hotkey.clone(),
-					state: SlotState::Pending,
-					endpoint,
-					registered: now,
-					last_heartbeat: now,
-					heartbeats: 0,
-				},
+			Self::open_slot(n, neuronet, coldkey, hotkey, endpoint, Payment::Fee(fee));
+			Ok(())
+		}
+
+		/// Opens a slot in `neuronet` run by `hotkey`, paid by a proof of work: `nonce` such that
+		/// `seal(neuronet, hotkey, block_hash(block_number), nonce)` meets the neuronet's current
+		/// difficulty, for a block at most [`Config::PowValidity`] old. Each seal counts once.
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::register())]
+		pub fn register_with_pow(
+			origin: OriginFor<T>,
+			neuronet: NeuronetId,
+			hotkey: T::AccountId,
+			endpoint: BoundedVec<u8, MaxEndpointLen>,
+			block_number: BlockNumberFor<T>,
+			nonce: u64,
+		) -> DispatchResult {
+			let coldkey = ensure_signed(origin)?;
+			let n = Self::open_for_registration(neuronet, &hotkey)?;
+			let now = frame_system::Pallet::<T>::block_number();
+			ensure!(
+				block_number < now && now.saturating_sub(block_number) <= T::PowValidity::get(),
+				Error::<T>::PowBlockNotRecent
 			);
-			SlotByHotkey::<T>::insert(neuronet, &hotkey, slot);
-			SlotsByColdkey::<T>::insert(&coldkey, slot, ());
-			n.live_slots = n.live_slots.saturating_add(1);
-			Neuronets::<T>::insert(neuronet, n);
-			Self::deposit_event(Event::SlotRegistered { slot, neuronet, coldkey, hotkey, fee });
+			let block_hash = frame_system::BlockHash::<T>::get(block_number);
+			ensure!(block_hash != T::Hash::default(), Error::<T>::PowBlockNotRecent);
+			let seal = seal(neuronet, &hotkey, &block_hash, nonce);
+			ensure!(!UsedSeals::<T>::contains_key(block_number, seal), Error::<T>::SealUsed);
+			let mut pow = Self::pow_state(neuronet);
+			ensure!(seal_meets(&seal, pow.difficulty), Error::<T>::PowTooEasy);
+			UsedSeals::<T>::insert(block_number, seal, ());
+			pow.registrations = pow.registrations.saturating_add(1);
+			let difficulty = pow.difficulty;
+			PowStates::<T>::insert(neuronet, pow);
+			Self::open_slot(n, neuronet, coldkey, hotkey, endpoint, Payment::Pow(difficulty));
 			Ok(())
 		}
 
@@ -450,6 +510,83 @@ pub mod pallet {
 	}
 
 	impl<T: Config> Pallet<T> {
+		/// The neuronet, if it takes a registration for `hotkey` now.
+		fn open_for_registration(
+			neuronet: NeuronetId,
+			hotkey: &T::AccountId,
+		) -> Result<NeuronetOf<T>, DispatchError> {
+			let n = Neuronets::<T>::get(neuronet).ok_or(Error::<T>::UnknownNeuronet)?;
+			match n.status {
+				NeuronetStatus::Active => {}
+				NeuronetStatus::Paused => return Err(Error::<T>::Paused.into()),
+				NeuronetStatus::Retired => return Err(Error::<T>::Retired.into()),
+			}
+			let cap = n.spec.economics.max_slots;
+			ensure!(cap == 0 || n.live_slots < cap, Error::<T>::NeuronetFull);
+			ensure!(!SlotByHotkey::<T>::contains_key(neuronet, hotkey), Error::<T>::HotkeyTaken);
+			Ok(n)
+		}
+
+		/// Writes a new slot once it is paid for.
+		fn open_slot(
+			mut n: NeuronetOf<T>,
+			neuronet: NeuronetId,
+			coldkey: T::AccountId,
+			hotkey: T::AccountId,
+			endpoint: BoundedVec<u8, MaxEndpointLen>,
+			payment: Payment<BalanceOf<T>>,
+		) {
+			let now = frame_system::Pallet::<T>::block_number();
+			let slot = NextSlotId::<T>::get();
+			NextSlotId::<T>::put(slot.saturating_add(1));
+			Slots::<T>::insert(
+				slot,
+				Slot {
+					neuronet,
+					coldkey: coldkey.clone(),
+					hotkey: hotkey.clone(),
+					state: SlotState::Pending,
+					endpoint,
+					registered: now,
+					last_heartbeat: now,
+					heartbeats: 0,
+				},
+			);
+			SlotByHotkey::<T>::insert(neuronet, &hotkey, slot);
+			SlotsByColdkey::<T>::insert(&coldkey, slot, ());
+			n.live_slots = n.live_slots.saturating_add(1);
+			Neuronets::<T>::insert(neuronet, n);
+			Self::deposit_event(Event::SlotRegistered { slot, neuronet, coldkey, hotkey, payment });
+		}
+
+		/// A neuronet's proof-of-work state now: the difficulty adjusted for every interval that
+		/// ended since the last registration (at most 64 steps; by then any difficulty has
+		/// reached a bound).
+		pub fn pow_state(neuronet: NeuronetId) -> PowState<BlockNumberFor<T>> {
+			let mut pow = PowStates::<T>::get(neuronet);
+			let interval = T::PowInterval::get().max(1u32.into());
+			let now = frame_system::Pallet::<T>::block_number();
+			let elapsed: u64 =
+				(now.saturating_sub(pow.interval_start) / interval).unique_saturated_into();
+			for step in 0..elapsed.min(64) {
+				let registrations = if step == 0 { pow.registrations } else { 0 };
+				pow.difficulty = adjusted_difficulty(
+					pow.difficulty,
+					registrations,
+					T::PowTarget::get(),
+					T::MinPowDifficulty::get(),
+					T::MaxPowDifficulty::get(),
+				);
+			}
+			if elapsed > 0 {
+				let elapsed: BlockNumberFor<T> = elapsed.unique_saturated_into();
+				pow.interval_start =
+					pow.interval_start.saturating_add(elapsed.saturating_mul(interval));
+				pow.registrations = 0;
+			}
+			pow
+		}
+
 		/// What registering in `neuronet` costs now.
 		pub fn registration_price(neuronet: NeuronetId) -> Option<BalanceOf<T>> {
 			let n = Neuronets::<T>::get(neuronet)?;

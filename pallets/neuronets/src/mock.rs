@@ -38,6 +38,11 @@ parameter_types! {
 	pub const HeartbeatPeriod: u64 = 10;
 	pub const FeeHalfLife: u32 = 100;
 	pub FeeMultiplier: FixedU128 = FixedU128::from_rational(126, 100);
+	pub const PowValidity: u64 = 5;
+	pub const PowInterval: u64 = 100;
+	pub const PowTarget: u32 = 4;
+	pub const MinPowDifficulty: u64 = 2;
+	pub const MaxPowDifficulty: u64 = 1 << 40;
 }
 
 impl pallet_neuronets::Config for Test {
@@ -49,6 +54,11 @@ impl pallet_neuronets::Config for Test {
 	type HeartbeatPeriod = HeartbeatPeriod;
 	type FeeHalfLife = FeeHalfLife;
 	type FeeMultiplier = FeeMultiplier;
+	type PowValidity = PowValidity;
+	type PowInterval = PowInterval;
+	type PowTarget = PowTarget;
+	type MinPowDifficulty = MinPowDifficulty;
+	type MaxPowDifficulty = MaxPowDifficulty;
 	type WeightInfo = ();
 }
 
@@ -69,6 +79,20 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	let mut ext = sp_io::TestExternalities::new(storage);
 	ext.execute_with(|| System::set_block_number(1));
 	ext
+}
+
+/// Moves to block `n` as a block import would: records the parent's hash and runs the hooks.
+pub fn advance_to(n: u64) {
+	use frame_support::traits::Hooks;
+	while System::block_number() < n {
+		let parent = System::block_number();
+		frame_system::BlockHash::<Test>::insert(
+			parent,
+			sp_core::H256::repeat_byte(parent as u8 ^ 0x5a),
+		);
+		System::set_block_number(parent + 1);
+		NeuronetsPallet::on_initialize(parent + 1);
+	}
 }
 
 /// Runs `test`, then checks the pallet's invariants.

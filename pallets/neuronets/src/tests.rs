@@ -21,6 +21,7 @@ fn spec(floor: Balance, cap: Balance, max_slots: u32) -> NeuronetSpec<Balance> {
 			fee_floor: floor,
 			fee_cap: cap,
 			max_slots,
+			pow_difficulty: 16,
 		},
 	}
 }
@@ -249,8 +250,14 @@ fn registering_burns_the_fee_and_raises_the_price() {
 		assert!(SlotsByColdkey::<Test>::contains_key(MINER, slot));
 		assert_eq!(Neuronets::<Test>::get(id).unwrap().live_slots, 1);
 		System::assert_last_event(
-			Event::SlotRegistered { slot, neuronet: id, coldkey: MINER, hotkey: 10, fee: 100 }
-				.into(),
+			Event::SlotRegistered {
+				slot,
+				neuronet: id,
+				coldkey: MINER,
+				hotkey: 10,
+				payment: Payment::Fee(100),
+			}
+			.into(),
 		);
 		assert_eq!(NeuronetsPallet::registration_price(id), Some(126), "×1.26 per registration");
 		register(OTHER_MINER, 11, id);
@@ -431,5 +438,143 @@ fn a_token_error_never_leaks() {
 			NeuronetsPallet::register(RuntimeOrigin::signed(POOR), id, 10, endpoint("x"), 1_000);
 		assert_eq!(result, Err(Error::<Test>::InsufficientBalance.into()));
 		assert_ne!(result, Err(DispatchError::Token(TokenError::FundsUnavailable)));
+	});
+}
+
+/// A nonce whose seal meets `difficulty` for `hotkey` on `block`'s hash.
+fn mine(neuronet: NeuronetId, hotkey: AccountId, block: u64, difficulty: u64) -> u64 {
+	let hash = frame_system::BlockHash::<Test>::get(block);
+	(0..).find(|&nonce| seal_meets(&seal(neuronet, &hotkey, &hash, nonce), difficulty)).unwrap()
+}
+
+/// A nonce whose seal does *not* meet `difficulty`.
+fn miss(neuronet: NeuronetId, hotkey: AccountId, block: u64, difficulty: u64) -> u64 {
+	let hash = frame_system::BlockHash::<Test>::get(block);
+	(0..).find(|&nonce| !seal_meets(&seal(neuronet, &hotkey, &hash, nonce), difficulty)).unwrap()
+}
+
+fn pow(
+	coldkey: AccountId,
+	neuronet: NeuronetId,
+	hotkey: AccountId,
+	block: u64,
+	nonce: u64,
+) -> sp_runtime::DispatchResult {
+	NeuronetsPallet::register_with_pow(
+		RuntimeOrigin::signed(coldkey),
+		neuronet,
+		hotkey,
+		endpoint("x"),
+		block,
+		nonce,
+	)
+}
+
+#[test]
+fn a_valid_proof_of_work_registers_for_free() {
+	run(|| {
+		let id = create();
+		advance_to(10);
+		let nonce = mine(id, 20, 8, 16);
+		let (balance, issuance) = (Balances::free_balance(POOR), Balances::total_issuance());
+		assert_ok!(pow(POOR, id, 20, 8, nonce));
+		assert_eq!(
+			(Balances::free_balance(POOR), Balances::total_issuance()),
+			(balance, issuance),
+			"no fee"
+		);
+		let slot = SlotByHotkey::<Test>::get(id, 20).unwrap();
+		assert_eq!(Slots::<Test>::get(slot).unwrap().coldkey, POOR);
+		System::assert_last_event(
+			Event::SlotRegistered {
+				slot,
+				neuronet: id,
+				coldkey: POOR,
+				hotkey: 20,
+				payment: Payment::Pow(16),
+			}
+			.into(),
+		);
+		assert_eq!(NeuronetsPallet::pow_state(id).registrations, 1);
+		assert_eq!(
+			NeuronetsPallet::registration_price(id),
+			Some(100),
+			"PoW leaves the fee price alone"
+		);
+	});
+}
+
+#[test]
+fn wrong_stale_and_replayed_proofs_are_refused() {
+	run(|| {
+		let id = create();
+		advance_to(10);
+		let bad = miss(id, 20, 8, 16);
+		assert_noop!(pow(POOR, id, 20, 8, bad), Error::<Test>::PowTooEasy);
+		// A seal mined for another hotkey does not serve this one.
+		let theirs = mine(id, 21, 8, 16);
+		if !seal_meets(&seal(id, &20u64, &frame_system::BlockHash::<Test>::get(8), theirs), 16) {
+			assert_noop!(pow(POOR, id, 20, 8, theirs), Error::<Test>::PowTooEasy);
+		}
+		// Too old (more than 5 blocks back), the current block, a future one.
+		let old = mine(id, 20, 4, 16);
+		assert_noop!(pow(POOR, id, 20, 4, old), Error::<Test>::PowBlockNotRecent);
+		assert_noop!(pow(POOR, id, 20, 10, 0), Error::<Test>::PowBlockNotRecent);
+		assert_noop!(pow(POOR, id, 20, 11, 0), Error::<Test>::PowBlockNotRecent);
+		// Replayed: the hotkey deregisters and tries the same seal again.
+		let nonce = mine(id, 20, 8, 16);
+		assert_ok!(pow(POOR, id, 20, 8, nonce));
+		assert_noop!(pow(POOR, id, 20, 8, nonce), Error::<Test>::HotkeyTaken);
+		let slot = SlotByHotkey::<Test>::get(id, 20).unwrap();
+		assert_ok!(NeuronetsPallet::deregister(RuntimeOrigin::signed(POOR), slot));
+		assert_noop!(pow(POOR, id, 20, 8, nonce), Error::<Test>::SealUsed);
+		assert_noop!(pow(POOR, 9, 20, 8, nonce), Error::<Test>::UnknownNeuronet);
+	});
+}
+
+#[test]
+fn used_seals_are_forgotten_once_too_old_to_matter() {
+	run(|| {
+		let id = create();
+		advance_to(10);
+		let nonce = mine(id, 20, 8, 16);
+		assert_ok!(pow(POOR, id, 20, 8, nonce));
+		assert_eq!(UsedSeals::<Test>::iter_prefix(8).count(), 1);
+		advance_to(13);
+		assert_eq!(UsedSeals::<Test>::iter_prefix(8).count(), 1, "block 8 is still recent enough");
+		advance_to(14);
+		assert_eq!(UsedSeals::<Test>::iter_prefix(8).count(), 0);
+	});
+}
+
+#[test]
+fn difficulty_adjusts_every_interval_toward_the_target() {
+	run(|| {
+		let id = create();
+		advance_to(10);
+		// Eight registrations in the first interval: twice the target of four.
+		for hotkey in 30..38 {
+			let nonce = mine(id, hotkey, 9, 16);
+			assert_ok!(pow(POOR, id, hotkey, 9, nonce));
+		}
+		assert_eq!(NeuronetsPallet::pow_state(id).difficulty, 16);
+		advance_to(101);
+		assert_eq!(NeuronetsPallet::pow_state(id).difficulty, 32, "doubled");
+		// A seal good for the old difficulty but not the new one is refused.
+		let hash = frame_system::BlockHash::<Test>::get(100);
+		let easy = (0..)
+			.find(|&n| {
+				let s = seal(id, &40u64, &hash, n);
+				seal_meets(&s, 16) && !seal_meets(&s, 32)
+			})
+			.unwrap();
+		assert_noop!(pow(POOR, id, 40, 100, easy), Error::<Test>::PowTooEasy);
+		let nonce = mine(id, 40, 100, 32);
+		assert_ok!(pow(POOR, id, 40, 100, nonce));
+		// One registration in the second interval, none in the three after: ÷4 each, to the floor.
+		advance_to(201);
+		assert_eq!(NeuronetsPallet::pow_state(id).difficulty, 8);
+		advance_to(501);
+		assert_eq!(NeuronetsPallet::pow_state(id).difficulty, 2, "the minimum");
 	});
 }

@@ -64,6 +64,8 @@ pub struct Economics<Balance> {
 	pub fee_cap: Balance,
 	/// At most this many live slots (0: no cap).
 	pub max_slots: u32,
+	/// The proof-of-work difficulty registration starts at; it adjusts from there.
+	pub pow_difficulty: u64,
 }
 
 /// What an owner publishes.
@@ -165,6 +167,26 @@ pub struct Slot<AccountId, BlockNumber> {
 	pub heartbeats: u32,
 }
 
+/// How a slot's registration was paid for.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+)]
+pub enum Payment<Balance> {
+	/// This fee was burned.
+	Fee(Balance),
+	/// A proof of work at this difficulty.
+	Pow(u64),
+}
+
 /// A neuronet's registration price and when it last changed.
 #[derive(
 	Clone,
@@ -183,6 +205,59 @@ pub struct FeeState<Balance, BlockNumber> {
 	pub price: Balance,
 	/// The block of the last registration.
 	pub updated: BlockNumber,
+}
+
+/// A neuronet's proof-of-work difficulty and the registrations of the current interval.
+#[derive(
+	Clone,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+	Default,
+)]
+pub struct PowState<BlockNumber> {
+	/// A seal must be at most `U256::MAX / difficulty`.
+	pub difficulty: u64,
+	/// When the current interval began.
+	pub interval_start: BlockNumber,
+	/// Proof-of-work registrations in the current interval.
+	pub registrations: u32,
+}
+
+/// The proof-of-work seal of DESIGN §3: `blake2_256(SCALE(neuronet, hotkey, block_hash, nonce))`.
+pub fn seal<AccountId: Encode, Hash: Encode>(
+	neuronet: NeuronetId,
+	hotkey: &AccountId,
+	block_hash: &Hash,
+	nonce: u64,
+) -> [u8; 32] {
+	sp_crypto_hashing::blake2_256(&(neuronet, hotkey, block_hash, nonce).encode())
+}
+
+/// Whether `seal`, read as a big-endian 256-bit number, is at most `U256::MAX / difficulty`.
+pub fn seal_meets(seal: &[u8; 32], difficulty: u64) -> bool {
+	sp_core::U256::from_big_endian(seal)
+		<= sp_core::U256::MAX / sp_core::U256::from(difficulty.max(1))
+}
+
+/// The difficulty for the next interval: scaled by `registrations / target`, by at most ×4 or
+/// ÷4 an interval, within `[min, max]`.
+pub fn adjusted_difficulty(
+	current: u64,
+	registrations: u32,
+	target: u32,
+	min: u64,
+	max: u64,
+) -> u64 {
+	let current = u128::from(current.max(1));
+	let scaled = current.saturating_mul(u128::from(registrations)) / u128::from(target.max(1));
+	let bounded = scaled.clamp((current / 4).max(1), current.saturating_mul(4));
+	u64::try_from(bounded).unwrap_or(u64::MAX).clamp(min.max(1), max.max(min.max(1)))
 }
 
 /// The price now: it halves its distance to `floor` every `half_life` blocks (linear between
@@ -226,6 +301,37 @@ mod tests {
 					<= decayed_price(1_000, elapsed, 100, 10, 2_000)
 			);
 		}
+	}
+
+	#[test]
+	fn difficulty_moves_toward_the_target() {
+		assert_eq!(adjusted_difficulty(1_000, 10, 10, 1, u64::MAX), 1_000);
+		assert_eq!(adjusted_difficulty(1_000, 20, 10, 1, u64::MAX), 2_000);
+		assert_eq!(adjusted_difficulty(1_000, 5, 10, 1, u64::MAX), 500);
+		assert_eq!(adjusted_difficulty(1_000, 100, 10, 1, u64::MAX), 4_000, "at most ×4");
+		assert_eq!(adjusted_difficulty(1_000, 0, 10, 1, u64::MAX), 250, "at most ÷4");
+		assert_eq!(adjusted_difficulty(1_000, 0, 10, 600, u64::MAX), 600, "the floor");
+		assert_eq!(adjusted_difficulty(1_000, 100, 10, 1, 1_500), 1_500, "the ceiling");
+		assert_eq!(adjusted_difficulty(u64::MAX, u32::MAX, 1, 1, u64::MAX), u64::MAX);
+	}
+
+	#[test]
+	fn seals_bind_every_input_and_meet_difficulty() {
+		let a = seal(1, &7u64, &[9u8; 32], 5);
+		assert_ne!(a, seal(2, &7u64, &[9u8; 32], 5));
+		assert_ne!(a, seal(1, &8u64, &[9u8; 32], 5));
+		assert_ne!(a, seal(1, &7u64, &[8u8; 32], 5));
+		assert_ne!(a, seal(1, &7u64, &[9u8; 32], 6));
+		assert!(seal_meets(&a, 1), "difficulty 1 takes any seal");
+		assert!(seal_meets(&[0; 32], u64::MAX));
+		assert!(!seal_meets(&[0xff; 32], 2));
+		let mut half = [0u8; 32];
+		half[0] = 0x7f;
+		half[1..].fill(0xff);
+		assert!(seal_meets(&half, 2), "U256::MAX / 2 itself passes");
+		half[31] = 0xff;
+		half[0] = 0x80;
+		assert!(!seal_meets(&half, 2));
 	}
 
 	#[test]
