@@ -12,4 +12,5 @@ pub mod chain;
 pub mod hardware;
 pub mod inference;
 pub mod recheck;
+pub mod registration;
 pub mod store;

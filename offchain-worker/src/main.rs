@@ -10,7 +10,9 @@ use aetron_worker::{
 	hardware,
 	inference::{BackendKind, Model},
 	recheck::{self, Verdict},
+	registration::Registrar,
 };
+use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 
 /// The AETRON miner's worker.
@@ -84,6 +86,45 @@ enum Command {
 		/// The compute backend.
 		#[arg(long, value_enum, default_value_t = BackendKind::Cpu)]
 		backend: BackendKind,
+	},
+	/// Open a slot in a neuronet, paying by fee or by proof of work on every core.
+	Register {
+		/// The node's WebSocket RPC endpoint.
+		#[arg(long, default_value = "ws://127.0.0.1:9944")]
+		url: String,
+		/// The neuronet to join.
+		#[arg(long)]
+		neuronet: u32,
+		/// The coldkey's secret URI: it signs, pays and is paid (`//Alice` on a dev chain).
+		#[arg(long)]
+		suri: String,
+		/// The hotkey's secret URI: the worker signs heartbeats and commitments with it.
+		#[arg(long)]
+		hotkey_suri: String,
+		/// The worker's public HTTP endpoint, for clients and re-checkers.
+		#[arg(long, default_value = "")]
+		endpoint: String,
+		/// Pay the registration fee, up to this many AET.
+		#[arg(long, conflicts_with = "pow", required_unless_present = "pow")]
+		fee: Option<f64>,
+		/// Pay by proof of work instead.
+		#[arg(long)]
+		pow: bool,
+		/// Threads for the proof of work (default: every core).
+		#[arg(long)]
+		threads: Option<usize>,
+	},
+	/// Send one heartbeat for a slot, signed by its hotkey.
+	Heartbeat {
+		/// The node's WebSocket RPC endpoint.
+		#[arg(long, default_value = "ws://127.0.0.1:9944")]
+		url: String,
+		/// The hotkey's secret URI.
+		#[arg(long)]
+		hotkey_suri: String,
+		/// The slot.
+		#[arg(long)]
+		slot: u64,
 	},
 	/// List the GPUs (through wgpu) and the CPU this worker can compute with.
 	Hardware {
@@ -202,6 +243,77 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 				std::process::exit(2);
 			}
 		}
+		Command::Register { url, neuronet, suri, hotkey_suri, endpoint, fee, pow, threads } => {
+			let coldkey = keypair(&suri)?;
+			let hotkey = keypair(&hotkey_suri)?;
+			let registrar = Registrar::connect(&url).await?;
+			let registered = if pow {
+				let threads = threads
+					.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
+				let difficulty = registrar
+					.difficulty(neuronet)
+					.await?
+					.with_context(|| format!("no neuronet {neuronet}"))?;
+				let bar = indicatif::ProgressBar::new_spinner();
+				bar.set_style(
+					indicatif::ProgressStyle::with_template(
+						"{spinner} proof of work, difficulty {msg}",
+					)
+					.unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+				);
+				bar.set_message(format!("{difficulty} on {threads} threads"));
+				let shown = bar.clone();
+				let result = registrar
+					.register_by_pow(
+						&coldkey,
+						neuronet,
+						hotkey.public_key().0,
+						&endpoint,
+						threads,
+						move |hashes, rate| {
+							shown.set_message(format!(
+								"{difficulty} on {threads} threads: {hashes} hashes, {:.0} kH/s",
+								rate / 1e3
+							));
+							shown.tick();
+						},
+					)
+					.await;
+				bar.finish_and_clear();
+				result?
+			} else {
+				let max = fee.unwrap_or_default();
+				if !(max.is_finite() && max >= 0.0) {
+					anyhow::bail!("--fee must be a non-negative number of AET");
+				}
+				let price = registrar
+					.price(neuronet)
+					.await?
+					.with_context(|| format!("no neuronet {neuronet}"))?;
+				let max_fee = (max * 1e12) as u128;
+				if price > max_fee {
+					anyhow::bail!(
+						"registration costs {} AET now, above --fee {max}",
+						price as f64 / 1e12
+					);
+				}
+				registrar
+					.register_by_fee(&coldkey, neuronet, hotkey.public_key().0, &endpoint, max_fee)
+					.await?
+			};
+			println!(
+				"registered slot {} in neuronet {neuronet} ({})",
+				registered.slot,
+				match registered.pow_difficulty {
+					Some(difficulty) => format!("proof of work at difficulty {difficulty}"),
+					None => format!("fee {} AET", registered.fee as f64 / 1e12),
+				}
+			);
+		}
+		Command::Heartbeat { url, hotkey_suri, slot } => {
+			Registrar::connect(&url).await?.heartbeat(&keypair(&hotkey_suri)?, slot).await?;
+			println!("heartbeat sent for slot {slot}");
+		}
 		Command::Hardware { json } => {
 			let (gpus, cpu) = (hardware::gpus(), hardware::cpu());
 			if json {
@@ -234,4 +346,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 		}
 	}
 	Ok(())
+}
+
+/// A keypair from a secret URI (`//Alice`, a mnemonic, a hex seed, with derivations).
+fn keypair(suri: &str) -> anyhow::Result<subxt_signer::sr25519::Keypair> {
+	let uri: subxt_signer::SecretUri =
+		suri.parse().map_err(|e| anyhow::anyhow!("bad secret URI: {e}"))?;
+	subxt_signer::sr25519::Keypair::from_uri(&uri)
+		.map_err(|e| anyhow::anyhow!("bad secret URI: {e}"))
 }

@@ -16,8 +16,8 @@ use sp_version::RuntimeVersion;
 
 use crate::{
 	genesis_config_presets, opaque, AccountId, Babe, Balance, Block, Executive, Grandpa,
-	InherentDataExt, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, System, TransactionPayment,
-	BABE_GENESIS_EPOCH_CONFIG, VERSION,
+	InherentDataExt, Neuronets, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, System,
+	TransactionPayment, BABE_GENESIS_EPOCH_CONFIG, VERSION,
 };
 
 impl_runtime_apis! {
@@ -164,6 +164,16 @@ impl_runtime_apis! {
 
 		fn decode_session_keys(encoded: Vec<u8>) -> Option<Vec<(Vec<u8>, KeyTypeId)>> {
 			opaque::SessionKeys::decode_into_raw_public_keys(&encoded)
+		}
+	}
+
+	impl pallet_neuronets::runtime_api::NeuronetsApi<Block, Balance> for Runtime {
+		fn registration_price(neuronet: pallet_neuronets::NeuronetId) -> Option<Balance> {
+			Neuronets::registration_price(neuronet)
+		}
+
+		fn pow_difficulty(neuronet: pallet_neuronets::NeuronetId) -> Option<u64> {
+			Neuronets::pow_difficulty(neuronet)
 		}
 	}
 

@@ -78,7 +78,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("aetron"),
 	impl_name: alloc::borrow::Cow::Borrowed("aetron-node"),
 	authoring_version: 1,
-	spec_version: 100,
+	spec_version: 101,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -218,6 +218,39 @@ impl pallet_transaction_payment::Config for Runtime {
 	type WeightInfo = pallet_transaction_payment::weights::SubstrateWeight<Runtime>;
 }
 
+parameter_types! {
+	/// What creating a neuronet holds from its owner.
+	pub const NeuronetDeposit: Balance = 100 * currency::AET;
+	/// The registration price halves its distance to the floor every hour.
+	pub const FeeHalfLife: u32 = 600;
+	/// Each registration multiplies the price by 1.26 (subtensor's figure).
+	pub RegistrationFeeMultiplier: sp_runtime::FixedU128 = sp_runtime::FixedU128::from_rational(126, 100);
+	/// A proof of work may cite a block up to two minutes old.
+	pub const PowValidity: BlockNumber = 20;
+	/// The proof-of-work difficulty adjusts every hour…
+	pub const PowInterval: BlockNumber = 600;
+	/// …toward four registrations an hour a neuronet.
+	pub const PowTarget: u32 = 4;
+}
+
+impl pallet_neuronets::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
+	type NeuronetDeposit = NeuronetDeposit;
+	type MaxNeuronets = ConstU32<1024>;
+	// A heartbeat a minute at most.
+	type HeartbeatPeriod = ConstU32<10>;
+	type FeeHalfLife = FeeHalfLife;
+	type FeeMultiplier = RegistrationFeeMultiplier;
+	type PowValidity = PowValidity;
+	type PowInterval = PowInterval;
+	type PowTarget = PowTarget;
+	type MinPowDifficulty = ConstU64<1024>;
+	type MaxPowDifficulty = ConstU64<{ u64::MAX }>;
+	type WeightInfo = ();
+}
+
 impl pallet_utility::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type RuntimeCall = RuntimeCall;
@@ -266,6 +299,8 @@ mod runtime {
 	pub type Utility = pallet_utility;
 	#[runtime::pallet_index(8)]
 	pub type Sudo = pallet_sudo;
+	#[runtime::pallet_index(9)]
+	pub type Neuronets = pallet_neuronets;
 }
 
 /// Address format of extrinsics.

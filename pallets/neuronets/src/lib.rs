@@ -24,6 +24,7 @@
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(missing_docs)]
 
+pub mod runtime_api;
 pub mod types;
 pub mod weights;
 
@@ -585,6 +586,11 @@ pub mod pallet {
 				pow.registrations = 0;
 			}
 			pow
+		}
+
+		/// The proof-of-work difficulty of `neuronet` now, if it exists.
+		pub fn pow_difficulty(neuronet: NeuronetId) -> Option<u64> {
+			Neuronets::<T>::contains_key(neuronet).then(|| Self::pow_state(neuronet).difficulty)
 		}
 
 		/// What registering in `neuronet` costs now.

@@ -1,0 +1,248 @@
+//! Joining a neuronet: registration by fee or by proof of work, and heartbeats (DESIGN §3).
+//!
+//! Calls go through subxt's dynamic API against the node's metadata, so the worker needs no
+//! generated bindings. The proof of work is the seal of DESIGN §3,
+//! `blake2_256(SCALE(neuronet, hotkey, block_hash, nonce))` read as a big-endian number, searched
+//! on every core against the difficulty the runtime reports for the current block.
+
+use std::{
+	sync::{
+		atomic::{AtomicBool, AtomicU64, Ordering},
+		Arc,
+	},
+	time::{Duration, Instant},
+};
+
+use anyhow::{bail, Context, Result};
+use codec::Encode;
+use subxt::{dynamic, OnlineClient, SubstrateConfig};
+use subxt_signer::sr25519::Keypair;
+
+/// A neuronet's id.
+pub type NeuronetId = u32;
+
+/// A client for the neuronets pallet.
+pub struct Registrar {
+	api: OnlineClient<SubstrateConfig>,
+}
+
+/// A registered slot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Registered {
+	/// The slot's id.
+	pub slot: u64,
+	/// The fee burned, or 0 for a proof of work.
+	pub fee: u128,
+	/// The difficulty of the proof of work, if it paid.
+	pub pow_difficulty: Option<u64>,
+}
+
+#[derive(Debug, subxt::ext::scale_decode::DecodeAsType)]
+#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+struct SlotRegistered {
+	slot: u64,
+	neuronet: u32,
+	coldkey: [u8; 32],
+	hotkey: [u8; 32],
+	payment: Payment,
+}
+
+#[derive(Debug, subxt::ext::scale_decode::DecodeAsType)]
+#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+enum Payment {
+	Fee(u128),
+	Pow(u64),
+}
+
+/// The seal a proof of work is judged by.
+pub fn seal(
+	neuronet: NeuronetId,
+	hotkey: &[u8; 32],
+	block_hash: &[u8; 32],
+	nonce: u64,
+) -> [u8; 32] {
+	sp_crypto_hashing::blake2_256(&(neuronet, hotkey, block_hash, nonce).encode())
+}
+
+/// Whether a seal meets `difficulty` (`seal ≤ U256::MAX / difficulty`, big-endian).
+pub fn seal_meets(seal: &[u8; 32], difficulty: u64) -> bool {
+	sp_core::U256::from_big_endian(seal)
+		<= sp_core::U256::MAX / sp_core::U256::from(difficulty.max(1))
+}
+
+/// Searches nonces on `threads` threads until one meets `difficulty` or `stop` is set. Reports
+/// the hashes tried through `hashes`.
+pub fn solve(
+	neuronet: NeuronetId,
+	hotkey: [u8; 32],
+	block_hash: [u8; 32],
+	difficulty: u64,
+	threads: usize,
+	hashes: &AtomicU64,
+	stop: &AtomicBool,
+) -> Option<u64> {
+	let found = AtomicU64::new(u64::MAX);
+	std::thread::scope(|scope| {
+		for t in 0..threads.max(1) as u64 {
+			let found = &found;
+			scope.spawn(move || {
+				let mut nonce = t;
+				let mut batch = 0u64;
+				while found.load(Ordering::Relaxed) == u64::MAX && !stop.load(Ordering::Relaxed) {
+					if seal_meets(&seal(neuronet, &hotkey, &block_hash, nonce), difficulty) {
+						found.fetch_min(nonce, Ordering::Relaxed);
+					}
+					nonce = nonce.wrapping_add(threads as u64);
+					batch += 1;
+					if batch == 1024 {
+						hashes.fetch_add(batch, Ordering::Relaxed);
+						batch = 0;
+					}
+				}
+				hashes.fetch_add(batch, Ordering::Relaxed);
+			});
+		}
+	});
+	Some(found.load(Ordering::Relaxed)).filter(|&n| n != u64::MAX)
+}
+
+impl Registrar {
+	/// Connects to a node.
+	pub async fn connect(url: &str) -> Result<Self> {
+		let api = OnlineClient::<SubstrateConfig>::from_insecure_url(url)
+			.await
+			.with_context(|| format!("cannot connect to the node at {url}"))?;
+		Ok(Self { api })
+	}
+
+	/// The fee a registration in `neuronet` costs now (None: no such neuronet).
+	pub async fn price(&self, neuronet: NeuronetId) -> Result<Option<u128>> {
+		let call = dynamic::runtime_api_call::<_, Option<u128>>(
+			"NeuronetsApi",
+			"registration_price",
+			(neuronet,),
+		);
+		Ok(self.api.at_current_block().await?.runtime_apis().call(call).await?)
+	}
+
+	/// The proof-of-work difficulty in `neuronet` now (None: no such neuronet).
+	pub async fn difficulty(&self, neuronet: NeuronetId) -> Result<Option<u64>> {
+		let call = dynamic::runtime_api_call::<_, Option<u64>>(
+			"NeuronetsApi",
+			"pow_difficulty",
+			(neuronet,),
+		);
+		Ok(self.api.at_current_block().await?.runtime_apis().call(call).await?)
+	}
+
+	/// Registers `hotkey` in `neuronet`, paying at most `max_fee` from `coldkey`.
+	pub async fn register_by_fee(
+		&self,
+		coldkey: &Keypair,
+		neuronet: NeuronetId,
+		hotkey: [u8; 32],
+		endpoint: &str,
+		max_fee: u128,
+	) -> Result<Registered> {
+		let tx = dynamic::transaction(
+			"Neuronets",
+			"register",
+			(neuronet, hotkey, endpoint.as_bytes().to_vec(), max_fee),
+		);
+		self.submit(coldkey, &tx).await
+	}
+
+	/// Registers `hotkey` in `neuronet` by proof of work on `threads` threads; `progress` is
+	/// called about once a second with the hashes tried so far and the hash rate.
+	pub async fn register_by_pow(
+		&self,
+		coldkey: &Keypair,
+		neuronet: NeuronetId,
+		hotkey: [u8; 32],
+		endpoint: &str,
+		threads: usize,
+		progress: impl Fn(u64, f64) + Send + Sync + 'static,
+	) -> Result<Registered> {
+		let progress = Arc::new(progress);
+		let total = Arc::new(AtomicU64::new(0));
+		loop {
+			let at = self.api.at_current_block().await?;
+			let (number, hash) = (at.block_number(), at.block_hash());
+			let difficulty = self
+				.difficulty(neuronet)
+				.await?
+				.with_context(|| format!("no neuronet {neuronet}"))?;
+			let block_hash: [u8; 32] = hash.0;
+			// Give up on this block once it is about to be too old (20 blocks on AETRON).
+			let stop = Arc::new(AtomicBool::new(false));
+			let (stop2, total2, progress2) = (stop.clone(), total.clone(), progress.clone());
+			let reporter = tokio::spawn(async move {
+				let start = Instant::now();
+				let before = total2.load(Ordering::Relaxed);
+				for _ in 0..90 {
+					tokio::time::sleep(Duration::from_secs(1)).await;
+					let done = total2.load(Ordering::Relaxed);
+					progress2(done, (done - before) as f64 / start.elapsed().as_secs_f64());
+				}
+				stop2.store(true, Ordering::Relaxed);
+			});
+			let (stop3, total3) = (stop.clone(), total.clone());
+			let nonce = tokio::task::spawn_blocking(move || {
+				solve(neuronet, hotkey, block_hash, difficulty, threads, &total3, &stop3)
+			})
+			.await?;
+			reporter.abort();
+			let Some(nonce) = nonce else { continue };
+			let tx = dynamic::transaction(
+				"Neuronets",
+				"register_with_pow",
+				(neuronet, hotkey, endpoint.as_bytes().to_vec(), number as u32, nonce),
+			);
+			return self.submit(coldkey, &tx).await;
+		}
+	}
+
+	/// Sends a heartbeat for `slot`, signed by its hotkey.
+	pub async fn heartbeat(&self, hotkey: &Keypair, slot: u64) -> Result<()> {
+		let tx = dynamic::transaction("Neuronets", "heartbeat", (slot,));
+		self.api
+			.at_current_block()
+			.await?
+			.transactions()
+			.sign_and_submit_then_watch_default(&tx, hotkey)
+			.await?
+			.wait_for_finalized_success()
+			.await
+			.context("heartbeat")?;
+		Ok(())
+	}
+
+	async fn submit<Call: subxt::transactions::Payload>(
+		&self,
+		signer: &Keypair,
+		tx: &Call,
+	) -> Result<Registered> {
+		let events = self
+			.api
+			.at_current_block()
+			.await?
+			.transactions()
+			.sign_and_submit_then_watch_default(tx, signer)
+			.await?
+			.wait_for_finalized_success()
+			.await
+			.context("the registration failed")?;
+		for event in events.iter().filter_map(Result::ok) {
+			if event.pallet_name() == "Neuronets" && event.event_name() == "SlotRegistered" {
+				let e = event.decode_fields_unchecked_as::<SlotRegistered>()?;
+				let _ = (e.neuronet, e.coldkey, e.hotkey);
+				let (fee, pow_difficulty) = match e.payment {
+					Payment::Fee(fee) => (fee, None),
+					Payment::Pow(difficulty) => (0, Some(difficulty)),
+				};
+				return Ok(Registered { slot: e.slot, fee, pow_difficulty });
+			}
+		}
+		bail!("the registration went through without a SlotRegistered event")
+	}
+}
