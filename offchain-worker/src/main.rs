@@ -8,7 +8,7 @@ use aetron_worker::{
 	bench,
 	chain::Chain,
 	hardware,
-	inference::{BackendKind, Model},
+	inference::{BackendKind, Model, ModelHashes},
 	recheck::{self, Verdict},
 	registration::Registrar,
 };
@@ -113,6 +113,11 @@ enum Command {
 		/// Threads for the proof of work (default: every core).
 		#[arg(long)]
 		threads: Option<usize>,
+	},
+	/// Print the hashes a neuronet spec names a model directory's files by.
+	ModelHash {
+		/// The model directory (config.json, model.safetensors, tokenizer.json).
+		dir: PathBuf,
 	},
 	/// Send one heartbeat for a slot, signed by its hotkey.
 	Heartbeat {
@@ -308,6 +313,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 					Some(difficulty) => format!("proof of work at difficulty {difficulty}"),
 					None => format!("fee {} AET", registered.fee as f64 / 1e12),
 				}
+			);
+		}
+		Command::ModelHash { dir } => {
+			let hashes = tokio::task::spawn_blocking(move || ModelHashes::of(&dir)).await??;
+			let hex = |h: [u8; 32]| format!("0x{}", hex::encode(h));
+			println!(
+				"{}",
+				serde_json::json!({
+					"weights_hash": hex(hashes.weights),
+					"config_hash": hex(hashes.config),
+					"tokenizer_hash": hex(hashes.tokenizer),
+				})
 			);
 		}
 		Command::Heartbeat { url, hotkey_suri, slot } => {

@@ -119,3 +119,27 @@ fn serve_refuses_a_directory_without_a_model() {
 	assert!(stderr.contains("config.json"), "{stderr}");
 	assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
 }
+
+#[test]
+fn model_hash_prints_the_hashes_of_the_three_files() {
+	let dir = tempfile::tempdir().unwrap();
+	RandomGpt2::tiny(1).write(dir.path()).unwrap();
+	let out = worker(&["model-hash", &dir.path().display().to_string()]);
+	assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+	let hashes: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+	let expected = |name: &str| {
+		format!(
+			"0x{}",
+			hex::encode(sp_crypto_hashing::blake2_256(
+				&std::fs::read(dir.path().join(name)).unwrap()
+			))
+		)
+	};
+	assert_eq!(hashes["weights_hash"], expected("model.safetensors"));
+	assert_eq!(hashes["config_hash"], expected("config.json"));
+	assert_eq!(hashes["tokenizer_hash"], expected("tokenizer.json"));
+	let out = worker(&["model-hash", "/nonexistent/model"]);
+	assert_eq!(out.status.code(), Some(1));
+	assert!(String::from_utf8_lossy(&out.stderr)
+		.starts_with("error: opening /nonexistent/model/model.safetensors"));
+}

@@ -27,6 +27,40 @@ use fingerprint::Fingerprint;
 use gpt2::Gpt2;
 use sampling::{choose, Draws, SamplingParams};
 
+/// The hashes a neuronet's spec names its model by (DESIGN §3): BLAKE2b-256 of
+/// `model.safetensors`, `config.json` and `tokenizer.json`, streamed from disk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ModelHashes {
+	/// Of `model.safetensors`.
+	pub weights: [u8; 32],
+	/// Of `config.json`.
+	pub config: [u8; 32],
+	/// Of `tokenizer.json`.
+	pub tokenizer: [u8; 32],
+}
+
+impl ModelHashes {
+	/// Hashes the three files of the model in `dir`.
+	pub fn of(dir: &Path) -> anyhow::Result<Self> {
+		let hash = |name: &str| -> anyhow::Result<[u8; 32]> {
+			let path = dir.join(name);
+			let mut file = std::fs::File::open(&path)
+				.with_context(|| format!("opening {}", path.display()))?;
+			let mut state = blake2b_simd::Params::new().hash_length(32).to_state();
+			std::io::copy(&mut file, &mut state)
+				.with_context(|| format!("reading {}", path.display()))?;
+			let mut out = [0u8; 32];
+			out.copy_from_slice(state.finalize().as_bytes());
+			Ok(out)
+		};
+		Ok(Self {
+			weights: hash("model.safetensors")?,
+			config: hash("config.json")?,
+			tokenizer: hash("tokenizer.json")?,
+		})
+	}
+}
+
 /// Why a request cannot be served; each maps to a client error in the API.
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
