@@ -94,18 +94,19 @@ fn completion_distance(
 ) -> Distance {
 	let run = || {
 		let mut worst =
-			Distance { min_overlap: fingerprint::TOP_K, max_deviation: 0.0, cosine: 1.0 };
+			Distance { min_overlap: fingerprint::TOP_K, max_deviation_ppb: 0, cosine_distance_ppb: 0 };
 		for (i, prompt) in PROMPTS.iter().enumerate() {
 			let tokens = server.tokenize(prompt).unwrap();
 			let params = SamplingParams { temperature: 0.8, top_k: 0, top_p: 0.95 };
 			let generation = server.generate(&tokens, 96, params, i as u64).unwrap();
 			let recomputed = checker.prefill(&tokens, &generation.tokens).unwrap();
-			let d = generation
-				.fingerprint()
-				.distance(&fingerprint::completion(&recomputed.hidden))
-				.unwrap();
+			let d = fingerprint::distance(
+				&generation.fingerprint(),
+				&fingerprint::completion(&recomputed.hidden),
+			)
+			.unwrap();
 			worst.min_overlap = worst.min_overlap.min(d.min_overlap);
-			worst.max_deviation = worst.max_deviation.max(d.max_deviation);
+			worst.max_deviation_ppb = worst.max_deviation_ppb.max(d.max_deviation_ppb);
 		}
 		worst
 	};
@@ -150,8 +151,12 @@ fn embedding_cosine(
 			let ours = checker.embed(&ids[i..=i]).unwrap().remove(0);
 			output = output.min(fingerprint::cosine(s, &ours));
 			// The re-checker compares the served fingerprint with its own.
-			let d = fingerprint::embedding(s).distance(&fingerprint::embedding(&ours)).unwrap();
-			print = print.min(d.cosine);
+			let d = fingerprint::distance(
+				&fingerprint::embedding(s),
+				&fingerprint::embedding(&ours),
+			)
+			.unwrap();
+			print = print.min(1.0 - d.cosine_distance_ppb as f64 * 1e-9);
 		}
 		(output, print)
 	};
@@ -178,8 +183,8 @@ fn main() {
 			"{what:<44} {:>10}/{} {:>14.5} {:>8}",
 			d.min_overlap,
 			fingerprint::TOP_K,
-			d.max_deviation,
-			d.within_tolerance()
+			d.max_deviation_ppb as f64 * 1e-9,
+			d.within(&fingerprint::Tolerance::default())
 		);
 	};
 	row(
@@ -214,8 +219,10 @@ fn main() {
 	let checker = embedding(&minilm, BackendKind::Reference);
 	let cpu = embedding(&minilm, BackendKind::Cpu);
 	let row = |what: &str, (output, print): (f64, f64)| {
+		let max_print_distance =
+			fingerprint::Tolerance::default().max_cosine_distance.deconstruct() as f64 * 1e-9;
 		let passes = output >= fingerprint::MIN_EMBEDDING_COSINE
-			&& print >= fingerprint::MIN_FINGERPRINT_COSINE;
+			&& 1.0 - print <= max_print_distance;
 		println!("{what:<44} {:>16.2e} {:>18.2e} {passes:>8}", 1.0 - output, 1.0 - print);
 	};
 	row("honest: reference backend, batch 1", embedding_cosine(&checker, &checker, 1, None));

@@ -18,7 +18,7 @@ use codec::Decode;
 use crate::{
 	api::{openai::*, ArtefactAnswer},
 	inference::{
-		fingerprint::{self, Fingerprint, MIN_EMBEDDING_COSINE},
+		fingerprint::{self, Fingerprint, Tolerance, MIN_EMBEDDING_COSINE},
 		sampling::{consistent, Draws, SamplingParams},
 		Model,
 	},
@@ -145,8 +145,8 @@ fn wrong(why: impl Into<String>) -> Verdict {
 }
 
 fn out_of_tolerance(claimed: &Fingerprint, ours: &Fingerprint) -> Option<Verdict> {
-	match claimed.distance(ours) {
-		Some(d) if d.within_tolerance() => None,
+	match fingerprint::distance(claimed, ours) {
+		Some(d) if d.within(&Tolerance::default()) => None,
 		Some(d) => Some(fail(FailKind::FingerprintOutOfTolerance, format!("{d:?}"))),
 		None => Some(fail(
 			FailKind::FingerprintOutOfTolerance,

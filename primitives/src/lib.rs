@@ -2,15 +2,17 @@
 //!
 //! The types every part of AETRON agrees on: the runtime and its pallets, the node and the
 //! worker. The crate is `no_std` so the runtime can use it. It holds the Merkle-sum tree of work
-//! batches ([`merkle`]) and the artefact header its leaves commit to ([`artefact`]); later
-//! issues add the cross-pallet traits (`NeuronetsInspect`, `ReputationOf`, …) here.
+//! batches ([`merkle`]), the artefact header its leaves commit to ([`artefact`]), fingerprints
+//! and their integer comparison ([`fingerprint`]) and the cross-pallet traits ([`traits`]).
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(missing_docs)]
 
 extern crate alloc;
 
 pub mod artefact;
+pub mod fingerprint;
 pub mod merkle;
+pub mod traits;
 
 use sp_runtime::{
 	generic,

@@ -10,79 +10,23 @@
 //! other or perturbed weights move the hidden state far more. The thresholds below come from
 //! the measurements in docs/measurements.md (`cargo run --release --example calibrate`).
 
-use codec::{Decode, Encode};
+pub use aetron_primitives::fingerprint::{
+	distance, Chunk, Distance, Fingerprint, Tolerance, MAX_CHUNKS, TOP_K,
+};
 
-/// Coordinates kept per chunk.
-pub const TOP_K: usize = 8;
-/// Chunks at most, so a fingerprint stays under the artefact's 1024-byte bound.
-pub const MAX_CHUNKS: usize = 24;
 /// Chunks are at least this many positions long.
 pub const MIN_CHUNK: usize = 16;
 
-/// Completion chunks: at least this many of the claimed top-k indices must be in the
-/// re-computed top-k.
-pub const MIN_INDEX_OVERLAP: usize = 6;
-/// Completion chunks: the largest allowed difference on a shared index, relative to the
-/// chunk's largest magnitude.
-pub const MAX_VALUE_DEVIATION: f32 = 0.01;
 /// Embeddings: the smallest allowed cosine similarity between a served embedding and the
-/// re-computed one.
+/// re-computed one (fingerprints are compared by [`Tolerance`]).
 pub const MIN_EMBEDDING_COSINE: f64 = 1.0 - 1e-8;
-/// Embeddings: the smallest allowed cosine similarity between the claimed fingerprint and the
-/// re-computed one (both quantized to i8).
-pub const MIN_FINGERPRINT_COSINE: f64 = 1.0 - 1e-5;
-
-/// A fingerprint, SCALE-encoded into the artefact header.
-#[derive(Clone, Debug, PartialEq, Encode, Decode)]
-pub enum Fingerprint {
-	/// One chunk per stretch of generated positions.
-	#[codec(index = 0)]
-	Completion(Vec<Chunk>),
-	/// The sum of the request's embeddings, quantized: `value = q · scale`.
-	#[codec(index = 1)]
-	Embedding {
-		/// The quantization step.
-		scale: f32,
-		/// One i8 per dimension.
-		values: Vec<i8>,
-	},
-}
-
-/// The top-k coordinates of the hidden state at one position.
-#[derive(Clone, Debug, PartialEq, Encode, Decode)]
-pub struct Chunk {
-	/// The position in the generated sequence (0 = the state that chose the first token).
-	pub position: u16,
-	/// `(coordinate, f16 bits)`, largest magnitude first.
-	pub top: Vec<(u16, u16)>,
-}
-
-/// How two fingerprints differ, for calibration and verdicts.
-#[derive(Clone, Copy, Debug, PartialEq, Default)]
-pub struct Distance {
-	/// Completions: the fewest shared top-k indices over the chunks. Embeddings: `TOP_K`.
-	pub min_overlap: usize,
-	/// Completions: the largest relative deviation on a shared index.
-	pub max_deviation: f32,
-	/// Embeddings: the cosine similarity. Completions: 1.
-	pub cosine: f64,
-}
-
-impl Distance {
-	/// Whether the distance is within the tolerance of honest runs.
-	pub fn within_tolerance(&self) -> bool {
-		self.min_overlap >= MIN_INDEX_OVERLAP
-			&& self.max_deviation <= MAX_VALUE_DEVIATION
-			&& self.cosine >= MIN_EMBEDDING_COSINE
-	}
-}
 
 /// The generated positions whose states a completion fingerprint keeps.
 pub fn chunk_positions(generated: usize) -> Vec<usize> {
 	if generated == 0 {
 		return Vec::new();
 	}
-	let size = generated.div_ceil(MAX_CHUNKS).max(MIN_CHUNK);
+	let size = generated.div_ceil(MAX_CHUNKS as usize).max(MIN_CHUNK);
 	let mut positions: Vec<usize> =
 		(1..=generated.div_ceil(size)).map(|c| (c * size).min(generated) - 1).collect();
 	positions.dedup();
@@ -92,87 +36,47 @@ pub fn chunk_positions(generated: usize) -> Vec<usize> {
 /// The fingerprint of a completion from the hidden states of its generated positions
 /// (`hidden[p]` chose generated token `p`).
 pub fn completion(hidden: &[Vec<f32>]) -> Fingerprint {
-	Fingerprint::Completion(
-		chunk_positions(hidden.len())
+	let chunks: Vec<Chunk> = chunk_positions(hidden.len())
+		.into_iter()
+		.filter_map(|p| hidden.get(p).map(|h| Chunk { position: p as u16, top: top_k(h) }))
+		.collect();
+	// `chunk_positions` yields at most `MAX_CHUNKS` positions.
+	Fingerprint::Completion(chunks.try_into().expect("at most MAX_CHUNKS chunks"))
+}
+
+fn top_k(state: &[f32]) -> sp_core::bounded::BoundedVec<(u16, u16), sp_core::ConstU32<TOP_K>> {
+	let mut order: Vec<usize> = (0..state.len()).collect();
+	order.sort_by(|&a, &b| state[b].abs().total_cmp(&state[a].abs()).then(a.cmp(&b)));
+	sp_core::bounded::BoundedVec::truncate_from(
+		order
 			.into_iter()
-			.filter_map(|p| hidden.get(p).map(|h| Chunk { position: p as u16, top: top_k(h) }))
+			.take(TOP_K as usize)
+			.map(|i| (i as u16, half::f16::from_f32(state[i]).to_bits()))
 			.collect(),
 	)
 }
 
-fn top_k(state: &[f32]) -> Vec<(u16, u16)> {
-	let mut order: Vec<usize> = (0..state.len()).collect();
-	order.sort_by(|&a, &b| state[b].abs().total_cmp(&state[a].abs()).then(a.cmp(&b)));
-	order
-		.into_iter()
-		.take(TOP_K)
-		.map(|i| (i as u16, half::f16::from_f32(state[i]).to_bits()))
-		.collect()
-}
-
-/// The fingerprint of an embedding.
+/// The fingerprint of an embedding (at most [`aetron_primitives::fingerprint::MAX_DIMENSIONS`]
+/// dimensions are kept; the models served have 384 or 768).
 pub fn embedding(values: &[f32]) -> Fingerprint {
 	let max = values.iter().fold(0f32, |m, v| m.max(v.abs()));
 	let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
 	Fingerprint::Embedding {
-		scale,
-		values: values.iter().map(|v| (v / scale).round().clamp(-127.0, 127.0) as i8).collect(),
+		scale: scale.to_bits(),
+		values: sp_core::bounded::BoundedVec::truncate_from(
+			values.iter().map(|v| (v / scale).round().clamp(-127.0, 127.0) as i8).collect(),
+		),
 	}
 }
 
-impl Fingerprint {
-	/// The distance between a claimed fingerprint (`self`) and a re-computed one.
-	/// `None` when they are of different kinds or shapes, which no honest run produces.
-	pub fn distance(&self, recomputed: &Fingerprint) -> Option<Distance> {
-		match (self, recomputed) {
-			(Fingerprint::Completion(claimed), Fingerprint::Completion(ours)) => {
-				if claimed.len() != ours.len() {
-					return None;
-				}
-				let mut distance = Distance { min_overlap: TOP_K, max_deviation: 0.0, cosine: 1.0 };
-				for (a, b) in claimed.iter().zip(ours) {
-					if a.position != b.position || a.top.len() != b.top.len() {
-						return None;
-					}
-					let scale =
-						b.top.iter().map(|&(_, v)| f16(v).abs()).fold(f32::MIN_POSITIVE, f32::max);
-					let mut overlap = 0;
-					for &(index, value) in &a.top {
-						if let Some(&(_, other)) = b.top.iter().find(|(i, _)| *i == index) {
-							overlap += 1;
-							let deviation = (f16(value) - f16(other)).abs() / scale;
-							distance.max_deviation = distance.max_deviation.max(deviation);
-						}
-					}
-					distance.min_overlap = distance.min_overlap.min(overlap);
-				}
-				Some(distance)
-			}
-			(Fingerprint::Embedding { .. }, Fingerprint::Embedding { .. }) => {
-				let (a, b) = (self.dequantized()?, recomputed.dequantized()?);
-				(a.len() == b.len()).then(|| Distance {
-					min_overlap: TOP_K,
-					max_deviation: 0.0,
-					cosine: cosine(&a, &b),
-				})
-			}
-			_ => None,
+/// An embedding fingerprint's values as floats.
+pub fn dequantized(print: &Fingerprint) -> Option<Vec<f32>> {
+	match print {
+		Fingerprint::Embedding { scale, values } => {
+			Some(values.iter().map(|&q| f32::from(q) * f32::from_bits(*scale)).collect())
 		}
+		Fingerprint::Completion(_) => None,
 	}
-
-	/// An embedding fingerprint's values as floats.
-	pub fn dequantized(&self) -> Option<Vec<f32>> {
-		match self {
-			Fingerprint::Embedding { scale, values } => {
-				Some(values.iter().map(|&q| f32::from(q) * scale).collect())
-			}
-			Fingerprint::Completion(_) => None,
-		}
-	}
-}
-
-fn f16(bits: u16) -> f32 {
-	half::f16::from_bits(bits).to_f32()
 }
 
 /// The cosine similarity of two vectors (0 when either is zero).
@@ -191,6 +95,7 @@ pub fn cosine(a: &[f32], b: &[f32]) -> f64 {
 mod tests {
 	use super::*;
 	use aetron_primitives::artefact::MAX_FINGERPRINT_LEN;
+	use codec::{Decode, Encode};
 
 	#[test]
 	fn chunks_cover_the_generation_and_stay_few() {
@@ -200,7 +105,7 @@ mod tests {
 		assert_eq!(chunk_positions(40), vec![15, 31, 39]);
 		for n in 1..3000 {
 			let p = chunk_positions(n);
-			assert!(p.len() <= MAX_CHUNKS);
+			assert!(p.len() <= MAX_CHUNKS as usize);
 			assert_eq!(p.last(), Some(&(n - 1)), "the last position is always kept");
 			assert!(p.windows(2).all(|w| w[0] < w[1]));
 		}
@@ -221,19 +126,23 @@ mod tests {
 	#[test]
 	fn distances_tell_small_from_large_changes() {
 		let state: Vec<f32> = (0..64).map(|i| ((i * 37) % 64) as f32 / 8.0 - 4.0).collect();
+		let tolerance = Tolerance::default();
 		let same = completion(&[state.clone()]);
-		let d = same.distance(&same).unwrap();
-		assert_eq!((d.min_overlap, d.max_deviation), (TOP_K, 0.0));
-		assert!(d.within_tolerance());
+		let d = distance(&same, &same).unwrap();
+		assert_eq!((d.min_overlap, d.max_deviation_ppb), (TOP_K, 0));
+		assert!(d.within(&tolerance));
 		let nudged: Vec<f32> = state.iter().map(|v| v * 1.0005).collect();
-		assert!(same.distance(&completion(&[nudged])).unwrap().within_tolerance());
+		assert!(distance(&same, &completion(&[nudged])).unwrap().within(&tolerance));
 		let other: Vec<f32> = state.iter().rev().copied().collect();
-		assert!(!same.distance(&completion(&[other])).unwrap().within_tolerance());
+		assert!(!distance(&same, &completion(&[other])).unwrap().within(&tolerance));
 		assert_eq!(
-			same.distance(&completion(&[state.clone(), state.clone()])),
+			distance(&same, &completion(&[state.clone(), state.clone()])),
 			None,
 			"other shape"
 		);
-		assert_eq!(same.distance(&embedding(&state)), None, "other kind");
+		assert_eq!(distance(&same, &embedding(&state)), None, "other kind");
+		let print = embedding(&state);
+		let back = dequantized(&print).unwrap();
+		assert!(cosine(&state, &back) > 0.9999);
 	}
 }

@@ -15,12 +15,21 @@
 //! ## Life cycles
 //! - Neuronet: `Active` ⇄ `Paused` → `Retired` (deposit returned). The owner or
 //!   [`Config::GovernanceOrigin`] moves it; a paused or retired neuronet takes no registrations.
-//! - Slot: `Pending` (registered) → `Active` (reference checks passed, a later step) →
-//!   removed by `deregister`. The hotkey sends a `heartbeat` at most once per
-//!   [`Config::HeartbeatPeriod`]; a valid heartbeat pays no fee.
+//! - Slot: `Pending` (registered) → `Active` (its worker reproduced the neuronet's reference
+//!   checks within tolerance) → deregistered (removed from storage; its id is never reused, so
+//!   an id below [`NextSlotId`] that has no slot was deregistered). The hotkey sends a
+//!   `heartbeat` at most once per [`Config::HeartbeatPeriod`].
 //!
-//! Not here yet (issue 4 continues): registration by proof of work, reference checks that make a
-//! slot `Active`, reputation, benchmarked weights, the runtime API and RPC.
+//! ## Hotkeys need no balance
+//! A worker's hotkey only signs `submit_reference_checks` and `heartbeat`, and both are free
+//! when valid (`feeless_if`, honoured by the runtime's `SkipCheckIfFeeless`). So that a hotkey
+//! with no balance can still sign (the nonce check wants the account to exist), a slot gives
+//! its hotkey a provider reference for as long as it lives.
+//!
+//! ## Proof of work
+//! `register_with_pow` takes a nonce whose seal (DESIGN §3) meets the neuronet's difficulty on
+//! a block at most [`Config::PowValidity`] old; each seal counts once, and the difficulty moves
+//! toward [`Config::PowTarget`] registrations every [`Config::PowInterval`].
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(missing_docs)]
 
@@ -47,10 +56,11 @@ pub mod pallet {
 			tokens::{Fortitude, Precision, Preservation},
 		},
 	};
+	use aetron_primitives::{fingerprint, traits::OnSlotChange};
 	use frame_system::pallet_prelude::*;
 	use sp_runtime::{
 		traits::{Saturating, UniqueSaturatedFrom, UniqueSaturatedInto},
-		FixedU128,
+		FixedU128, Perbill,
 	};
 
 	/// The balance type of [`Config::Currency`].
@@ -111,6 +121,8 @@ pub mod pallet {
 		/// The highest difficulty.
 		#[pallet::constant]
 		type MaxPowDifficulty: Get<u64>;
+		/// Told when slots open and close (reputation keeps per-slot state).
+		type OnSlotChange: OnSlotChange;
 		/// Weights of the calls.
 		type WeightInfo: WeightInfo;
 	}
@@ -225,6 +237,13 @@ pub mod pallet {
 			/// The slot.
 			slot: SlotId,
 		},
+		/// A slot's worker reproduced the reference checks; the slot is `Active`.
+		SlotActivated {
+			/// The slot.
+			slot: SlotId,
+			/// The throughput its worker reported.
+			benchmark: Benchmark,
+		},
 	}
 
 	#[pallet::error]
@@ -267,6 +286,18 @@ pub mod pallet {
 		PowTooEasy,
 		/// The seal was used before.
 		SealUsed,
+		/// Only the slot's hotkey may do this.
+		NotHotkey,
+		/// A spec must list at least one reference check.
+		NoReferenceChecks,
+		/// A reference check's fingerprint is not of the kind the task produces.
+		ReferenceCheckKind,
+		/// The slot already passed its reference checks.
+		NotPending,
+		/// One result per reference check of the neuronet, in its order, is needed.
+		ReferenceCheckCount,
+		/// A result is not within the neuronet's tolerance of the expected fingerprint.
+		ReferenceCheckFailed,
 	}
 
 	#[pallet::hooks]
@@ -421,7 +452,7 @@ pub mod pallet {
 		/// `seal(neuronet, hotkey, block_hash(block_number), nonce)` meets the neuronet's current
 		/// difficulty, for a block at most [`Config::PowValidity`] old. Each seal counts once.
 		#[pallet::call_index(8)]
-		#[pallet::weight(T::WeightInfo::register())]
+		#[pallet::weight(T::WeightInfo::register_with_pow())]
 		pub fn register_with_pow(
 			origin: OriginFor<T>,
 			neuronet: NeuronetId,
@@ -461,6 +492,11 @@ pub mod pallet {
 			Slots::<T>::remove(slot);
 			SlotByHotkey::<T>::remove(s.neuronet, &s.hotkey);
 			SlotsByColdkey::<T>::remove(&s.coldkey, slot);
+			if let Err(e) = frame_system::Pallet::<T>::dec_providers(&s.hotkey) {
+				// Only when the hotkey has consumers and no other provider; it keeps this one.
+				log::warn!(target: "runtime::neuronets", "hotkey of slot {slot} keeps a provider: {e:?}");
+			}
+			T::OnSlotChange::slot_closed(slot);
 			Neuronets::<T>::mutate(s.neuronet, |n| {
 				if let Some(n) = n {
 					n.live_slots = n.live_slots.saturating_sub(1);
@@ -474,19 +510,39 @@ pub mod pallet {
 		/// when valid).
 		#[pallet::call_index(6)]
 		#[pallet::weight(T::WeightInfo::heartbeat())]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, slot: &SlotId| -> bool {
+			Pallet::<T>::heartbeat_due(origin, *slot).is_ok()
+		})]
 		pub fn heartbeat(origin: OriginFor<T>, slot: SlotId) -> DispatchResultWithPostInfo {
-			let who = ensure_signed(origin)?;
-			let now = frame_system::Pallet::<T>::block_number();
-			let count = Slots::<T>::try_mutate(slot, |entry| {
-				let s = entry.as_mut().ok_or(Error::<T>::UnknownSlot)?;
-				ensure!(s.hotkey == who, Error::<T>::NotSlotKey);
-				let due = s.last_heartbeat.saturating_add(T::HeartbeatPeriod::get());
-				ensure!(s.heartbeats == 0 || now >= due, Error::<T>::HeartbeatTooSoon);
-				s.last_heartbeat = now;
-				s.heartbeats = s.heartbeats.saturating_add(1);
-				Ok::<_, DispatchError>(s.heartbeats)
-			})?;
+			let mut s = Self::heartbeat_due(&origin, slot)?;
+			s.last_heartbeat = frame_system::Pallet::<T>::block_number();
+			s.heartbeats = s.heartbeats.saturating_add(1);
+			let count = s.heartbeats;
+			Slots::<T>::insert(slot, s);
 			Self::deposit_event(Event::Heartbeat { slot, count });
+			Ok(Pays::No.into())
+		}
+
+		/// The slot's worker reports the fingerprints it got for the neuronet's reference checks
+		/// (one per check, in order) and its benchmark; if every one is within the neuronet's
+		/// tolerance of the expected fingerprint the slot becomes `Active`. Hotkey only; free
+		/// when it succeeds.
+		#[pallet::call_index(9)]
+		#[pallet::weight(T::WeightInfo::submit_reference_checks())]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, slot: &SlotId, results: &BoundedVec<Fingerprint, MaxReferenceChecks>, _benchmark: &Benchmark| -> bool {
+			Pallet::<T>::reference_checks_pass(origin, *slot, results).is_ok()
+		})]
+		pub fn submit_reference_checks(
+			origin: OriginFor<T>,
+			slot: SlotId,
+			results: BoundedVec<Fingerprint, MaxReferenceChecks>,
+			benchmark: Benchmark,
+		) -> DispatchResultWithPostInfo {
+			let mut s = Self::reference_checks_pass(&origin, slot, &results)?;
+			s.state = SlotState::Active;
+			s.benchmark = benchmark;
+			Slots::<T>::insert(slot, s);
+			Self::deposit_event(Event::SlotActivated { slot, benchmark });
 			Ok(Pays::No.into())
 		}
 
@@ -551,10 +607,13 @@ pub mod pallet {
 					registered: now,
 					last_heartbeat: now,
 					heartbeats: 0,
+					benchmark: Benchmark::default(),
 				},
 			);
 			SlotByHotkey::<T>::insert(neuronet, &hotkey, slot);
 			SlotsByColdkey::<T>::insert(&coldkey, slot, ());
+			frame_system::Pallet::<T>::inc_providers(&hotkey);
+			T::OnSlotChange::slot_opened(slot);
 			n.live_slots = n.live_slots.saturating_add(1);
 			Neuronets::<T>::insert(neuronet, n);
 			Self::deposit_event(Event::SlotRegistered { slot, neuronet, coldkey, hotkey, payment });
@@ -615,7 +674,62 @@ pub mod pallet {
 				spec.economics.fee_floor <= spec.economics.fee_cap,
 				Error::<T>::FeeBoundsInverted
 			);
+			ensure!(!spec.reference_checks.is_empty(), Error::<T>::NoReferenceChecks);
+			let kind_fits = |c: &ReferenceCheck| match (&c.expected, spec.task) {
+				(Fingerprint::Embedding { .. }, crate::types::Task::Embedding) => c.max_tokens == 0,
+				(Fingerprint::Completion(_), crate::types::Task::TextGeneration) => c.max_tokens > 0,
+				_ => false,
+			};
+			ensure!(spec.reference_checks.iter().all(kind_fits), Error::<T>::ReferenceCheckKind);
 			Ok(())
+		}
+
+		/// The slot, if `origin` is its hotkey and a heartbeat is due.
+		pub fn heartbeat_due(origin: &OriginFor<T>, slot: SlotId) -> Result<SlotOf<T>, DispatchError> {
+			let who = ensure_signed(origin.clone())?;
+			let s = Slots::<T>::get(slot).ok_or(Error::<T>::UnknownSlot)?;
+			ensure!(s.hotkey == who, Error::<T>::NotHotkey);
+			let now = frame_system::Pallet::<T>::block_number();
+			let due = s.last_heartbeat.saturating_add(T::HeartbeatPeriod::get());
+			ensure!(s.heartbeats == 0 || now >= due, Error::<T>::HeartbeatTooSoon);
+			Ok(s)
+		}
+
+		/// The slot, if `origin` is its hotkey, it is `Pending`, and `results` match its
+		/// neuronet's reference checks within tolerance.
+		pub fn reference_checks_pass(
+			origin: &OriginFor<T>,
+			slot: SlotId,
+			results: &[Fingerprint],
+		) -> Result<SlotOf<T>, DispatchError> {
+			let who = ensure_signed(origin.clone())?;
+			let s = Slots::<T>::get(slot).ok_or(Error::<T>::UnknownSlot)?;
+			ensure!(s.hotkey == who, Error::<T>::NotHotkey);
+			ensure!(s.state == SlotState::Pending, Error::<T>::NotPending);
+			let n = Neuronets::<T>::get(s.neuronet).ok_or(Error::<T>::UnknownNeuronet)?;
+			ensure!(n.status != NeuronetStatus::Retired, Error::<T>::Retired);
+			let checks = &n.spec.reference_checks;
+			ensure!(checks.len() == results.len(), Error::<T>::ReferenceCheckCount);
+			let tolerance = &n.spec.tolerance;
+			let pass = checks.iter().zip(results).all(|(check, result)| {
+				fingerprint::distance(&check.expected, result)
+					.is_some_and(|d| d.within(tolerance))
+			});
+			ensure!(pass, Error::<T>::ReferenceCheckFailed);
+			Ok(s)
+		}
+
+		/// The share of the heartbeats expected since the slot registered that arrived (one
+		/// per [`Config::HeartbeatPeriod`]; a slot younger than one period has full uptime).
+		pub fn uptime(slot: &SlotOf<T>) -> Perbill {
+			let now = frame_system::Pallet::<T>::block_number();
+			let period = T::HeartbeatPeriod::get().max(1u32.into());
+			let expected: u32 =
+				(now.saturating_sub(slot.registered) / period).unique_saturated_into();
+			if expected == 0 {
+				return Perbill::one();
+			}
+			Perbill::from_rational(slot.heartbeats.min(expected), expected)
 		}
 
 		fn change_status(
@@ -668,6 +782,10 @@ pub mod pallet {
 					"coldkey index out of step"
 				);
 				ensure!(id < NextSlotId::<T>::get(), "a slot id from the future");
+				ensure!(
+					frame_system::Pallet::<T>::providers(&s.hotkey) > 0,
+					"a slot's hotkey lost its provider"
+				);
 				*live.entry(s.neuronet).or_default() += 1;
 			}
 			ensure!(
@@ -701,3 +819,18 @@ pub mod pallet {
 }
 
 extern crate alloc;
+
+impl<T: Config> aetron_primitives::traits::NeuronetsInspect<T::AccountId> for Pallet<T> {
+	fn slot(slot: SlotId) -> Option<aetron_primitives::traits::SlotInfo<T::AccountId>> {
+		Slots::<T>::get(slot).map(|s| aetron_primitives::traits::SlotInfo {
+			neuronet: s.neuronet,
+			coldkey: s.coldkey,
+			hotkey: s.hotkey,
+			active: s.state == SlotState::Active,
+		})
+	}
+
+	fn neuronet_is_open(neuronet: NeuronetId) -> bool {
+		Neuronets::<T>::get(neuronet).is_some_and(|n| n.status == NeuronetStatus::Active)
+	}
+}

@@ -1,6 +1,7 @@
 //! A mock runtime: System, Balances and Neuronets.
 
 use crate as pallet_neuronets;
+use crate::SlotId;
 use frame_support::{derive_impl, parameter_types, traits::VariantCountOf};
 use frame_system::EnsureRoot;
 use sp_runtime::{BuildStorage, FixedU128};
@@ -59,7 +60,29 @@ impl pallet_neuronets::Config for Test {
 	type PowTarget = PowTarget;
 	type MinPowDifficulty = MinPowDifficulty;
 	type MaxPowDifficulty = MaxPowDifficulty;
+	type OnSlotChange = SlotChanges;
 	type WeightInfo = ();
+}
+
+thread_local! {
+	/// What [`SlotChanges`] was told: `(slot, opened)`.
+	pub static SLOT_CHANGES: core::cell::RefCell<Vec<(SlotId, bool)>> = Default::default();
+}
+
+/// Records slot openings and closings.
+pub struct SlotChanges;
+impl aetron_primitives::traits::OnSlotChange for SlotChanges {
+	fn slot_opened(slot: SlotId) {
+		SLOT_CHANGES.with(|c| c.borrow_mut().push((slot, true)));
+	}
+	fn slot_closed(slot: SlotId) {
+		SLOT_CHANGES.with(|c| c.borrow_mut().push((slot, false)));
+	}
+}
+
+/// What [`SlotChanges`] was told so far.
+pub fn slot_changes() -> Vec<(SlotId, bool)> {
+	SLOT_CHANGES.with(|c| c.borrow().clone())
 }
 
 /// Owner 1, miners 2 and 3, hotkeys 10.. (unfunded), and 4 with almost nothing.
@@ -77,6 +100,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	.assimilate_storage(&mut storage)
 	.unwrap();
 	let mut ext = sp_io::TestExternalities::new(storage);
+	SLOT_CHANGES.with(|c| c.borrow_mut().clear());
 	ext.execute_with(|| System::set_block_number(1));
 	ext
 }

@@ -3,7 +3,7 @@
 
 use crate::{mock::*, *};
 use frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold, BoundedVec};
-use sp_runtime::{DispatchError, TokenError};
+use sp_runtime::{DispatchError, Perbill, TokenError};
 
 fn spec(floor: Balance, cap: Balance, max_slots: u32) -> NeuronetSpec<Balance> {
 	NeuronetSpec {
@@ -23,7 +23,30 @@ fn spec(floor: Balance, cap: Balance, max_slots: u32) -> NeuronetSpec<Balance> {
 			max_slots,
 			pow_difficulty: 16,
 		},
+		tolerance: Tolerance::default(),
+		reference_checks: BoundedVec::truncate_from(vec![
+			ReferenceCheck {
+				input: BoundedVec::truncate_from(b"The quick brown fox".to_vec()),
+				max_tokens: 0,
+				expected: print(&[100, -50, 25, 7]),
+			},
+			ReferenceCheck {
+				input: BoundedVec::truncate_from(b"jumps over the lazy dog".to_vec()),
+				max_tokens: 0,
+				expected: print(&[-3, 90, 41, 0]),
+			},
+		]),
 	}
+}
+
+/// An embedding fingerprint with these quantized values.
+fn print(values: &[i8]) -> Fingerprint {
+	Fingerprint::Embedding { scale: 0, values: BoundedVec::truncate_from(values.to_vec()) }
+}
+
+/// What a worker running the neuronet's model reports for [`spec`]'s reference checks.
+fn honest_results() -> BoundedVec<Fingerprint, MaxReferenceChecks> {
+	BoundedVec::truncate_from(vec![print(&[100, -50, 25, 7]), print(&[-3, 90, 41, 0])])
 }
 
 fn endpoint(url: &str) -> BoundedVec<u8, MaxEndpointLen> {
@@ -93,6 +116,24 @@ fn create_refuses_bad_specs_and_unfunded_owners() {
 		assert_noop!(
 			NeuronetsPallet::create_neuronet(RuntimeOrigin::signed(OWNER), spec(5, 4, 0)),
 			Error::<Test>::FeeBoundsInverted
+		);
+		let mut unchecked = spec(1, 2, 0);
+		unchecked.reference_checks = BoundedVec::new();
+		assert_noop!(
+			NeuronetsPallet::create_neuronet(RuntimeOrigin::signed(OWNER), unchecked),
+			Error::<Test>::NoReferenceChecks
+		);
+		let mut other_kind = spec(1, 2, 0);
+		other_kind.task = Task::TextGeneration;
+		assert_noop!(
+			NeuronetsPallet::create_neuronet(RuntimeOrigin::signed(OWNER), other_kind),
+			Error::<Test>::ReferenceCheckKind
+		);
+		let mut tokens_for_an_embedding = spec(1, 2, 0);
+		tokens_for_an_embedding.reference_checks[0].max_tokens = 16;
+		assert_noop!(
+			NeuronetsPallet::create_neuronet(RuntimeOrigin::signed(OWNER), tokens_for_an_embedding),
+			Error::<Test>::ReferenceCheckKind
 		);
 		assert_noop!(
 			NeuronetsPallet::create_neuronet(RuntimeOrigin::signed(POOR), spec(1, 2, 0)),
@@ -392,7 +433,7 @@ fn heartbeats_are_rate_limited_and_free() {
 		assert_eq!((s.heartbeats, s.last_heartbeat), (2, 11));
 		assert_noop!(
 			NeuronetsPallet::heartbeat(RuntimeOrigin::signed(MINER), slot),
-			Error::<Test>::NotSlotKey
+			Error::<Test>::NotHotkey
 		);
 		assert_noop!(
 			NeuronetsPallet::heartbeat(RuntimeOrigin::signed(10), 42),
@@ -576,5 +617,146 @@ fn difficulty_adjusts_every_interval_toward_the_target() {
 		assert_eq!(NeuronetsPallet::pow_state(id).difficulty, 8);
 		advance_to(501);
 		assert_eq!(NeuronetsPallet::pow_state(id).difficulty, 2, "the minimum");
+	});
+}
+
+/// A 384-dimensional reference fingerprint, like MiniLM's.
+fn wide(seed: i32) -> Vec<i8> {
+	(0..384).map(|i| (((i * 37 + seed * 11) % 255) - 127) as i8).collect()
+}
+
+fn create_wide() -> NeuronetId {
+	let mut s = spec(100, 10_000, 0);
+	s.reference_checks = BoundedVec::truncate_from(vec![ReferenceCheck {
+		input: BoundedVec::truncate_from(b"A sentence".to_vec()),
+		max_tokens: 0,
+		expected: print(&wide(1)),
+	}]);
+	let id = NextNeuronetId::<Test>::get();
+	assert_ok!(NeuronetsPallet::create_neuronet(RuntimeOrigin::signed(OWNER), s));
+	id
+}
+
+#[test]
+fn reference_checks_within_tolerance_make_the_slot_active_for_free() {
+	run(|| {
+		let id = create_wide();
+		let slot = register(MINER, 10, id);
+		assert_eq!(Slots::<Test>::get(slot).unwrap().state, SlotState::Pending);
+		// Another backend's rounding: one quantization step off in a few coordinates.
+		let mut rounded = wide(1);
+		for i in [3, 100, 200] {
+			rounded[i] = rounded[i].saturating_add(1);
+		}
+		let results = BoundedVec::truncate_from(vec![print(&rounded)]);
+		let benchmark = Benchmark { units_per_second: 4_321 };
+		let info = NeuronetsPallet::submit_reference_checks(
+			RuntimeOrigin::signed(10),
+			slot,
+			results,
+			benchmark,
+		)
+		.unwrap();
+		assert_eq!(info.pays_fee, frame_support::dispatch::Pays::No);
+		let s = Slots::<Test>::get(slot).unwrap();
+		assert_eq!((s.state, s.benchmark), (SlotState::Active, benchmark));
+		System::assert_last_event(Event::SlotActivated { slot, benchmark }.into());
+		assert_noop!(
+			NeuronetsPallet::submit_reference_checks(
+				RuntimeOrigin::signed(10),
+				slot,
+				BoundedVec::truncate_from(vec![print(&wide(1))]),
+				benchmark
+			),
+			Error::<Test>::NotPending
+		);
+	});
+}
+
+#[test]
+fn reference_checks_outside_tolerance_or_from_strangers_are_refused() {
+	run(|| {
+		let id = create_wide();
+		let slot = register(MINER, 10, id);
+		let submit = |who: AccountId, results: Vec<Fingerprint>| {
+			NeuronetsPallet::submit_reference_checks(
+				RuntimeOrigin::signed(who),
+				slot,
+				BoundedVec::truncate_from(results),
+				Benchmark::default(),
+			)
+		};
+		// Another model: a different vector.
+		assert_noop!(submit(10, vec![print(&wide(2))]), Error::<Test>::ReferenceCheckFailed);
+		// A perturbed model: every coordinate a few steps off.
+		let perturbed: Vec<i8> =
+			wide(1).iter().enumerate().map(|(i, v)| v.saturating_add((i % 7) as i8 - 3)).collect();
+		assert_noop!(submit(10, vec![print(&perturbed)]), Error::<Test>::ReferenceCheckFailed);
+		assert_noop!(submit(10, vec![print(&wide(1)[..383])]), Error::<Test>::ReferenceCheckFailed);
+		assert_noop!(
+			submit(10, vec![print(&wide(1)), print(&wide(1))]),
+			Error::<Test>::ReferenceCheckCount
+		);
+		assert_noop!(submit(10, vec![]), Error::<Test>::ReferenceCheckCount);
+		assert_noop!(submit(MINER, vec![print(&wide(1))]), Error::<Test>::NotHotkey);
+		assert_noop!(
+			NeuronetsPallet::submit_reference_checks(
+				RuntimeOrigin::signed(10),
+				99,
+				BoundedVec::new(),
+				Benchmark::default()
+			),
+			Error::<Test>::UnknownSlot
+		);
+		assert_eq!(Slots::<Test>::get(slot).unwrap().state, SlotState::Pending);
+	});
+}
+
+#[test]
+fn the_feeless_checks_match_the_calls() {
+	run(|| {
+		let id = create();
+		let slot = register(MINER, 10, id);
+		let hotkey = RuntimeOrigin::signed(10);
+		assert!(NeuronetsPallet::heartbeat_due(&hotkey, slot).is_ok());
+		assert!(NeuronetsPallet::heartbeat_due(&RuntimeOrigin::signed(MINER), slot).is_err());
+		assert!(NeuronetsPallet::reference_checks_pass(&hotkey, slot, &honest_results()).is_ok());
+		assert!(NeuronetsPallet::reference_checks_pass(&hotkey, slot, &[]).is_err());
+		assert_ok!(NeuronetsPallet::heartbeat(hotkey.clone(), slot));
+		assert!(NeuronetsPallet::heartbeat_due(&hotkey, slot).is_err(), "too soon now");
+	});
+}
+
+#[test]
+fn a_hotkey_without_balance_exists_while_it_holds_a_slot() {
+	run(|| {
+		let id = create();
+		assert_eq!(System::providers(&10), 0);
+		let slot = register(MINER, 10, id);
+		assert_eq!(System::providers(&10), 1, "so the nonce check accepts its transactions");
+		let second = register(OTHER_MINER, 10, create());
+		assert_eq!(System::providers(&10), 2);
+		assert_ok!(NeuronetsPallet::deregister(RuntimeOrigin::signed(MINER), slot));
+		assert_ok!(NeuronetsPallet::deregister(RuntimeOrigin::signed(OTHER_MINER), second));
+		assert_eq!(System::providers(&10), 0);
+		assert_eq!(slot_changes(), vec![(slot, true), (second, true), (slot, false), (second, false)]);
+	});
+}
+
+#[test]
+fn uptime_counts_heartbeats_against_periods() {
+	run(|| {
+		let id = create();
+		let slot = register(MINER, 10, id);
+		let uptime = || NeuronetsPallet::uptime(&Slots::<Test>::get(slot).unwrap());
+		assert_eq!(uptime(), Perbill::one(), "younger than one period");
+		assert_ok!(NeuronetsPallet::heartbeat(RuntimeOrigin::signed(10), slot));
+		advance_to(41);
+		// Four periods expected, one heartbeat so far.
+		assert_eq!(uptime(), Perbill::from_percent(25));
+		assert_ok!(NeuronetsPallet::heartbeat(RuntimeOrigin::signed(10), slot));
+		advance_to(51);
+		assert_ok!(NeuronetsPallet::heartbeat(RuntimeOrigin::signed(10), slot));
+		assert_eq!(uptime(), Perbill::from_percent(60));
 	});
 }

@@ -5,14 +5,19 @@ use frame_support::{pallet_prelude::ConstU32, BoundedVec};
 use scale_info::TypeInfo;
 use sp_runtime::{FixedPointNumber, FixedU128};
 
-/// A neuronet's id.
-pub type NeuronetId = u32;
-/// A slot's id, unique across neuronets and never reused.
-pub type SlotId = u64;
+pub use aetron_primitives::{
+	artefact::NeuronetId,
+	fingerprint::{Fingerprint, Tolerance},
+	traits::SlotId,
+};
 /// The longest neuronet name, in bytes.
 pub type MaxNameLen = ConstU32<64>;
 /// The longest worker endpoint URL, in bytes.
 pub type MaxEndpointLen = ConstU32<256>;
+/// The most reference checks a spec lists.
+pub type MaxReferenceChecks = ConstU32<4>;
+/// The longest reference input, in bytes.
+pub type MaxReferenceInputLen = ConstU32<512>;
 
 /// What a neuronet's model does.
 #[derive(
@@ -81,6 +86,45 @@ pub struct NeuronetSpec<Balance> {
 	pub model: ModelSpec,
 	/// Work pricing and registration.
 	pub economics: Economics<Balance>,
+	/// How far a worker's fingerprints may be from the expected ones.
+	pub tolerance: Tolerance,
+	/// What a new slot's worker must reproduce before it becomes `Active`.
+	pub reference_checks: BoundedVec<ReferenceCheck, MaxReferenceChecks>,
+}
+
+/// One reference check: an input every worker runs, and the fingerprint the owner got for it.
+///
+/// The input itself is stored (not only its hash) so that a worker needs nothing but the chain
+/// to run it.
+#[derive(
+	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+)]
+pub struct ReferenceCheck {
+	/// The input text (UTF-8): a sentence to embed, or a prompt to complete greedily.
+	pub input: BoundedVec<u8, MaxReferenceInputLen>,
+	/// For text generation, the tokens to generate greedily; 0 for embeddings.
+	pub max_tokens: u16,
+	/// The fingerprint the owner's run produced.
+	pub expected: Fingerprint,
+}
+
+/// A worker's throughput on its neuronet's model, measured when it joined.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+	Default,
+)]
+pub struct Benchmark {
+	/// Work units per second (by the neuronet's pricing).
+	pub units_per_second: u64,
 }
 
 /// Where a neuronet is in its life.
@@ -140,7 +184,7 @@ pub struct Neuronet<AccountId, Balance, BlockNumber> {
 pub enum SlotState {
 	/// Registered; waiting for its reference checks.
 	Pending,
-	/// Serving.
+	/// Passed its reference checks; serving.
 	Active,
 }
 
@@ -165,6 +209,8 @@ pub struct Slot<AccountId, BlockNumber> {
 	pub last_heartbeat: BlockNumber,
 	/// Heartbeats received since registration.
 	pub heartbeats: u32,
+	/// What the worker reported with its reference checks (zero while `Pending`).
+	pub benchmark: Benchmark,
 }
 
 /// How a slot's registration was paid for.

@@ -22,6 +22,10 @@ pub trait WeightInfo {
 	fn heartbeat() -> Weight;
 	/// `set_endpoint`.
 	fn set_endpoint() -> Weight;
+	/// `register_with_pow`.
+	fn register_with_pow() -> Weight;
+	/// `submit_reference_checks`.
+	fn submit_reference_checks() -> Weight;
 }
 
 const EXECUTION: u64 = 50_000_000;
@@ -47,5 +51,11 @@ impl WeightInfo for () {
 	}
 	fn set_endpoint() -> Weight {
 		Weight::from_parts(EXECUTION, 1_000).saturating_add(RocksDbWeight::get().reads_writes(1, 1))
+	}
+	fn register_with_pow() -> Weight {
+		Weight::from_parts(EXECUTION, 6_000).saturating_add(RocksDbWeight::get().reads_writes(8, 8))
+	}
+	fn submit_reference_checks() -> Weight {
+		Weight::from_parts(EXECUTION, 8_000).saturating_add(RocksDbWeight::get().reads_writes(2, 1))
 	}
 }
