@@ -1,7 +1,8 @@
 //! The node's RPC methods beyond Substrate's defaults (chain, state, author, system, offchain):
 //! account nonces (`system_accountNextIndex`), fee queries (`payment_*`), BABE's
 //! `babe_epochAuthorship` and GRANDPA's `grandpa_*` (round state, finality proofs, justification
-//! subscription), the set a polkadot.js user expects of a BABE + GRANDPA chain.
+//! subscription), the set a polkadot.js user expects of a BABE + GRANDPA chain; and AETRON's
+//! own `neuronets_*` methods, which answer in JSON ([`crate::neuronets_rpc`]).
 
 use std::sync::Arc;
 
@@ -69,6 +70,7 @@ where
 	C::Api: substrate_frame_rpc_system::AccountNonceApi<Block, AccountId, Nonce>
 		+ pallet_transaction_payment_rpc::TransactionPaymentRuntimeApi<Block, Balance>
 		+ sp_consensus_babe::BabeApi<Block>
+		+ pallet_neuronets::runtime_api::NeuronetsApi<Block, AccountId, Balance, BlockNumber>
 		+ BlockBuilder<Block>,
 	P: TransactionPool + 'static,
 	SC: SelectChain<Block> + 'static,
@@ -84,6 +86,7 @@ where
 	let mut module = RpcModule::new(());
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
 	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
+	module.merge(crate::neuronets_rpc::module(client.clone())?)?;
 	module.merge(Babe::new(client, babe.worker_handle, babe.keystore, select_chain).into_rpc())?;
 	module.merge(
 		Grandpa::new(

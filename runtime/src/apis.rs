@@ -14,11 +14,17 @@ use sp_runtime::{
 };
 use sp_version::RuntimeVersion;
 
+use aetron_primitives::traits::ReputationOf;
+use pallet_neuronets::runtime_api::{NeuronetDetails, SlotDetails};
+
 use crate::{
 	genesis_config_presets, opaque, AccountId, Babe, Balance, Block, Executive, Grandpa,
-	InherentDataExt, Neuronets, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, System,
+	BlockNumber, InherentDataExt, Neuronets, Nonce, Reputation, Runtime, RuntimeCall, RuntimeGenesisConfig, System,
 	TransactionPayment, BABE_GENESIS_EPOCH_CONFIG, VERSION,
 };
+
+#[cfg(feature = "runtime-benchmarks")]
+impl frame_system_benchmarking::Config for Runtime {}
 
 impl_runtime_apis! {
 	impl sp_api::Core<Block> for Runtime {
@@ -167,13 +173,60 @@ impl_runtime_apis! {
 		}
 	}
 
-	impl pallet_neuronets::runtime_api::NeuronetsApi<Block, Balance> for Runtime {
+	impl pallet_neuronets::runtime_api::NeuronetsApi<Block, AccountId, Balance, BlockNumber> for Runtime {
 		fn registration_price(neuronet: pallet_neuronets::NeuronetId) -> Option<Balance> {
 			Neuronets::registration_price(neuronet)
 		}
 
 		fn pow_difficulty(neuronet: pallet_neuronets::NeuronetId) -> Option<u64> {
 			Neuronets::pow_difficulty(neuronet)
+		}
+
+		fn neuronets() -> Vec<NeuronetDetails<AccountId, Balance, BlockNumber>> {
+			Neuronets::all_neuronet_details()
+		}
+
+		fn neuronet(neuronet: pallet_neuronets::NeuronetId) -> Option<NeuronetDetails<AccountId, Balance, BlockNumber>> {
+			Neuronets::neuronet_details(neuronet)
+		}
+
+		fn slots_of(coldkey: AccountId) -> Vec<SlotDetails<AccountId, BlockNumber>> {
+			Neuronets::slots_of(&coldkey)
+				.into_iter()
+				.filter_map(|id| Neuronets::slot_details(id, Reputation::reputation))
+				.collect()
+		}
+
+		fn slot(slot: pallet_neuronets::SlotId) -> Option<SlotDetails<AccountId, BlockNumber>> {
+			Neuronets::slot_details(slot, Reputation::reputation)
+		}
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	impl frame_benchmarking::Benchmark<Block> for Runtime {
+		fn benchmark_metadata(extra: bool) -> (
+			Vec<frame_benchmarking::BenchmarkList>,
+			Vec<frame_support::traits::StorageInfo>,
+		) {
+			use frame_benchmarking::BenchmarkList;
+			use frame_support::traits::StorageInfoTrait;
+			use frame_system_benchmarking::Pallet as SystemBench;
+			let mut list = Vec::<BenchmarkList>::new();
+			list_benchmarks!(list, extra);
+			(list, crate::AllPalletsWithSystem::storage_info())
+		}
+
+		fn dispatch_benchmark(
+			config: frame_benchmarking::BenchmarkConfig,
+		) -> Result<Vec<frame_benchmarking::BenchmarkBatch>, alloc::string::String> {
+			use frame_benchmarking::BenchmarkBatch;
+			use frame_support::traits::WhitelistedStorageKeys;
+			use frame_system_benchmarking::Pallet as SystemBench;
+			let whitelist = crate::AllPalletsWithSystem::whitelisted_storage_keys();
+			let mut batches = Vec::<BenchmarkBatch>::new();
+			let params = (&config, &whitelist);
+			add_benchmarks!(params, batches);
+			Ok(batches)
 		}
 	}
 

@@ -20,6 +20,15 @@ extern crate alloc;
 
 use alloc::vec::Vec;
 
+// The pallets `benchmark pallet` measures (defines `list_benchmarks!` and `add_benchmarks!`
+// for the `Benchmark` runtime API in `apis`, so it must come first).
+#[cfg(feature = "runtime-benchmarks")]
+frame_benchmarking::define_benchmarks!(
+	[frame_system, SystemBench::<Runtime>]
+	[pallet_neuronets, Neuronets]
+	[pallet_reputation, Reputation]
+);
+
 mod apis;
 pub use apis::RuntimeApi;
 pub mod genesis_config_presets;
@@ -78,7 +87,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("aetron"),
 	impl_name: alloc::borrow::Cow::Borrowed("aetron-node"),
 	authoring_version: 1,
-	spec_version: 101,
+	spec_version: 102,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -248,7 +257,30 @@ impl pallet_neuronets::Config for Runtime {
 	type PowTarget = PowTarget;
 	type MinPowDifficulty = ConstU64<1024>;
 	type MaxPowDifficulty = ConstU64<{ u64::MAX }>;
-	type WeightInfo = ();
+	type OnSlotChange = Reputation;
+	type WeightInfo = pallet_neuronets::weights::SubstrateWeight<Runtime>;
+}
+
+/// Blocks per emission epoch (DESIGN §2): an hour, or a minute with `fast-runtime`.
+pub const EPOCH_LENGTH: BlockNumber =
+	if cfg!(feature = "fast-runtime") { time::MINUTES } else { time::HOURS };
+
+/// The emission epoch clock: `block / EPOCH_LENGTH` (the emission pallet takes it over).
+pub struct EpochClock;
+impl aetron_primitives::traits::EpochClock for EpochClock {
+	fn current_epoch() -> aetron_primitives::traits::EpochIndex {
+		System::block_number() / EPOCH_LENGTH
+	}
+}
+
+impl pallet_reputation::Config for Runtime {
+	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
+	type EpochClock = EpochClock;
+	type WeightInfo = pallet_reputation::weights::SubstrateWeight<Runtime>;
+}
+
+impl pallet_skip_feeless_payment::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
 }
 
 impl pallet_utility::Config for Runtime {
@@ -301,6 +333,10 @@ mod runtime {
 	pub type Sudo = pallet_sudo;
 	#[runtime::pallet_index(9)]
 	pub type Neuronets = pallet_neuronets;
+	#[runtime::pallet_index(10)]
+	pub type Reputation = pallet_reputation;
+	#[runtime::pallet_index(11)]
+	pub type SkipFeelessPayment = pallet_skip_feeless_payment;
 }
 
 /// Address format of extrinsics.
@@ -318,7 +354,12 @@ pub type TxExtension = (
 	frame_system::CheckEra<Runtime>,
 	frame_system::CheckNonce<Runtime>,
 	frame_system::CheckWeight<Runtime>,
-	pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
+	// Valid heartbeats and reference checks pay nothing (`feeless_if`), so a hotkey needs no
+	// balance.
+	pallet_skip_feeless_payment::SkipCheckIfFeeless<
+		Runtime,
+		pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
+	>,
 	frame_system::WeightReclaim<Runtime>,
 );
 /// Extrinsic as it arrives in a block.

@@ -33,6 +33,8 @@
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(missing_docs)]
 
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
 pub mod runtime_api;
 pub mod types;
 pub mod weights;
@@ -310,7 +312,7 @@ pub mod pallet {
 				return T::DbWeight::get().reads(1);
 			}
 			let removed = UsedSeals::<T>::clear_prefix(now.saturating_sub(horizon), u32::MAX, None);
-			T::DbWeight::get().reads_writes(1, u64::from(removed.unique))
+			T::WeightInfo::on_initialize_prune(removed.unique)
 		}
 
 		#[cfg(feature = "try-runtime")]
@@ -717,6 +719,56 @@ pub mod pallet {
 			});
 			ensure!(pass, Error::<T>::ReferenceCheckFailed);
 			Ok(s)
+		}
+
+		/// A neuronet with its current registration figures.
+		pub fn neuronet_details(
+			id: NeuronetId,
+		) -> Option<runtime_api::NeuronetDetails<T::AccountId, BalanceOf<T>, BlockNumberFor<T>>> {
+			let neuronet = Neuronets::<T>::get(id)?;
+			Some(runtime_api::NeuronetDetails {
+				id,
+				registration_price: Self::registration_price(id)?,
+				pow_difficulty: Self::pow_state(id).difficulty,
+				neuronet,
+			})
+		}
+
+		/// Every neuronet with its current registration figures (bounded by
+		/// [`Config::MaxNeuronets`]).
+		pub fn all_neuronet_details(
+		) -> alloc::vec::Vec<runtime_api::NeuronetDetails<T::AccountId, BalanceOf<T>, BlockNumberFor<T>>> {
+			(0..NextNeuronetId::<T>::get()).filter_map(Self::neuronet_details).collect()
+		}
+
+		/// A slot with its status and uptime; `reputation` fills in the reputation (kept by
+		/// another pallet). `None` for an id never issued.
+		pub fn slot_details(
+			id: SlotId,
+			reputation: impl Fn(SlotId) -> Perbill,
+		) -> Option<runtime_api::SlotDetails<T::AccountId, BlockNumberFor<T>>> {
+			use runtime_api::SlotStatus;
+			if id >= NextSlotId::<T>::get() {
+				return None;
+			}
+			let slot = Slots::<T>::get(id);
+			let status = match slot.as_ref().map(|s| s.state) {
+				Some(SlotState::Pending) => SlotStatus::Pending,
+				Some(SlotState::Active) => SlotStatus::Active,
+				None => SlotStatus::Deregistered,
+			};
+			Some(runtime_api::SlotDetails {
+				id,
+				status,
+				uptime: slot.as_ref().map(Self::uptime).unwrap_or_default(),
+				reputation: if slot.is_some() { reputation(id) } else { Perbill::zero() },
+				slot,
+			})
+		}
+
+		/// The live slots of `coldkey`.
+		pub fn slots_of(coldkey: &T::AccountId) -> alloc::vec::Vec<SlotId> {
+			SlotsByColdkey::<T>::iter_key_prefix(coldkey).collect()
 		}
 
 		/// The share of the heartbeats expected since the slot registered that arrived (one

@@ -26,6 +26,23 @@ pub trait WeightInfo {
 	fn register_with_pow() -> Weight;
 	/// `submit_reference_checks`.
 	fn submit_reference_checks() -> Weight;
+	/// `on_initialize` pruning `s` used seals.
+	fn on_initialize_prune(s: u32) -> Weight;
+}
+
+/// The runtime's weights (same placeholders until the benchmarks generate them).
+pub struct SubstrateWeight<T>(core::marker::PhantomData<T>);
+impl<T> WeightInfo for SubstrateWeight<T> {
+	fn create_neuronet() -> Weight { <() as WeightInfo>::create_neuronet() }
+	fn update_neuronet() -> Weight { <() as WeightInfo>::update_neuronet() }
+	fn set_status() -> Weight { <() as WeightInfo>::set_status() }
+	fn register() -> Weight { <() as WeightInfo>::register() }
+	fn deregister() -> Weight { <() as WeightInfo>::deregister() }
+	fn heartbeat() -> Weight { <() as WeightInfo>::heartbeat() }
+	fn set_endpoint() -> Weight { <() as WeightInfo>::set_endpoint() }
+	fn register_with_pow() -> Weight { <() as WeightInfo>::register_with_pow() }
+	fn submit_reference_checks() -> Weight { <() as WeightInfo>::submit_reference_checks() }
+	fn on_initialize_prune(s: u32) -> Weight { <() as WeightInfo>::on_initialize_prune(s) }
 }
 
 const EXECUTION: u64 = 50_000_000;
@@ -57,5 +74,8 @@ impl WeightInfo for () {
 	}
 	fn submit_reference_checks() -> Weight {
 		Weight::from_parts(EXECUTION, 8_000).saturating_add(RocksDbWeight::get().reads_writes(2, 1))
+	}
+	fn on_initialize_prune(s: u32) -> Weight {
+		RocksDbWeight::get().reads_writes(1, u64::from(s))
 	}
 }
