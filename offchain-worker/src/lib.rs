@@ -3,7 +3,8 @@
 //! The miner's side of AETRON (DESIGN §10): the inference engine ([`inference`]), the
 //! crash-safe artefact store with its Merkle-sum batches ([`store`]), the OpenAI-compatible
 //! HTTP API ([`api`]), re-checks of other workers' responses ([`recheck`]), hardware detection
-//! ([`hardware`]) and the chain client ([`chain`]).
+//! ([`hardware`]), the chain client ([`chain`], [`registration`]), keys ([`keys`]), joining a
+//! neuronet ([`joining`], [`market`], [`miner`]) and owners' spec files ([`spec`]).
 #![deny(missing_docs)]
 
 pub mod api;
@@ -11,6 +12,11 @@ pub mod bench;
 pub mod chain;
 pub mod hardware;
 pub mod inference;
+pub mod joining;
+pub mod keys;
+pub mod market;
+pub mod miner;
 pub mod recheck;
 pub mod registration;
+pub mod spec;
 pub mod store;

@@ -9,10 +9,13 @@ use aetron_worker::{
 	chain::Chain,
 	hardware,
 	inference::{BackendKind, Model, ModelHashes},
+	keys,
+	market::Candidate,
+	miner::{self, MineConfig, Payment},
 	recheck::{self, Verdict},
 	registration::Registrar,
+	spec::SpecFile,
 };
-use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 
 /// The AETRON miner's worker.
@@ -87,7 +90,20 @@ enum Command {
 		#[arg(long, value_enum, default_value_t = BackendKind::Cpu)]
 		backend: BackendKind,
 	},
-	/// Open a slot in a neuronet, paying by fee or by proof of work on every core.
+	/// List the neuronets: which this machine fits, best expected earnings first.
+	Neuronets {
+		/// The node's WebSocket RPC endpoint.
+		#[arg(long, default_value = "ws://127.0.0.1:9944")]
+		url: String,
+		/// The directory of model directories this machine has.
+		#[arg(long, default_value = "models")]
+		models: PathBuf,
+		/// Print JSON instead of a table.
+		#[arg(long)]
+		json: bool,
+	},
+	/// Open a slot in a neuronet (fee, or proof of work on every core), run its reference
+	/// checks and benchmark, and submit them: the slot becomes Active.
 	Register {
 		/// The node's WebSocket RPC endpoint.
 		#[arg(long, default_value = "ws://127.0.0.1:9944")]
@@ -98,22 +114,55 @@ enum Command {
 		/// The coldkey's secret URI: it signs, pays and is paid (`//Alice` on a dev chain).
 		#[arg(long)]
 		suri: String,
-		/// The hotkey's secret URI: the worker signs heartbeats and commitments with it.
+		#[command(flatten)]
+		hotkey: HotkeyArgs,
+		/// The neuronet's model, for the reference checks.
 		#[arg(long)]
-		hotkey_suri: String,
+		model_dir: PathBuf,
+		/// The compute backend.
+		#[arg(long, value_enum, default_value_t = BackendKind::Cpu)]
+		backend: BackendKind,
 		/// The worker's public HTTP endpoint, for clients and re-checkers.
 		#[arg(long, default_value = "")]
 		endpoint: String,
-		/// Pay the registration fee, up to this many AET.
-		#[arg(long, conflicts_with = "pow", required_unless_present = "pow")]
-		fee: Option<f64>,
-		/// Pay by proof of work instead.
-		#[arg(long)]
-		pow: bool,
-		/// Threads for the proof of work (default: every core).
-		#[arg(long)]
-		threads: Option<usize>,
+		#[command(flatten)]
+		payment: PaymentArgs,
 	},
+	/// Mine: pick the best neuronet this machine fits, register if this hotkey holds no slot
+	/// there, prove the model, serve requests and send heartbeats. Safe to restart.
+	Mine {
+		/// The node's WebSocket RPC endpoint.
+		#[arg(long, default_value = "ws://127.0.0.1:9944")]
+		url: String,
+		/// The coldkey's secret URI (registers and pays).
+		#[arg(long)]
+		suri: String,
+		#[command(flatten)]
+		hotkey: HotkeyArgs,
+		/// The directory of model directories this machine has.
+		#[arg(long, default_value = "models")]
+		models: PathBuf,
+		/// The worker's data directory (artefact store; default hotkey file).
+		#[arg(long)]
+		data_dir: PathBuf,
+		/// The address the HTTP API listens on.
+		#[arg(long, default_value = "127.0.0.1:8080")]
+		listen: SocketAddr,
+		/// The public URL of the API (default: http:// and the listen address).
+		#[arg(long)]
+		endpoint: Option<String>,
+		/// Mine this neuronet instead of the best fitting one.
+		#[arg(long)]
+		neuronet: Option<u32>,
+		/// The compute backend.
+		#[arg(long, value_enum, default_value_t = BackendKind::Cpu)]
+		backend: BackendKind,
+		#[command(flatten)]
+		payment: PaymentArgs,
+	},
+	/// Neuronet owners' tools.
+	#[command(subcommand)]
+	Neuronet(NeuronetCommand),
 	/// Print the hashes a neuronet spec names a model directory's files by.
 	ModelHash {
 		/// The model directory (config.json, model.safetensors, tokenizer.json).
@@ -124,9 +173,8 @@ enum Command {
 		/// The node's WebSocket RPC endpoint.
 		#[arg(long, default_value = "ws://127.0.0.1:9944")]
 		url: String,
-		/// The hotkey's secret URI.
-		#[arg(long)]
-		hotkey_suri: String,
+		#[command(flatten)]
+		hotkey: HotkeyArgs,
 		/// The slot.
 		#[arg(long)]
 		slot: u64,
@@ -146,6 +194,72 @@ enum Command {
 		#[arg(long, value_enum, value_delimiter = ',', default_value = "cpu,reference")]
 		backends: Vec<BackendKind>,
 	},
+}
+
+#[derive(Debug, Subcommand)]
+enum NeuronetCommand {
+	/// Create a neuronet from a spec file (TOML): hashes its model, computes the reference
+	/// checks' fingerprints by running the model, and submits it with the deposit.
+	Create {
+		/// The node's WebSocket RPC endpoint.
+		#[arg(long, default_value = "ws://127.0.0.1:9944")]
+		url: String,
+		/// The owner's secret URI (pays the deposit).
+		#[arg(long)]
+		suri: String,
+		/// The spec file.
+		#[arg(long)]
+		spec: PathBuf,
+	},
+}
+
+/// Where the hotkey comes from.
+#[derive(Debug, clap::Args)]
+struct HotkeyArgs {
+	/// The hotkey's secret URI (overrides the keystore file; `//Bob` on a dev chain).
+	#[arg(long)]
+	hotkey_suri: Option<String>,
+	/// The keystore file holding the hotkey's secret phrase; created if absent (default:
+	/// `hotkey` in the data directory, or `./hotkey`).
+	#[arg(long)]
+	hotkey_file: Option<PathBuf>,
+}
+
+impl HotkeyArgs {
+	fn load(&self, data_dir: Option<&std::path::Path>) -> anyhow::Result<subxt_signer::sr25519::Keypair> {
+		let default = data_dir.map_or_else(|| PathBuf::from("hotkey"), |d| d.join("hotkey"));
+		keys::hotkey(self.hotkey_suri.as_deref(), self.hotkey_file.as_deref().unwrap_or(&default))
+	}
+}
+
+/// How a registration is paid.
+#[derive(Debug, clap::Args)]
+struct PaymentArgs {
+	/// Pay the registration fee, up to this many AET.
+	#[arg(long, conflicts_with = "pow", required_unless_present = "pow")]
+	fee: Option<f64>,
+	/// Pay by proof of work instead.
+	#[arg(long)]
+	pow: bool,
+	/// Threads for the proof of work (default: every core).
+	#[arg(long)]
+	threads: Option<usize>,
+}
+
+impl PaymentArgs {
+	fn payment(&self) -> anyhow::Result<Payment> {
+		if self.pow {
+			let threads = self
+				.threads
+				.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
+			return Ok(Payment::Pow(threads));
+		}
+		let max = self.fee.unwrap_or_default();
+		if !(max.is_finite() && max >= 0.0) {
+			anyhow::bail!("--fee must be a non-negative number of AET");
+		}
+		Ok(Payment::Fee((max * 1e12) as u128))
+	}
 }
 
 #[tokio::main]
@@ -248,71 +362,85 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 				std::process::exit(2);
 			}
 		}
-		Command::Register { url, neuronet, suri, hotkey_suri, endpoint, fee, pow, threads } => {
-			let coldkey = keypair(&suri)?;
-			let hotkey = keypair(&hotkey_suri)?;
+		Command::Neuronets { url, models, json } => {
 			let registrar = Registrar::connect(&url).await?;
-			let registered = if pow {
-				let threads = threads
-					.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
-				let difficulty = registrar
-					.difficulty(neuronet)
-					.await?
-					.with_context(|| format!("no neuronet {neuronet}"))?;
-				let bar = indicatif::ProgressBar::new_spinner();
-				bar.set_style(
-					indicatif::ProgressStyle::with_template(
-						"{spinner} proof of work, difficulty {msg}",
-					)
-					.unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
-				);
-				bar.set_message(format!("{difficulty} on {threads} threads"));
-				let shown = bar.clone();
-				let result = registrar
-					.register_by_pow(
+			let ranked = miner::candidates(&registrar, &models).await?;
+			print_neuronets(&ranked, json);
+		}
+		Command::Register {
+			url,
+			neuronet,
+			suri,
+			hotkey,
+			model_dir,
+			backend,
+			endpoint,
+			payment,
+		} => {
+			let coldkey = keys::from_suri(&suri)?;
+			let hotkey = hotkey.load(None)?;
+			let registrar = Registrar::connect(&url).await?;
+			let slot = match registrar.slot_of_hotkey(neuronet, hotkey.public_key().0).await? {
+				Some(slot) => {
+					println!("this hotkey already holds slot {slot} in neuronet {neuronet}");
+					slot
+				}
+				None => {
+					miner::register(
+						&registrar,
 						&coldkey,
+						&hotkey,
 						neuronet,
-						hotkey.public_key().0,
 						&endpoint,
-						threads,
-						move |hashes, rate| {
-							shown.set_message(format!(
-								"{difficulty} on {threads} threads: {hashes} hashes, {:.0} kH/s",
-								rate / 1e3
-							));
-							shown.tick();
-						},
+						payment.payment()?,
 					)
-					.await;
-				bar.finish_and_clear();
-				result?
-			} else {
-				let max = fee.unwrap_or_default();
-				if !(max.is_finite() && max >= 0.0) {
-					anyhow::bail!("--fee must be a non-negative number of AET");
-				}
-				let price = registrar
-					.price(neuronet)
 					.await?
-					.with_context(|| format!("no neuronet {neuronet}"))?;
-				let max_fee = (max * 1e12) as u128;
-				if price > max_fee {
-					anyhow::bail!(
-						"registration costs {} AET now, above --fee {max}",
-						price as f64 / 1e12
-					);
 				}
-				registrar
-					.register_by_fee(&coldkey, neuronet, hotkey.public_key().0, &endpoint, max_fee)
-					.await?
 			};
+			miner::prove(&registrar, &hotkey, slot, model_dir, backend).await?;
+		}
+		Command::Mine {
+			url,
+			suri,
+			hotkey,
+			models,
+			data_dir,
+			listen,
+			endpoint,
+			neuronet,
+			backend,
+			payment,
+		} => {
+			miner::mine(MineConfig {
+				url,
+				coldkey: keys::from_suri(&suri)?,
+				hotkey: hotkey.load(Some(&data_dir))?,
+				models,
+				data_dir,
+				listen,
+				endpoint: endpoint.unwrap_or_else(|| format!("http://{listen}")),
+				neuronet,
+				payment: payment.payment()?,
+				backend,
+			})
+			.await?;
+		}
+		Command::Neuronet(NeuronetCommand::Create { url, suri, spec }) => {
+			let owner = keys::from_suri(&suri)?;
+			let file = SpecFile::read(&spec)?;
+			let model_dir = file.model_dir(&spec);
+			let built = tokio::task::spawn_blocking(move || {
+				let hashes = ModelHashes::of(&model_dir)?;
+				// The owner's fingerprints come from the deterministic reference backend.
+				let model = Model::load(&model_dir, &BackendKind::Reference.device()?)?;
+				file.build(hashes, &model)
+			})
+			.await??;
+			let id = Registrar::connect(&url).await?.create_neuronet(&owner, &built).await?;
 			println!(
-				"registered slot {} in neuronet {neuronet} ({})",
-				registered.slot,
-				match registered.pow_difficulty {
-					Some(difficulty) => format!("proof of work at difficulty {difficulty}"),
-					None => format!("fee {} AET", registered.fee as f64 / 1e12),
-				}
+				"created neuronet {id} ({}) with {} reference checks",
+				String::from_utf8_lossy(&built.name),
+				built.reference_checks.len()
 			);
 		}
 		Command::ModelHash { dir } => {
@@ -327,8 +455,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 				})
 			);
 		}
-		Command::Heartbeat { url, hotkey_suri, slot } => {
-			Registrar::connect(&url).await?.heartbeat(&keypair(&hotkey_suri)?, slot).await?;
+		Command::Heartbeat { url, hotkey, slot } => {
+			Registrar::connect(&url).await?.heartbeat(&hotkey.load(None)?, slot).await?;
 			println!("heartbeat sent for slot {slot}");
 		}
 		Command::Hardware { json } => {
@@ -365,10 +493,49 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 	Ok(())
 }
 
-/// A keypair from a secret URI (`//Alice`, a mnemonic, a hex seed, with derivations).
-fn keypair(suri: &str) -> anyhow::Result<subxt_signer::sr25519::Keypair> {
-	let uri: subxt_signer::SecretUri =
-		suri.parse().map_err(|e| anyhow::anyhow!("bad secret URI: {e}"))?;
-	subxt_signer::sr25519::Keypair::from_uri(&uri)
-		.map_err(|e| anyhow::anyhow!("bad secret URI: {e}"))
+/// The ranked neuronets as a table or JSON.
+fn print_neuronets(ranked: &[Candidate], json: bool) {
+	let name = |c: &Candidate| String::from_utf8_lossy(&c.info.neuronet.spec.name).into_owned();
+	if json {
+		let rows: Vec<_> = ranked
+			.iter()
+			.map(|c| {
+				serde_json::json!({
+					"id": c.info.id,
+					"name": name(c),
+					"task": format!("{:?}", c.info.neuronet.spec.task),
+					"status": format!("{:?}", c.info.neuronet.status),
+					"liveSlots": c.info.neuronet.live_slots,
+					"registrationPrice": c.info.registration_price.to_string(),
+					"powDifficulty": c.info.pow_difficulty,
+					"fits": c.fits(),
+					"unfit": c.unfit,
+					"modelDir": c.model_dir,
+					"expectedShare": c.expected_share,
+				})
+			})
+			.collect();
+		println!("{}", serde_json::Value::Array(rows));
+		return;
+	}
+	println!(
+		"{:>4}  {:<28} {:<15} {:>6} {:>14} {:>12} {:>9}  fits",
+		"id", "name", "task", "slots", "price (AET)", "PoW diff.", "share"
+	);
+	for c in ranked {
+		println!(
+			"{:>4}  {:<28} {:<15} {:>6} {:>14.6} {:>12} {:>8.3}%  {}",
+			c.info.id,
+			name(c),
+			format!("{:?}", c.info.neuronet.spec.task),
+			c.info.neuronet.live_slots,
+			c.info.registration_price as f64 / 1e12,
+			c.info.pow_difficulty,
+			c.expected_share * 100.0,
+			c.unfit.as_deref().map_or_else(|| "yes".to_string(), |why| format!("no: {why}")),
+		);
+	}
+	println!(
+		"share: expected share of network emission for a new slot, 0.8 / (open neuronets × (slots + 1))"
+	);
 }

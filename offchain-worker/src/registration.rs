@@ -1,7 +1,11 @@
-//! Joining a neuronet: registration by fee or by proof of work, and heartbeats (DESIGN §3).
+//! The neuronets pallet from the worker's side (DESIGN §3): reading neuronets and slots,
+//! registration by fee or by proof of work, reference checks, heartbeats, and creating a
+//! neuronet.
 //!
 //! Calls go through subxt's dynamic API against the node's metadata, so the worker needs no
-//! generated bindings. The proof of work is the seal of DESIGN §3,
+//! generated bindings. Arguments and answers whose types the pallet defines (a neuronet's spec,
+//! fingerprints, the runtime API's records) are SCALE-encoded and decoded with the pallet's own
+//! types, so worker and runtime cannot disagree about them. The proof of work is the seal of DESIGN §3,
 //! `blake2_256(SCALE(neuronet, hotkey, block_hash, nonce))` read as a big-endian number, searched
 //! on every core against the difficulty the runtime reports for the current block.
 
@@ -14,16 +18,49 @@ use std::{
 };
 
 use anyhow::{bail, Context, Result};
-use codec::Encode;
-use subxt::{dynamic, OnlineClient, SubstrateConfig};
+use codec::{Decode, Encode};
+use pallet_neuronets::{
+	runtime_api::{NeuronetDetails, SlotDetails},
+	Benchmark, NeuronetSpec,
+};
+use subxt::{
+	config::RpcConfigFor,
+	dynamic,
+	rpcs::{methods::LegacyRpcMethods, RpcClient},
+	OnlineClient, SubstrateConfig,
+};
 use subxt_signer::sr25519::Keypair;
+
+use crate::inference::fingerprint::Fingerprint;
 
 /// A neuronet's id.
 pub type NeuronetId = u32;
+/// An account id as the runtime stores it.
+pub type AccountId = sp_core::crypto::AccountId32;
+/// A neuronet as the runtime API reports it.
+pub type NeuronetInfo = NeuronetDetails<AccountId, u128, u32>;
+/// A slot as the runtime API reports it.
+pub type SlotInfo = SlotDetails<AccountId, u32>;
 
 /// A client for the neuronets pallet.
 pub struct Registrar {
 	api: OnlineClient<SubstrateConfig>,
+	rpc: LegacyRpcMethods<RpcConfigFor<SubstrateConfig>>,
+}
+
+/// A call argument that is already SCALE-encoded by the pallet's own type.
+struct Scale(Vec<u8>);
+
+impl subxt::ext::scale_encode::EncodeAsType for Scale {
+	fn encode_as_type_to<R: subxt::ext::scale_type_resolver::TypeResolver>(
+		&self,
+		_type_id: R::TypeId,
+		_types: &R,
+		out: &mut Vec<u8>,
+	) -> Result<(), subxt::ext::scale_encode::Error> {
+		out.extend_from_slice(&self.0);
+		Ok(())
+	}
 }
 
 /// A registered slot.
@@ -109,10 +146,93 @@ pub fn solve(
 impl Registrar {
 	/// Connects to a node.
 	pub async fn connect(url: &str) -> Result<Self> {
-		let api = OnlineClient::<SubstrateConfig>::from_insecure_url(url)
+		let client = RpcClient::from_insecure_url(url)
 			.await
 			.with_context(|| format!("cannot connect to the node at {url}"))?;
-		Ok(Self { api })
+		let api = OnlineClient::<SubstrateConfig>::from_rpc_client(client.clone())
+			.await
+			.with_context(|| format!("cannot read the chain at {url}"))?;
+		Ok(Self { api, rpc: LegacyRpcMethods::new(client) })
+	}
+
+	/// Calls `NeuronetsApi_{method}` at the best block and decodes the answer.
+	async fn runtime_api<R: Decode>(&self, method: &str, args: impl Encode) -> Result<R> {
+		let bytes = self
+			.rpc
+			.state_call(&format!("NeuronetsApi_{method}"), Some(&args.encode()), None)
+			.await
+			.with_context(|| format!("NeuronetsApi_{method}"))?;
+		R::decode(&mut &bytes[..]).with_context(|| format!("decoding NeuronetsApi_{method}"))
+	}
+
+	/// Every neuronet with its current price and difficulty.
+	pub async fn neuronets(&self) -> Result<Vec<NeuronetInfo>> {
+		self.runtime_api("neuronets", ()).await
+	}
+
+	/// One neuronet.
+	pub async fn neuronet(&self, id: NeuronetId) -> Result<Option<NeuronetInfo>> {
+		self.runtime_api("neuronet", id).await
+	}
+
+	/// One slot, with its status, uptime and reputation.
+	pub async fn slot(&self, id: u64) -> Result<Option<SlotInfo>> {
+		self.runtime_api("slot", id).await
+	}
+
+	/// The slots a coldkey holds.
+	pub async fn slots_of(&self, coldkey: [u8; 32]) -> Result<Vec<SlotInfo>> {
+		self.runtime_api("slots_of", AccountId::from(coldkey)).await
+	}
+
+	/// The slot `hotkey` holds in `neuronet`, if any.
+	pub async fn slot_of_hotkey(&self, neuronet: NeuronetId, hotkey: [u8; 32]) -> Result<Option<u64>> {
+		let address = dynamic::storage::<(u32, [u8; 32]), u64>("Neuronets", "SlotByHotkey");
+		let at = self.api.at_current_block().await?;
+		let value = at.storage().try_fetch(address, (neuronet, hotkey)).await?;
+		value.map(|v| v.decode()).transpose().map_err(Into::into)
+	}
+
+	/// The runtime's heartbeat period, in blocks.
+	pub async fn heartbeat_period(&self) -> Result<u32> {
+		let at = self.api.at_current_block().await?;
+		let address = dynamic::constant::<u32>("Neuronets", "HeartbeatPeriod");
+		Ok(at.constants().entry(address)?)
+	}
+
+	/// Creates a neuronet owned (and paid for) by `owner`; returns its id.
+	pub async fn create_neuronet(
+		&self,
+		owner: &Keypair,
+		spec: &NeuronetSpec<u128>,
+	) -> Result<NeuronetId> {
+		let tx = dynamic::transaction("Neuronets", "create_neuronet", (Scale(spec.encode()),));
+		let events = self.submit_and_watch(owner, &tx).await.context("create_neuronet")?;
+		for event in events.iter().filter_map(Result::ok) {
+			if event.pallet_name() == "Neuronets" && event.event_name() == "NeuronetCreated" {
+				let (id, _, _) = event.decode_fields_unchecked_as::<(u32, [u8; 32], u128)>()?;
+				return Ok(id);
+			}
+		}
+		bail!("create_neuronet went through without a NeuronetCreated event")
+	}
+
+	/// Reports the reference checks' fingerprints and the benchmark for `slot`, signed by its
+	/// hotkey (free when they pass).
+	pub async fn submit_reference_checks(
+		&self,
+		hotkey: &Keypair,
+		slot: u64,
+		results: &[Fingerprint],
+		benchmark: Benchmark,
+	) -> Result<()> {
+		let tx = dynamic::transaction(
+			"Neuronets",
+			"submit_reference_checks",
+			(slot, Scale(results.to_vec().encode()), Scale(benchmark.encode())),
+		);
+		self.submit_and_watch(hotkey, &tx).await.context("submit_reference_checks")?;
+		Ok(())
 	}
 
 	/// The fee a registration in `neuronet` costs now (None: no such neuronet).
@@ -205,24 +325,17 @@ impl Registrar {
 	/// Sends a heartbeat for `slot`, signed by its hotkey.
 	pub async fn heartbeat(&self, hotkey: &Keypair, slot: u64) -> Result<()> {
 		let tx = dynamic::transaction("Neuronets", "heartbeat", (slot,));
-		self.api
-			.at_current_block()
-			.await?
-			.transactions()
-			.sign_and_submit_then_watch_default(&tx, hotkey)
-			.await?
-			.wait_for_finalized_success()
-			.await
-			.context("heartbeat")?;
+		self.submit_and_watch(hotkey, &tx).await.context("heartbeat")?;
 		Ok(())
 	}
 
-	async fn submit<Call: subxt::transactions::Payload>(
+	/// Signs, submits and waits until the transaction is finalized and succeeded.
+	async fn submit_and_watch<Call: subxt::transactions::Payload>(
 		&self,
 		signer: &Keypair,
 		tx: &Call,
-	) -> Result<Registered> {
-		let events = self
+	) -> Result<subxt::extrinsics::ExtrinsicEvents<SubstrateConfig>> {
+		Ok(self
 			.api
 			.at_current_block()
 			.await?
@@ -230,8 +343,16 @@ impl Registrar {
 			.sign_and_submit_then_watch_default(tx, signer)
 			.await?
 			.wait_for_finalized_success()
-			.await
-			.context("the registration failed")?;
+			.await?)
+	}
+
+	async fn submit<Call: subxt::transactions::Payload>(
+		&self,
+		signer: &Keypair,
+		tx: &Call,
+	) -> Result<Registered> {
+		let events =
+			self.submit_and_watch(signer, tx).await.context("the registration failed")?;
 		for event in events.iter().filter_map(Result::ok) {
 			if event.pallet_name() == "Neuronets" && event.event_name() == "SlotRegistered" {
 				let e = event.decode_fields_unchecked_as::<SlotRegistered>()?;

@@ -1,0 +1,249 @@
+//! `aetron-worker mine`: one command that picks the best neuronet this machine fits, holds a
+//! slot there, proves the model, serves requests and keeps the slot alive.
+//!
+//! Restart-safe by construction: the hotkey lives in a keystore file in the data directory, the
+//! slot is found on-chain by that hotkey (so a restarted worker never registers twice), the
+//! reference checks are sent only while the slot is `Pending`, and the artefact store resumes
+//! where it stopped.
+
+use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
+
+use anyhow::{bail, Context, Result};
+use pallet_neuronets::runtime_api::SlotStatus;
+use subxt_signer::sr25519::Keypair;
+
+use crate::{
+	api::{self, ServeConfig},
+	hardware, joining,
+	inference::{BackendKind, Model},
+	keys,
+	market::{self, Candidate},
+	registration::{NeuronetId, Registrar},
+};
+
+/// How a registration is paid.
+#[derive(Clone, Copy, Debug)]
+pub enum Payment {
+	/// A fee of at most this many plancks.
+	Fee(u128),
+	/// A proof of work on this many threads.
+	Pow(usize),
+}
+
+/// Where and how to mine.
+pub struct MineConfig {
+	/// The node's WebSocket RPC endpoint.
+	pub url: String,
+	/// Registers and pays.
+	pub coldkey: Keypair,
+	/// Signs heartbeats and reference checks.
+	pub hotkey: Keypair,
+	/// The directory of model directories.
+	pub models: PathBuf,
+	/// The artefact store's directory.
+	pub data_dir: PathBuf,
+	/// Where the HTTP API listens.
+	pub listen: SocketAddr,
+	/// The public URL clients and re-checkers reach the API at.
+	pub endpoint: String,
+	/// Mine this neuronet instead of the best fitting one.
+	pub neuronet: Option<NeuronetId>,
+	/// How to pay a registration.
+	pub payment: Payment,
+	/// The compute backend.
+	pub backend: BackendKind,
+}
+
+/// The neuronets, ranked for this machine.
+pub async fn candidates(registrar: &Registrar, models: &std::path::Path) -> Result<Vec<Candidate>> {
+	let neuronets = registrar.neuronets().await?;
+	let models = models.to_path_buf();
+	let local = tokio::task::spawn_blocking(move || market::local_models(&models)).await?;
+	Ok(market::rank(neuronets, &local, hardware::cpu().memory_mib))
+}
+
+/// Opens a slot for `hotkey` in `neuronet`, paid as asked; returns the slot.
+pub async fn register(
+	registrar: &Registrar,
+	coldkey: &Keypair,
+	hotkey: &Keypair,
+	neuronet: NeuronetId,
+	endpoint: &str,
+	payment: Payment,
+) -> Result<u64> {
+	let hotkey = hotkey.public_key().0;
+	let registered = match payment {
+		Payment::Fee(max_fee) => {
+			let price = registrar
+				.price(neuronet)
+				.await?
+				.with_context(|| format!("no neuronet {neuronet}"))?;
+			if price > max_fee {
+				bail!(
+					"registration costs {} AET now, above the {} AET allowed",
+					price as f64 / 1e12,
+					max_fee as f64 / 1e12
+				);
+			}
+			registrar.register_by_fee(coldkey, neuronet, hotkey, endpoint, max_fee).await?
+		}
+		Payment::Pow(threads) => {
+			let difficulty = registrar
+				.difficulty(neuronet)
+				.await?
+				.with_context(|| format!("no neuronet {neuronet}"))?;
+			let bar = indicatif::ProgressBar::new_spinner();
+			bar.set_style(
+				indicatif::ProgressStyle::with_template("{spinner} proof of work, difficulty {msg}")
+					.unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+			);
+			bar.set_message(format!("{difficulty} on {threads} threads"));
+			let shown = bar.clone();
+			let result = registrar
+				.register_by_pow(coldkey, neuronet, hotkey, endpoint, threads, move |hashes, rate| {
+					shown.set_message(format!(
+						"{difficulty} on {threads} threads: {hashes} hashes, {:.0} kH/s",
+						rate / 1e3
+					));
+					shown.tick();
+				})
+				.await;
+			bar.finish_and_clear();
+			result?
+		}
+	};
+	println!(
+		"registered slot {} in neuronet {neuronet} ({})",
+		registered.slot,
+		match registered.pow_difficulty {
+			Some(difficulty) => format!("proof of work at difficulty {difficulty}"),
+			None => format!("fee {} AET", registered.fee as f64 / 1e12),
+		}
+	);
+	Ok(registered.slot)
+}
+
+/// Runs the neuronet's reference checks and a benchmark with the model in `model_dir`, and
+/// submits them for `slot` unless it is already `Active`; returns once the chain shows it
+/// `Active`.
+pub async fn prove(
+	registrar: &Registrar,
+	hotkey: &Keypair,
+	slot: u64,
+	model_dir: PathBuf,
+	backend: BackendKind,
+) -> Result<()> {
+	let details = registrar.slot(slot).await?.with_context(|| format!("no slot {slot}"))?;
+	match details.status {
+		SlotStatus::Active => return Ok(()),
+		SlotStatus::Deregistered => bail!("slot {slot} was deregistered"),
+		SlotStatus::Pending => {}
+	}
+	let neuronet = details.slot.as_ref().map(|s| s.neuronet).context("slot record missing")?;
+	let info = registrar
+		.neuronet(neuronet)
+		.await?
+		.with_context(|| format!("no neuronet {neuronet}"))?;
+	let checks = info.neuronet.spec.reference_checks.to_vec();
+	println!("running {} reference checks and a benchmark…", checks.len());
+	let (results, benchmark) = tokio::task::spawn_blocking(move || {
+		let model = Model::load(&model_dir, &backend.device()?)?;
+		let results = joining::reference_results(&model, &checks)?;
+		let benchmark = joining::benchmark(&model, &checks, Duration::from_secs(2))?;
+		Ok::<_, anyhow::Error>((results, benchmark))
+	})
+	.await??;
+	registrar.submit_reference_checks(hotkey, slot, &results, benchmark).await?;
+	let status = registrar.slot(slot).await?.map(|d| d.status);
+	if status != Some(SlotStatus::Active) {
+		bail!("slot {slot} is {status:?} after its reference checks");
+	}
+	println!(
+		"slot {slot} is Active (benchmark: {} work units/s)",
+		benchmark.units_per_second
+	);
+	Ok(())
+}
+
+/// Mines until interrupted (Ctrl-C) or the server fails.
+pub async fn mine(config: MineConfig) -> Result<()> {
+	let registrar = Arc::new(Registrar::connect(&config.url).await?);
+	let candidates = candidates(&registrar, &config.models).await?;
+	let chosen = match config.neuronet {
+		Some(id) => candidates
+			.into_iter()
+			.find(|c| c.info.id == id)
+			.with_context(|| format!("no neuronet {id}"))?,
+		None => candidates
+			.into_iter()
+			.next()
+			.filter(Candidate::fits)
+			.context("no open neuronet fits this machine (see `aetron-worker neuronets`)")?,
+	};
+	if let Some(why) = &chosen.unfit {
+		bail!("neuronet {} does not fit this machine: {why}", chosen.info.id);
+	}
+	let neuronet = chosen.info.id;
+	let model_dir = chosen.model_dir.clone().context("no model directory")?;
+	let hotkey_id = config.hotkey.public_key().0;
+	println!(
+		"mining neuronet {neuronet} ({}) with hotkey {}",
+		String::from_utf8_lossy(&chosen.info.neuronet.spec.name),
+		keys::address(&hotkey_id)
+	);
+	let slot = match registrar.slot_of_hotkey(neuronet, hotkey_id).await? {
+		Some(slot) => {
+			println!("resuming slot {slot}");
+			slot
+		}
+		None => {
+			register(
+				&registrar,
+				&config.coldkey,
+				&config.hotkey,
+				neuronet,
+				&config.endpoint,
+				config.payment,
+			)
+			.await?
+		}
+	};
+	prove(&registrar, &config.hotkey, slot, model_dir.clone(), config.backend).await?;
+
+	let server = tokio::spawn(api::serve(ServeConfig {
+		model_dir,
+		data_dir: config.data_dir.clone(),
+		listen: config.listen,
+		backend: config.backend,
+		neuronet,
+		require_signature: false,
+		max_body_bytes: 1 << 20,
+		batch_max_leaves: 1 << 20,
+		batch_max_age: Duration::from_secs(60),
+	}));
+	let period = registrar.heartbeat_period().await?;
+	let every = Duration::from_millis(u64::from(period) * aetron_primitives::time::MILLISECS_PER_BLOCK);
+	let heartbeats = {
+		let (registrar, hotkey) = (registrar.clone(), config.hotkey.clone());
+		tokio::spawn(async move {
+			loop {
+				match registrar.heartbeat(&hotkey, slot).await {
+					Ok(()) => tracing::info!(slot, "heartbeat"),
+					Err(e) => tracing::warn!(slot, "heartbeat failed: {e:#}"),
+				}
+				tokio::time::sleep(every).await;
+			}
+		})
+	};
+	println!("serving on http://{} (heartbeat every {period} blocks); Ctrl-C stops", config.listen);
+	let result = tokio::select! {
+		served = server => match served {
+			Ok(Ok(())) => Ok(()),
+			Ok(Err(e)) => Err(e),
+			Err(e) => Err(e.into()),
+		},
+		_ = tokio::signal::ctrl_c() => Ok(()),
+	};
+	heartbeats.abort();
+	result
+}
