@@ -25,6 +25,14 @@ if [ ${#missing[@]} -gt 0 ]; then
 	DEBIAN_FRONTEND=noninteractive sudo_if_needed apt-get install -y -qq "${missing[@]}"
 fi
 
+# Node.js and npm, for the polkadot.js (@polkadot/api) end-to-end check. Debian's packages only
+# when the commands are missing (a NodeSource nodejs already carries npm and conflicts with them).
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+	log "installing Debian packages: nodejs npm"
+	sudo_if_needed apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive sudo_if_needed apt-get install -y -qq nodejs npm
+fi
+
 # Rust: the machine's toolchain plus the wasm target and rust-src the runtime's wasm build needs.
 if ! command -v cargo >/dev/null; then
 	echo "cargo not found: install Rust with rustup first" >&2

@@ -1,268 +1,265 @@
-//! Neuronets on a dev node: an owner creates one; one worker registers by fee, another by proof
-//! of work; heartbeats count in the slot; bad registrations are refused by name.
+//! Neuronets on a dev node, driven by the worker binary as owners and miners use it:
+//! - an owner creates a MiniLM embedding neuronet from a TOML spec (its reference checks
+//!   computed by running the model);
+//! - the node's RPC returns the neuronet and its slots as JSON;
+//! - one worker registers by fee, another by proof of work; both become Active after their
+//!   reference checks;
+//! - heartbeats from a hotkey without any balance are free and show in the slot;
+//! - polkadot.js (@polkadot/api) reads the neuronet and slot storage and decodes the
+//!   registration events;
+//! - bad registrations and heartbeats are refused by name.
 
-use std::process::Command;
+use std::{path::PathBuf, process::Command};
 
-use aetron_e2e::{dev_node, worker_binary};
-use subxt::{dynamic, ext::scale_encode::EncodeAsType, OnlineClient, SubstrateConfig};
-use subxt_signer::sr25519::dev;
-
-const AET: u128 = 1_000_000_000_000;
-
-#[derive(EncodeAsType)]
-#[encode_as_type(crate_path = "subxt::ext::scale_encode")]
-struct Spec {
-	name: Vec<u8>,
-	task: Task,
-	model: ModelSpec,
-	economics: Economics,
-}
-
-#[derive(EncodeAsType)]
-#[encode_as_type(crate_path = "subxt::ext::scale_encode")]
-#[allow(dead_code)]
-enum Task {
-	Embedding,
-	TextGeneration,
-}
-
-#[derive(EncodeAsType)]
-#[encode_as_type(crate_path = "subxt::ext::scale_encode")]
-struct ModelSpec {
-	weights_hash: [u8; 32],
-	config_hash: [u8; 32],
-	tokenizer_hash: [u8; 32],
-	min_memory_mib: u32,
-}
-
-#[derive(EncodeAsType)]
-#[encode_as_type(crate_path = "subxt::ext::scale_encode")]
-struct Economics {
-	units_per_input_token: u32,
-	units_per_output_token: u32,
-	fee_floor: u128,
-	fee_cap: u128,
-	max_slots: u32,
-	pow_difficulty: u64,
-}
-
-#[derive(Debug, subxt::ext::scale_decode::DecodeAsType)]
-#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
-struct Slot {
-	neuronet: u32,
-	coldkey: [u8; 32],
-	hotkey: [u8; 32],
-	endpoint: Vec<u8>,
-	heartbeats: u32,
-}
+use aetron_e2e::{dev_node, worker_binary, Rpc};
+use serde_json::Value;
+use subxt::{dynamic, ext::scale_value::At, rpcs::rpc_params, OnlineClient, SubstrateConfig};
+use subxt_signer::{sr25519::Keypair, SecretUri};
 
 fn worker(args: &[&str]) -> std::process::Output {
 	Command::new(worker_binary()).args(args).output().expect("worker runs")
 }
 
-async fn slot(api: &OnlineClient<SubstrateConfig>, id: u64) -> Option<Slot> {
-	let at = api.at_current_block().await.unwrap();
-	let address = dynamic::storage::<(u64,), Slot>("Neuronets", "Slots");
-	at.storage().try_fetch(address, (id,)).await.unwrap().map(|v| v.decode().unwrap())
+fn stdout(out: &std::process::Output) -> String {
+	String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &std::process::Output) -> String {
+	String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// `$AETRON_MODELS` (scripts/fetch-models.sh) holds `all-minilm-l6-v2/`.
+fn models() -> PathBuf {
+	PathBuf::from(std::env::var("AETRON_MODELS").expect("AETRON_MODELS (scripts/test.sh sets it)"))
+}
+
+fn account(suri: &str) -> [u8; 32] {
+	let uri: SecretUri = suri.parse().unwrap();
+	Keypair::from_uri(&uri).unwrap().public_key().0
+}
+
+/// Writes the owner's spec file for MiniLM and returns its path.
+fn spec_file(dir: &std::path::Path) -> PathBuf {
+	let path = dir.join("minilm.toml");
+	let spec = format!(
+		r#"name = "all-MiniLM-L6-v2"
+task = "embedding"
+model_dir = "{}"
+min_memory_mib = 256
+
+[economics]
+units_per_input_token = 1
+units_per_output_token = 1
+fee_floor = 1.0
+fee_cap = 100.0
+pow_difficulty = 2048
+
+[[reference_checks]]
+input = "The quick brown fox jumps over the lazy dog."
+
+[[reference_checks]]
+input = "AETRON pays miners for useful AI compute."
+"#,
+		models().join("all-minilm-l6-v2").display()
+	);
+	std::fs::write(&path, spec).unwrap();
+	path
+}
+
+async fn slot_json(rpc: &Rpc, id: u64) -> Value {
+	rpc.call("neuronets_slot", rpc_params![id]).await.unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn workers_register_by_fee_and_by_pow_and_heartbeat() {
-	let (node, _rpc, _) = dev_node().await;
+async fn owners_create_and_workers_join_by_fee_and_by_pow() {
+	let (node, rpc, _) = dev_node().await;
 	let url = node.ws_url();
+	let scratch = tempfile::tempdir().unwrap();
+	let minilm = models().join("all-minilm-l6-v2");
+	let minilm = minilm.to_str().unwrap();
+
+	// The owner (Alice) creates the neuronet from its spec file.
+	let spec = spec_file(scratch.path());
+	let out = worker(&["neuronet", "create", "--url", &url, "--suri", "//Alice", "--spec", spec.to_str().unwrap()]);
+	assert!(out.status.success(), "{}\n{}", stderr(&out), node.log_tail(20));
+	assert_eq!(stdout(&out).trim(), "created neuronet 0 (all-MiniLM-L6-v2) with 2 reference checks");
+
+	// The RPC answers JSON: the neuronet, its price as a decimal string, its checks.
+	let list = rpc.call("neuronets_list", rpc_params![]).await.unwrap();
+	let n = &list[0];
+	assert_eq!(n["id"], 0);
+	assert_eq!(n["name"], "all-MiniLM-L6-v2");
+	assert_eq!(n["status"], "Active");
+	assert_eq!(n["task"], "Embedding");
+	assert_eq!(n["registrationPrice"], "1000000000000");
+	assert_eq!(n["referenceChecks"].as_array().unwrap().len(), 2);
+	assert_eq!(n["referenceChecks"][0]["input"], "The quick brown fox jumps over the lazy dog.");
+	assert_eq!(rpc.call("neuronets_get", rpc_params![0]).await.unwrap(), *n);
+	assert_eq!(rpc.call("neuronets_get", rpc_params![9]).await.unwrap(), Value::Null);
+
+	// The worker sees that this machine fits it (the model is here).
+	let out = worker(&["neuronets", "--url", &url, "--models", models().to_str().unwrap(), "--json"]);
+	assert!(out.status.success(), "{}", stderr(&out));
+	let ranked: Value = serde_json::from_str(&stdout(&out)).unwrap();
+	assert_eq!(ranked[0]["id"], 0);
+	assert_eq!(ranked[0]["fits"], true, "{ranked}");
+	assert_eq!(ranked[0]["expectedShare"], 0.8, "one open neuronet, no slots yet");
+
+	// Bob pays the fee; his worker proves the model and the slot becomes Active.
+	let out = worker(&[
+		"register", "--url", &url, "--neuronet", "0", "--suri", "//Bob", "--hotkey-suri",
+		"//Bob//worker", "--model-dir", minilm, "--endpoint", "http://127.0.0.1:8080", "--fee", "2",
+	]);
+	assert!(out.status.success(), "{}", stderr(&out));
+	let text = stdout(&out);
+	assert!(text.contains("registered slot 0 in neuronet 0 (fee 1 AET)"), "{text}");
+	assert!(text.contains("slot 0 is Active"), "{text}");
+
+	// Charlie proves work; his hotkey has no balance at all and still sends its reference
+	// checks and heartbeats, which are free.
+	let out = worker(&[
+		"register", "--url", &url, "--neuronet", "0", "--suri", "//Charlie", "--hotkey-suri",
+		"//Charlie//worker", "--model-dir", minilm, "--pow", "--threads", "2",
+	]);
+	assert!(out.status.success(), "{}", stderr(&out));
+	let text = stdout(&out);
+	assert!(text.contains("registered slot 1 in neuronet 0 (proof of work at difficulty"), "{text}");
+	assert!(text.contains("slot 1 is Active"), "{text}");
+
+	let bob = slot_json(&rpc, 0).await;
+	assert_eq!(bob["status"], "Active");
+	assert_eq!(bob["endpoint"], "http://127.0.0.1:8080");
+	assert_eq!(bob["reputation"], 0.1, "new slots start at the initial reputation");
+	assert!(bob["benchmarkUnitsPerSecond"].as_u64().unwrap() > 0, "{bob}");
+	let bobs = rpc.call("neuronets_slotsOf", rpc_params![format!("0x{}", hex(&account("//Bob")))]).await.unwrap();
+	assert_eq!(bobs.as_array().unwrap().len(), 1);
+	assert_eq!(bobs[0]["id"], 0);
+
 	let api = OnlineClient::<SubstrateConfig>::from_insecure_url(&url).await.unwrap();
-
-	let spec = Spec {
-		name: b"all-MiniLM-L6-v2".to_vec(),
-		task: Task::Embedding,
-		model: ModelSpec {
-			weights_hash: [1; 32],
-			config_hash: [2; 32],
-			tokenizer_hash: [3; 32],
-			min_memory_mib: 256,
-		},
-		economics: Economics {
-			units_per_input_token: 1,
-			units_per_output_token: 1,
-			fee_floor: AET,
-			fee_cap: 100 * AET,
-			max_slots: 0,
-			pow_difficulty: 2048,
-		},
-	};
-	let tx = dynamic::transaction("Neuronets", "create_neuronet", (spec,));
-	api.at_current_block()
-		.await
-		.unwrap()
-		.transactions()
-		.sign_and_submit_then_watch_default(&tx, &dev::alice())
-		.await
-		.unwrap()
-		.wait_for_finalized_success()
-		.await
-		.unwrap_or_else(|e| panic!("create_neuronet failed: {e}\n{}", node.log_tail(30)));
-
-	// Bob pays the fee (1 AET at the floor); Charlie proves work.
-	let out = worker(&[
-		"register",
-		"--url",
-		&url,
-		"--neuronet",
-		"0",
-		"--suri",
-		"//Bob",
-		"--hotkey-suri",
-		"//Bob//worker",
-		"--endpoint",
-		"http://127.0.0.1:8080",
-		"--fee",
-		"2",
-	]);
-	assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-	let text = String::from_utf8(out.stdout).unwrap();
-	assert_eq!(text.trim(), "registered slot 0 in neuronet 0 (fee 1 AET)");
-	let out = worker(&[
-		"register",
-		"--url",
-		&url,
-		"--neuronet",
-		"0",
-		"--suri",
-		"//Charlie",
-		"--hotkey-suri",
-		"//Charlie//worker",
-		"--pow",
-		"--threads",
-		"2",
-	]);
-	assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-	let text = String::from_utf8(out.stdout).unwrap();
-	assert!(
-		text.starts_with("registered slot 1 in neuronet 0 (proof of work at difficulty"),
-		"{text}"
-	);
-
-	let bob = slot(&api, 0).await.expect("slot 0");
-	assert_eq!((bob.neuronet, bob.coldkey, bob.heartbeats), (0, dev::bob().public_key().0, 0));
-	assert_eq!(bob.endpoint, b"http://127.0.0.1:8080".to_vec());
-	let charlie = slot(&api, 1).await.expect("slot 1");
-	assert_eq!(charlie.coldkey, dev::charlie().public_key().0);
-	let hot: subxt_signer::SecretUri = "//Charlie//worker".parse().unwrap();
-	assert_eq!(
-		charlie.hotkey,
-		subxt_signer::sr25519::Keypair::from_uri(&hot).unwrap().public_key().0
-	);
-
-	// The hotkey holds a little AET: a heartbeat's fee is charged up front and refunded when the
-	// heartbeat is valid (`Pays::No`).
-	let hot_id = charlie.hotkey;
-	let fund = dynamic::transaction(
-		"Balances",
-		"transfer_keep_alive",
-		(subxt::utils::MultiAddress::<[u8; 32], ()>::Id(hot_id), AET),
-	);
-	api.at_current_block()
-		.await
-		.unwrap()
-		.transactions()
-		.sign_and_submit_then_watch_default(&fund, &dev::charlie())
-		.await
-		.unwrap()
-		.wait_for_finalized_success()
-		.await
-		.unwrap();
-	let free = |api: OnlineClient<SubstrateConfig>| async move {
-		#[derive(Debug, subxt::ext::scale_decode::DecodeAsType)]
-		#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
-		struct Info {
-			data: Data,
-		}
-		#[derive(Debug, subxt::ext::scale_decode::DecodeAsType)]
-		#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
-		struct Data {
-			free: u128,
-		}
+	let hot = account("//Charlie//worker");
+	let free = || async {
 		let at = api.at_current_block().await.unwrap();
-		let address = dynamic::storage::<([u8; 32],), Info>("System", "Account");
-		at.storage().fetch(address, (hot_id,)).await.unwrap().decode().unwrap().data.free
+		let address = dynamic::storage::<([u8; 32],), subxt::ext::scale_value::Value>("System", "Account");
+		let info = at.storage().fetch(address, (hot,)).await.unwrap().decode().unwrap();
+		info.at("data").and_then(|d| d.at("free")).and_then(|f| f.as_u128()).unwrap()
 	};
-	let before = free(api.clone()).await;
+	assert_eq!(free().await, 0, "the hotkey holds nothing");
+	let charlie_hot = ["heartbeat", "--url", &url, "--hotkey-suri", "//Charlie//worker", "--slot", "1"];
+	let out = worker(&charlie_hot);
+	assert!(out.status.success(), "{}", stderr(&out));
+	let charlie = slot_json(&rpc, 1).await;
+	assert_eq!((charlie["status"].as_str(), charlie["heartbeats"].as_u64()), (Some("Active"), Some(1)));
+	assert_eq!(charlie["uptime"], 1.0, "one heartbeat within the first period");
+	assert_eq!(free().await, 0, "valid heartbeats are free");
 
-	// A heartbeat from the hotkey counts and costs nothing; a second one at once is too soon; a
-	// stranger's fails.
-	let out =
-		worker(&["heartbeat", "--url", &url, "--hotkey-suri", "//Charlie//worker", "--slot", "1"]);
-	assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-	assert_eq!(slot(&api, 1).await.unwrap().heartbeats, 1);
-	assert_eq!(free(api.clone()).await, before, "a valid heartbeat is free");
-	let out =
-		worker(&["heartbeat", "--url", &url, "--hotkey-suri", "//Charlie//worker", "--slot", "1"]);
+	// polkadot.js reads the storage and decodes the events.
+	let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("js/inspect.mjs");
+	let out = Command::new("node").arg(&script).arg(&url).output().expect("node.js runs");
+	assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
+	let seen: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+	assert_eq!(seen["neuronets"][0]["name"], "all-MiniLM-L6-v2");
+	assert_eq!(seen["slots"].as_array().unwrap().len(), 2);
+	assert!(seen["slots"].as_array().unwrap().iter().all(|s| s["state"] == "Active"), "{seen}");
+	let events = seen["registrations"].as_array().unwrap();
+	assert_eq!(events.len(), 2, "{seen}");
+	assert_eq!(events[0]["payment"]["fee"], "1000000000000");
+	assert!(events[1]["payment"]["pow"].as_u64().unwrap() >= 1024);
+
+	// Refusals, by name, and nothing changes.
+	let out = worker(&charlie_hot);
 	assert_eq!(out.status.code(), Some(1));
-	assert!(
-		String::from_utf8_lossy(&out.stderr).contains("HeartbeatTooSoon"),
-		"{}",
-		String::from_utf8_lossy(&out.stderr)
-	);
+	assert!(stderr(&out).contains("HeartbeatTooSoon"), "{}", stderr(&out));
 	let out = worker(&["heartbeat", "--url", &url, "--hotkey-suri", "//Dave", "--slot", "1"]);
-	assert!(
-		String::from_utf8_lossy(&out.stderr).contains("NotSlotKey"),
-		"{}",
-		String::from_utf8_lossy(&out.stderr)
-	);
+	assert!(stderr(&out).contains("NotHotkey"), "{}", stderr(&out));
+	assert_eq!(slot_json(&rpc, 1).await["heartbeats"], 1);
+	let out = worker(&[
+		"register", "--url", &url, "--neuronet", "0", "--suri", "//Bob", "--hotkey-suri",
+		"//Bob//second", "--model-dir", minilm, "--fee", "0.5",
+	]);
+	assert!(stderr(&out).contains("above the 0.5 AET allowed"), "{}", stderr(&out));
+	let out = worker(&[
+		"register", "--url", &url, "--neuronet", "7", "--suri", "//Bob", "--hotkey-suri",
+		"//Bob//second", "--model-dir", minilm, "--fee", "5",
+	]);
+	assert!(stderr(&out).contains("no neuronet 7"), "{}", stderr(&out));
+	let list = rpc.call("neuronets_list", rpc_params![]).await.unwrap();
+	assert_eq!(list[0]["liveSlots"], 2);
+}
 
-	// The same hotkey twice, a fee above the maximum, an unknown neuronet.
-	let out = worker(&[
-		"register",
-		"--url",
-		&url,
-		"--neuronet",
-		"0",
-		"--suri",
-		"//Bob",
-		"--hotkey-suri",
-		"//Bob//worker",
-		"--fee",
-		"5",
-	]);
-	assert!(
-		String::from_utf8_lossy(&out.stderr).contains("HotkeyTaken"),
-		"{}",
-		String::from_utf8_lossy(&out.stderr)
-	);
-	let out = worker(&[
-		"register",
-		"--url",
-		&url,
-		"--neuronet",
-		"0",
-		"--suri",
-		"//Bob",
-		"--hotkey-suri",
-		"//Bob//second",
-		"--fee",
-		"0.5",
-	]);
-	assert!(
-		String::from_utf8_lossy(&out.stderr).contains("above --fee"),
-		"{}",
-		String::from_utf8_lossy(&out.stderr)
-	);
-	let out = worker(&[
-		"register",
-		"--url",
-		&url,
-		"--neuronet",
-		"7",
-		"--suri",
-		"//Bob",
-		"--hotkey-suri",
-		"//Bob//second",
-		"--fee",
-		"5",
-	]);
-	assert!(
-		String::from_utf8_lossy(&out.stderr).contains("no neuronet 7"),
-		"{}",
-		String::from_utf8_lossy(&out.stderr)
-	);
+fn hex(bytes: &[u8]) -> String {
+	bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Polls `check` every 500 ms for up to `secs` seconds.
+async fn eventually(what: &str, secs: u64, mut check: impl AsyncFnMut() -> bool) {
+	let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+	while std::time::Instant::now() < deadline {
+		if check().await {
+			return;
+		}
+		tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+	}
+	panic!("timed out waiting for {what}");
+}
+
+fn start_miner(url: &str, data_dir: &std::path::Path, port: u16, log: &std::path::Path) -> std::process::Child {
+	let log = std::fs::File::create(log).unwrap();
+	Command::new(worker_binary())
+		.args(["mine", "--url", url, "--suri", "//Dave", "--models"])
+		.arg(models())
+		.arg("--data-dir")
+		.arg(data_dir)
+		.args(["--listen", &format!("127.0.0.1:{port}"), "--fee", "10"])
+		.stdout(log.try_clone().unwrap())
+		.stderr(log)
+		.spawn()
+		.expect("the worker starts")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn mine_picks_registers_serves_heartbeats_and_resumes_after_a_kill() {
+	let (node, rpc, _) = dev_node().await;
+	let url = node.ws_url();
+	let scratch = tempfile::tempdir().unwrap();
+	let spec = spec_file(scratch.path());
+	let out = worker(&["neuronet", "create", "--url", &url, "--suri", "//Alice", "--spec", spec.to_str().unwrap()]);
+	assert!(out.status.success(), "{}", stderr(&out));
+
+	let data_dir = scratch.path().join("worker");
+	let port = aetron_e2e::free_port();
+	let log = scratch.path().join("mine.log");
+	let mut miner = start_miner(&url, &data_dir, port, &log);
+	let dave = format!("0x{}", hex(&account("//Dave")));
+	eventually("an Active slot with a heartbeat", 240, async || {
+		let slots = rpc.call("neuronets_slotsOf", rpc_params![dave.clone()]).await.unwrap();
+		slots[0]["status"] == "Active" && slots[0]["heartbeats"].as_u64() >= Some(1)
+	})
+	.await;
+	let embed = || {
+		Command::new("curl")
+			.args(["-sf", "-H", "Content-Type: application/json", "-d"])
+			.arg(r#"{"model":"all-minilm-l6-v2","input":"mined"}"#)
+			.arg(format!("http://127.0.0.1:{port}/v1/embeddings"))
+			.output()
+			.unwrap()
+	};
+	eventually("the API", 60, async || embed().status.success()).await;
+	let answer: Value = serde_json::from_slice(&embed().stdout).unwrap();
+	assert_eq!(answer["data"][0]["embedding"].as_array().unwrap().len(), 384);
+	let hotkey = std::fs::read_to_string(data_dir.join("hotkey")).unwrap();
+	assert!(!hotkey.trim().is_empty(), "the hotkey is kept in the data directory");
+
+	// Killed and restarted, it finds its slot by its hotkey and serves again: no second slot.
+	miner.kill().unwrap();
+	miner.wait().unwrap();
+	let mut miner = start_miner(&url, &data_dir, port, &scratch.path().join("mine2.log"));
+	eventually("the API after a restart", 120, async || embed().status.success()).await;
+	let text = std::fs::read_to_string(scratch.path().join("mine2.log")).unwrap();
+	assert!(text.contains("resuming slot 0"), "{text}");
+	let slots = rpc.call("neuronets_slotsOf", rpc_params![dave.clone()]).await.unwrap();
+	assert_eq!(slots.as_array().unwrap().len(), 1, "{slots}");
+	miner.kill().unwrap();
+	miner.wait().unwrap();
+	let first = std::fs::read_to_string(&log).unwrap();
+	assert!(first.contains("mining neuronet 0 (all-MiniLM-L6-v2)"), "{first}");
 }

@@ -210,6 +210,9 @@ enum NeuronetCommand {
 		/// The spec file.
 		#[arg(long)]
 		spec: PathBuf,
+		/// The model directory (overrides the spec's `model_dir`).
+		#[arg(long)]
+		model_dir: Option<PathBuf>,
 	},
 }
 
@@ -425,10 +428,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 			})
 			.await?;
 		}
-		Command::Neuronet(NeuronetCommand::Create { url, suri, spec }) => {
+		Command::Neuronet(NeuronetCommand::Create { url, suri, spec, model_dir }) => {
 			let owner = keys::from_suri(&suri)?;
 			let file = SpecFile::read(&spec)?;
-			let model_dir = file.model_dir(&spec);
+			let model_dir = model_dir.unwrap_or_else(|| file.model_dir(&spec));
 			let built = tokio::task::spawn_blocking(move || {
 				let hashes = ModelHashes::of(&model_dir)?;
 				// The owner's fingerprints come from the deterministic reference backend.

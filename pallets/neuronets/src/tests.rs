@@ -760,3 +760,138 @@ fn uptime_counts_heartbeats_against_periods() {
 		assert_eq!(uptime(), Perbill::from_percent(60));
 	});
 }
+
+mod randomized {
+	//! Random sequences of calls from random accounts: after every step the invariants hold,
+	//! and every refused call leaves the state exactly as it was.
+	use super::*;
+	use proptest::prelude::*;
+
+	#[derive(Clone, Debug)]
+	enum Step {
+		Create { owner: AccountId, max_slots: u32 },
+		SetStatus { who: AccountId, neuronet: NeuronetId, status: u8 },
+		Register { coldkey: AccountId, hotkey: AccountId, neuronet: NeuronetId, max_fee: Balance },
+		RegisterWithPow { coldkey: AccountId, hotkey: AccountId, neuronet: NeuronetId },
+		Deregister { who: AccountId, slot: SlotId },
+		Heartbeat { who: AccountId, slot: SlotId },
+		Check { who: AccountId, slot: SlotId, honest: bool },
+		SetEndpoint { who: AccountId, slot: SlotId },
+		Advance { blocks: u64 },
+	}
+
+	fn account() -> impl Strategy<Value = AccountId> {
+		prop_oneof![Just(OWNER), Just(MINER), Just(OTHER_MINER), Just(POOR), 10u64..14]
+	}
+
+	fn step() -> impl Strategy<Value = Step> {
+		prop_oneof![
+			(account(), 0u32..3).prop_map(|(owner, max_slots)| Step::Create { owner, max_slots }),
+			(account(), 0u32..4, 0u8..3)
+				.prop_map(|(who, neuronet, status)| Step::SetStatus { who, neuronet, status }),
+			(account(), account(), 0u32..4, 0u128..400).prop_map(
+				|(coldkey, hotkey, neuronet, max_fee)| Step::Register {
+					coldkey,
+					hotkey,
+					neuronet,
+					max_fee
+				}
+			),
+			(account(), account(), 0u32..4).prop_map(|(coldkey, hotkey, neuronet)| {
+				Step::RegisterWithPow { coldkey, hotkey, neuronet }
+			}),
+			(account(), 0u64..8).prop_map(|(who, slot)| Step::Deregister { who, slot }),
+			(account(), 0u64..8).prop_map(|(who, slot)| Step::Heartbeat { who, slot }),
+			(account(), 0u64..8, any::<bool>())
+				.prop_map(|(who, slot, honest)| Step::Check { who, slot, honest }),
+			(account(), 0u64..8).prop_map(|(who, slot)| Step::SetEndpoint { who, slot }),
+			(1u64..15).prop_map(|blocks| Step::Advance { blocks }),
+		]
+	}
+
+	fn apply(step: &Step) -> Option<sp_runtime::DispatchResult> {
+		let signed = RuntimeOrigin::signed;
+		Some(match step.clone() {
+			Step::Create { owner, max_slots } => {
+				NeuronetsPallet::create_neuronet(signed(owner), spec(100, 10_000, max_slots))
+			}
+			Step::SetStatus { who, neuronet, status } => {
+				let status = [NeuronetStatus::Active, NeuronetStatus::Paused, NeuronetStatus::Retired]
+					[usize::from(status)];
+				NeuronetsPallet::set_status(signed(who), neuronet, status)
+			}
+			Step::Register { coldkey, hotkey, neuronet, max_fee } => NeuronetsPallet::register(
+				signed(coldkey),
+				neuronet,
+				hotkey,
+				endpoint("http://w"),
+				max_fee,
+			),
+			Step::RegisterWithPow { coldkey, hotkey, neuronet } => {
+				let block = System::block_number().saturating_sub(1).max(1);
+				if System::block_number() <= 1 {
+					return None;
+				}
+				let difficulty = NeuronetsPallet::pow_difficulty(neuronet).unwrap_or(1);
+				let nonce = mine(neuronet, hotkey, block, difficulty);
+				NeuronetsPallet::register_with_pow(
+					signed(coldkey),
+					neuronet,
+					hotkey,
+					endpoint("http://p"),
+					block,
+					nonce,
+				)
+			}
+			Step::Deregister { who, slot } => NeuronetsPallet::deregister(signed(who), slot),
+			Step::Heartbeat { who, slot } => {
+				NeuronetsPallet::heartbeat(signed(who), slot).map(|_| ()).map_err(|e| e.error)
+			}
+			Step::Check { who, slot, honest } => {
+				let results = if honest {
+					honest_results()
+				} else {
+					BoundedVec::truncate_from(vec![print(&[1, 2, 3, 4]), print(&[4, 3, 2, 1])])
+				};
+				NeuronetsPallet::submit_reference_checks(
+					signed(who),
+					slot,
+					results,
+					Benchmark { units_per_second: 10 },
+				)
+				.map(|_| ())
+				.map_err(|e| e.error)
+			}
+			Step::SetEndpoint { who, slot } => {
+				NeuronetsPallet::set_endpoint(signed(who), slot, endpoint("http://e"))
+			}
+			Step::Advance { blocks } => {
+				advance_to(System::block_number() + blocks);
+				return None;
+			}
+		})
+	}
+
+	proptest! {
+		#![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+		#[test]
+		fn invariants_hold_after_any_sequence_of_calls(steps in prop::collection::vec(step(), 1..60)) {
+			new_test_ext().execute_with(|| {
+				advance_to(2);
+				for step in &steps {
+					let before = sp_io::storage::root(sp_runtime::StateVersion::V1);
+					let events = System::event_count();
+					if let Some(Err(_)) = apply(step) {
+						assert_eq!(
+							sp_io::storage::root(sp_runtime::StateVersion::V1),
+							before,
+							"a refused {step:?} changed the state"
+						);
+						assert_eq!(System::event_count(), events);
+					}
+					NeuronetsPallet::do_try_state().unwrap();
+				}
+			});
+		}
+	}
+}
