@@ -80,9 +80,21 @@ async fn owners_create_and_workers_join_by_fee_and_by_pow() {
 
 	// The owner (Alice) creates the neuronet from its spec file.
 	let spec = spec_file(scratch.path());
-	let out = worker(&["neuronet", "create", "--url", &url, "--suri", "//Alice", "--spec", spec.to_str().unwrap()]);
+	let out = worker(&[
+		"neuronet",
+		"create",
+		"--url",
+		&url,
+		"--suri",
+		"//Alice",
+		"--spec",
+		spec.to_str().unwrap(),
+	]);
 	assert!(out.status.success(), "{}\n{}", stderr(&out), node.log_tail(20));
-	assert_eq!(stdout(&out).trim(), "created neuronet 0 (all-MiniLM-L6-v2) with 2 reference checks");
+	assert_eq!(
+		stdout(&out).trim(),
+		"created neuronet 0 (all-MiniLM-L6-v2) with 2 reference checks"
+	);
 
 	// The RPC answers JSON: the neuronet, its price as a decimal string, its checks.
 	let list = rpc.call("neuronets_list", rpc_params![]).await.unwrap();
@@ -98,7 +110,8 @@ async fn owners_create_and_workers_join_by_fee_and_by_pow() {
 	assert_eq!(rpc.call("neuronets_get", rpc_params![9]).await.unwrap(), Value::Null);
 
 	// The worker sees that this machine fits it (the model is here).
-	let out = worker(&["neuronets", "--url", &url, "--models", models().to_str().unwrap(), "--json"]);
+	let out =
+		worker(&["neuronets", "--url", &url, "--models", models().to_str().unwrap(), "--json"]);
 	assert!(out.status.success(), "{}", stderr(&out));
 	let ranked: Value = serde_json::from_str(&stdout(&out)).unwrap();
 	assert_eq!(ranked[0]["id"], 0);
@@ -107,8 +120,21 @@ async fn owners_create_and_workers_join_by_fee_and_by_pow() {
 
 	// Bob pays the fee; his worker proves the model and the slot becomes Active.
 	let out = worker(&[
-		"register", "--url", &url, "--neuronet", "0", "--suri", "//Bob", "--hotkey-suri",
-		"//Bob//worker", "--model-dir", minilm, "--endpoint", "http://127.0.0.1:8080", "--fee", "2",
+		"register",
+		"--url",
+		&url,
+		"--neuronet",
+		"0",
+		"--suri",
+		"//Bob",
+		"--hotkey-suri",
+		"//Bob//worker",
+		"--model-dir",
+		minilm,
+		"--endpoint",
+		"http://127.0.0.1:8080",
+		"--fee",
+		"2",
 	]);
 	assert!(out.status.success(), "{}", stderr(&out));
 	let text = stdout(&out);
@@ -118,12 +144,27 @@ async fn owners_create_and_workers_join_by_fee_and_by_pow() {
 	// Charlie proves work; his hotkey has no balance at all and still sends its reference
 	// checks and heartbeats, which are free.
 	let out = worker(&[
-		"register", "--url", &url, "--neuronet", "0", "--suri", "//Charlie", "--hotkey-suri",
-		"//Charlie//worker", "--model-dir", minilm, "--pow", "--threads", "2",
+		"register",
+		"--url",
+		&url,
+		"--neuronet",
+		"0",
+		"--suri",
+		"//Charlie",
+		"--hotkey-suri",
+		"//Charlie//worker",
+		"--model-dir",
+		minilm,
+		"--pow",
+		"--threads",
+		"2",
 	]);
 	assert!(out.status.success(), "{}", stderr(&out));
 	let text = stdout(&out);
-	assert!(text.contains("registered slot 1 in neuronet 0 (proof of work at difficulty"), "{text}");
+	assert!(
+		text.contains("registered slot 1 in neuronet 0 (proof of work at difficulty"),
+		"{text}"
+	);
 	assert!(text.contains("slot 1 is Active"), "{text}");
 
 	let bob = slot_json(&rpc, 0).await;
@@ -131,7 +172,10 @@ async fn owners_create_and_workers_join_by_fee_and_by_pow() {
 	assert_eq!(bob["endpoint"], "http://127.0.0.1:8080");
 	assert_eq!(bob["reputation"], 0.1, "new slots start at the initial reputation");
 	assert!(bob["benchmarkUnitsPerSecond"].as_u64().unwrap() > 0, "{bob}");
-	let bobs = rpc.call("neuronets_slotsOf", rpc_params![format!("0x{}", hex(&account("//Bob")))]).await.unwrap();
+	let bobs = rpc
+		.call("neuronets_slotsOf", rpc_params![format!("0x{}", hex(&account("//Bob")))])
+		.await
+		.unwrap();
 	assert_eq!(bobs.as_array().unwrap().len(), 1);
 	assert_eq!(bobs[0]["id"], 0);
 
@@ -139,16 +183,21 @@ async fn owners_create_and_workers_join_by_fee_and_by_pow() {
 	let hot = account("//Charlie//worker");
 	let free = || async {
 		let at = api.at_current_block().await.unwrap();
-		let address = dynamic::storage::<([u8; 32],), subxt::ext::scale_value::Value>("System", "Account");
+		let address =
+			dynamic::storage::<([u8; 32],), subxt::ext::scale_value::Value>("System", "Account");
 		let info = at.storage().fetch(address, (hot,)).await.unwrap().decode().unwrap();
 		info.at("data").and_then(|d| d.at("free")).and_then(|f| f.as_u128()).unwrap()
 	};
 	assert_eq!(free().await, 0, "the hotkey holds nothing");
-	let charlie_hot = ["heartbeat", "--url", &url, "--hotkey-suri", "//Charlie//worker", "--slot", "1"];
+	let charlie_hot =
+		["heartbeat", "--url", &url, "--hotkey-suri", "//Charlie//worker", "--slot", "1"];
 	let out = worker(&charlie_hot);
 	assert!(out.status.success(), "{}", stderr(&out));
 	let charlie = slot_json(&rpc, 1).await;
-	assert_eq!((charlie["status"].as_str(), charlie["heartbeats"].as_u64()), (Some("Active"), Some(1)));
+	assert_eq!(
+		(charlie["status"].as_str(), charlie["heartbeats"].as_u64()),
+		(Some("Active"), Some(1))
+	);
 	assert_eq!(charlie["uptime"], 1.0, "one heartbeat within the first period");
 	assert_eq!(free().await, 0, "valid heartbeats are free");
 
@@ -173,13 +222,35 @@ async fn owners_create_and_workers_join_by_fee_and_by_pow() {
 	assert!(stderr(&out).contains("NotHotkey"), "{}", stderr(&out));
 	assert_eq!(slot_json(&rpc, 1).await["heartbeats"], 1);
 	let out = worker(&[
-		"register", "--url", &url, "--neuronet", "0", "--suri", "//Bob", "--hotkey-suri",
-		"//Bob//second", "--model-dir", minilm, "--fee", "0.5",
+		"register",
+		"--url",
+		&url,
+		"--neuronet",
+		"0",
+		"--suri",
+		"//Bob",
+		"--hotkey-suri",
+		"//Bob//second",
+		"--model-dir",
+		minilm,
+		"--fee",
+		"0.5",
 	]);
 	assert!(stderr(&out).contains("above the 0.5 AET allowed"), "{}", stderr(&out));
 	let out = worker(&[
-		"register", "--url", &url, "--neuronet", "7", "--suri", "//Bob", "--hotkey-suri",
-		"//Bob//second", "--model-dir", minilm, "--fee", "5",
+		"register",
+		"--url",
+		&url,
+		"--neuronet",
+		"7",
+		"--suri",
+		"//Bob",
+		"--hotkey-suri",
+		"//Bob//second",
+		"--model-dir",
+		minilm,
+		"--fee",
+		"5",
 	]);
 	assert!(stderr(&out).contains("no neuronet 7"), "{}", stderr(&out));
 	let list = rpc.call("neuronets_list", rpc_params![]).await.unwrap();
@@ -202,7 +273,12 @@ async fn eventually(what: &str, secs: u64, mut check: impl AsyncFnMut() -> bool)
 	panic!("timed out waiting for {what}");
 }
 
-fn start_miner(url: &str, data_dir: &std::path::Path, port: u16, log: &std::path::Path) -> std::process::Child {
+fn start_miner(
+	url: &str,
+	data_dir: &std::path::Path,
+	port: u16,
+	log: &std::path::Path,
+) -> std::process::Child {
 	let log = std::fs::File::create(log).unwrap();
 	Command::new(worker_binary())
 		.args(["mine", "--url", url, "--suri", "//Dave", "--models"])
@@ -222,7 +298,16 @@ async fn mine_picks_registers_serves_heartbeats_and_resumes_after_a_kill() {
 	let url = node.ws_url();
 	let scratch = tempfile::tempdir().unwrap();
 	let spec = spec_file(scratch.path());
-	let out = worker(&["neuronet", "create", "--url", &url, "--suri", "//Alice", "--spec", spec.to_str().unwrap()]);
+	let out = worker(&[
+		"neuronet",
+		"create",
+		"--url",
+		&url,
+		"--suri",
+		"//Alice",
+		"--spec",
+		spec.to_str().unwrap(),
+	]);
 	assert!(out.status.success(), "{}", stderr(&out));
 
 	let data_dir = scratch.path().join("worker");

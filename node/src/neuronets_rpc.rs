@@ -77,7 +77,10 @@ fn api_error(e: sp_api::ApiError) -> ErrorObjectOwned {
 	)
 }
 
-fn nth<T: serde::de::DeserializeOwned>(params: &Params, index: usize) -> Result<T, ErrorObjectOwned> {
+fn nth<T: serde::de::DeserializeOwned>(
+	params: &Params,
+	index: usize,
+) -> Result<T, ErrorObjectOwned> {
 	let all: Vec<Value> = params.parse().map_err(|_| invalid("params must be an array"))?;
 	let value = all.get(index).cloned().ok_or_else(|| invalid(format!("param {index} missing")))?;
 	serde_json::from_value(value).map_err(|e| invalid(format!("param {index}: {e}")))

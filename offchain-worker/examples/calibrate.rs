@@ -93,8 +93,11 @@ fn completion_distance(
 	threads: Option<usize>,
 ) -> Distance {
 	let run = || {
-		let mut worst =
-			Distance { min_overlap: fingerprint::TOP_K, max_deviation_ppb: 0, cosine_distance_ppb: 0 };
+		let mut worst = Distance {
+			min_overlap: fingerprint::TOP_K,
+			max_deviation_ppb: 0,
+			cosine_distance_ppb: 0,
+		};
 		for (i, prompt) in PROMPTS.iter().enumerate() {
 			let tokens = server.tokenize(prompt).unwrap();
 			let params = SamplingParams { temperature: 0.8, top_k: 0, top_p: 0.95 };
@@ -151,11 +154,9 @@ fn embedding_cosine(
 			let ours = checker.embed(&ids[i..=i]).unwrap().remove(0);
 			output = output.min(fingerprint::cosine(s, &ours));
 			// The re-checker compares the served fingerprint with its own.
-			let d = fingerprint::distance(
-				&fingerprint::embedding(s),
-				&fingerprint::embedding(&ours),
-			)
-			.unwrap();
+			let d =
+				fingerprint::distance(&fingerprint::embedding(s), &fingerprint::embedding(&ours))
+					.unwrap();
 			print = print.min(1.0 - d.cosine_distance_ppb as f64 * 1e-9);
 		}
 		(output, print)
@@ -221,8 +222,8 @@ fn main() {
 	let row = |what: &str, (output, print): (f64, f64)| {
 		let max_print_distance =
 			fingerprint::Tolerance::default().max_cosine_distance.deconstruct() as f64 * 1e-9;
-		let passes = output >= fingerprint::MIN_EMBEDDING_COSINE
-			&& 1.0 - print <= max_print_distance;
+		let passes =
+			output >= fingerprint::MIN_EMBEDDING_COSINE && 1.0 - print <= max_print_distance;
 		println!("{what:<44} {:>16.2e} {:>18.2e} {passes:>8}", 1.0 - output, 1.0 - print);
 	};
 	row("honest: reference backend, batch 1", embedding_cosine(&checker, &checker, 1, None));

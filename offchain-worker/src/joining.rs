@@ -30,7 +30,11 @@ pub fn reference_results(model: &Model, checks: &[ReferenceCheck]) -> Result<Vec
 
 /// Work units a second on the reference inputs (input tokens plus outputs, as the API counts
 /// them), over at least `at_least` of repeated runs.
-pub fn benchmark(model: &Model, checks: &[ReferenceCheck], at_least: Duration) -> Result<Benchmark> {
+pub fn benchmark(
+	model: &Model,
+	checks: &[ReferenceCheck],
+	at_least: Duration,
+) -> Result<Benchmark> {
 	ensure!(!checks.is_empty(), "no reference inputs to measure with");
 	let start = Instant::now();
 	let mut units = 0u64;
@@ -57,7 +61,8 @@ fn run(model: &Model, input: &str, max_tokens: u16) -> Result<(Fingerprint, u64)
 			ensure!(max_tokens > 0, "a completion check asks for at least one token");
 			let tokens = m.tokenize(input)?;
 			// Greedy, so the result does not depend on a seed's draws.
-			let generation = m.generate(&tokens, usize::from(max_tokens), SamplingParams::GREEDY, 0)?;
+			let generation =
+				m.generate(&tokens, usize::from(max_tokens), SamplingParams::GREEDY, 0)?;
 			let units = (tokens.len() + generation.tokens.len()) as u64;
 			Ok((generation.fingerprint(), units))
 		}

@@ -229,7 +229,10 @@ struct HotkeyArgs {
 }
 
 impl HotkeyArgs {
-	fn load(&self, data_dir: Option<&std::path::Path>) -> anyhow::Result<subxt_signer::sr25519::Keypair> {
+	fn load(
+		&self,
+		data_dir: Option<&std::path::Path>,
+	) -> anyhow::Result<subxt_signer::sr25519::Keypair> {
 		let default = data_dir.map_or_else(|| PathBuf::from("hotkey"), |d| d.join("hotkey"));
 		keys::hotkey(self.hotkey_suri.as_deref(), self.hotkey_file.as_deref().unwrap_or(&default))
 	}

@@ -67,7 +67,11 @@ impl Candidate {
 }
 
 /// Every neuronet, best first: those that fit by expected share, then the rest.
-pub fn rank(neuronets: Vec<NeuronetInfo>, models: &[LocalModel], memory_mib: u64) -> Vec<Candidate> {
+pub fn rank(
+	neuronets: Vec<NeuronetInfo>,
+	models: &[LocalModel],
+	memory_mib: u64,
+) -> Vec<Candidate> {
 	let open = neuronets.iter().filter(|n| n.neuronet.status == NeuronetStatus::Active).count();
 	let mut candidates: Vec<Candidate> = neuronets
 		.into_iter()
@@ -76,9 +80,9 @@ pub fn rank(neuronets: Vec<NeuronetInfo>, models: &[LocalModel], memory_mib: u64
 			let model_dir = models
 				.iter()
 				.find(|m| {
-					m.hashes.weights == spec.model.weights_hash &&
-						m.hashes.config == spec.model.config_hash &&
-						m.hashes.tokenizer == spec.model.tokenizer_hash
+					m.hashes.weights == spec.model.weights_hash
+						&& m.hashes.config == spec.model.config_hash
+						&& m.hashes.tokenizer == spec.model.tokenizer_hash
 				})
 				.map(|m| m.dir.clone());
 			let unfit = if info.neuronet.status != NeuronetStatus::Active {

@@ -14,9 +14,9 @@ use subxt_signer::sr25519::Keypair;
 
 use crate::{
 	api::{self, ServeConfig},
-	hardware, joining,
+	hardware,
 	inference::{BackendKind, Model},
-	keys,
+	joining, keys,
 	market::{self, Candidate},
 	registration::{NeuronetId, Registrar},
 };
@@ -94,19 +94,28 @@ pub async fn register(
 				.with_context(|| format!("no neuronet {neuronet}"))?;
 			let bar = indicatif::ProgressBar::new_spinner();
 			bar.set_style(
-				indicatif::ProgressStyle::with_template("{spinner} proof of work, difficulty {msg}")
-					.unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+				indicatif::ProgressStyle::with_template(
+					"{spinner} proof of work, difficulty {msg}",
+				)
+				.unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
 			);
 			bar.set_message(format!("{difficulty} on {threads} threads"));
 			let shown = bar.clone();
 			let result = registrar
-				.register_by_pow(coldkey, neuronet, hotkey, endpoint, threads, move |hashes, rate| {
-					shown.set_message(format!(
-						"{difficulty} on {threads} threads: {hashes} hashes, {:.0} kH/s",
-						rate / 1e3
-					));
-					shown.tick();
-				})
+				.register_by_pow(
+					coldkey,
+					neuronet,
+					hotkey,
+					endpoint,
+					threads,
+					move |hashes, rate| {
+						shown.set_message(format!(
+							"{difficulty} on {threads} threads: {hashes} hashes, {:.0} kH/s",
+							rate / 1e3
+						));
+						shown.tick();
+					},
+				)
 				.await;
 			bar.finish_and_clear();
 			result?
@@ -140,10 +149,8 @@ pub async fn prove(
 		SlotStatus::Pending => {}
 	}
 	let neuronet = details.slot.as_ref().map(|s| s.neuronet).context("slot record missing")?;
-	let info = registrar
-		.neuronet(neuronet)
-		.await?
-		.with_context(|| format!("no neuronet {neuronet}"))?;
+	let info =
+		registrar.neuronet(neuronet).await?.with_context(|| format!("no neuronet {neuronet}"))?;
 	let checks = info.neuronet.spec.reference_checks.to_vec();
 	println!("running {} reference checks and a benchmark…", checks.len());
 	let (results, benchmark) = tokio::task::spawn_blocking(move || {
@@ -158,10 +165,7 @@ pub async fn prove(
 	if status != Some(SlotStatus::Active) {
 		bail!("slot {slot} is {status:?} after its reference checks");
 	}
-	println!(
-		"slot {slot} is Active (benchmark: {} work units/s)",
-		benchmark.units_per_second
-	);
+	println!("slot {slot} is Active (benchmark: {} work units/s)", benchmark.units_per_second);
 	Ok(())
 }
 
@@ -222,7 +226,8 @@ pub async fn mine(config: MineConfig) -> Result<()> {
 		batch_max_age: Duration::from_secs(60),
 	}));
 	let period = registrar.heartbeat_period().await?;
-	let every = Duration::from_millis(u64::from(period) * aetron_primitives::time::MILLISECS_PER_BLOCK);
+	let every =
+		Duration::from_millis(u64::from(period) * aetron_primitives::time::MILLISECS_PER_BLOCK);
 	let heartbeats = {
 		let (registrar, hotkey) = (registrar.clone(), config.hotkey.clone());
 		tokio::spawn(async move {

@@ -186,7 +186,11 @@ impl Registrar {
 	}
 
 	/// The slot `hotkey` holds in `neuronet`, if any.
-	pub async fn slot_of_hotkey(&self, neuronet: NeuronetId, hotkey: [u8; 32]) -> Result<Option<u64>> {
+	pub async fn slot_of_hotkey(
+		&self,
+		neuronet: NeuronetId,
+		hotkey: [u8; 32],
+	) -> Result<Option<u64>> {
 		let address = dynamic::storage::<(u32, [u8; 32]), u64>("Neuronets", "SlotByHotkey");
 		let at = self.api.at_current_block().await?;
 		let value = at.storage().try_fetch(address, (neuronet, hotkey)).await?;
@@ -351,8 +355,7 @@ impl Registrar {
 		signer: &Keypair,
 		tx: &Call,
 	) -> Result<Registered> {
-		let events =
-			self.submit_and_watch(signer, tx).await.context("the registration failed")?;
+		let events = self.submit_and_watch(signer, tx).await.context("the registration failed")?;
 		for event in events.iter().filter_map(Result::ok) {
 			if event.pallet_name() == "Neuronets" && event.event_name() == "SlotRegistered" {
 				let e = event.decode_fields_unchecked_as::<SlotRegistered>()?;

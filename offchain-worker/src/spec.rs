@@ -119,8 +119,8 @@ pub struct CheckFile {
 impl SpecFile {
 	/// Reads and parses a spec file.
 	pub fn read(path: &Path) -> Result<Self> {
-		let text = std::fs::read_to_string(path)
-			.with_context(|| format!("reading {}", path.display()))?;
+		let text =
+			std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
 		toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))
 	}
 

@@ -73,8 +73,9 @@ fn the_kv_cache_gives_what_a_full_prefill_gives() {
 		let diff = max_abs_diff(cached, full);
 		assert!(diff < 1e-4, "position {p}: hidden states differ by {diff}");
 	}
-	let d = fingerprint::distance(&generation.fingerprint(), &fingerprint::completion(&prefill.hidden))
-		.unwrap();
+	let d =
+		fingerprint::distance(&generation.fingerprint(), &fingerprint::completion(&prefill.hidden))
+			.unwrap();
 	assert!(d.within(&fingerprint::Tolerance::default()), "{d:?}");
 }
 

@@ -52,12 +52,17 @@ fn owner_spec(dir: &std::path::Path) -> pallet_neuronets::NeuronetSpec<u128> {
 #[test]
 fn a_worker_on_another_backend_reproduces_the_owners_reference_checks() {
 	let dir = tempfile::tempdir().unwrap();
-	aetron_worker::inference::random_gpt2::RandomGpt2::tiny(3).write(&dir.path().join("model")).unwrap();
+	aetron_worker::inference::random_gpt2::RandomGpt2::tiny(3)
+		.write(&dir.path().join("model"))
+		.unwrap();
 	let spec = owner_spec(dir.path());
 	assert_eq!(spec.task, Task::TextGeneration);
 	assert_eq!(spec.economics.fee_floor, 500_000_000_000);
 	assert_eq!(spec.reference_checks.len(), 2);
-	assert_eq!(spec.model.weights_hash, ModelHashes::of(&dir.path().join("model")).unwrap().weights);
+	assert_eq!(
+		spec.model.weights_hash,
+		ModelHashes::of(&dir.path().join("model")).unwrap().weights
+	);
 
 	let worker = load(&dir.path().join("model"), BackendKind::Cpu);
 	let results = joining::reference_results(&worker, &spec.reference_checks).unwrap();
@@ -102,9 +107,12 @@ fn minilm_reference_checks_pass_across_backends() {
 	let d = fingerprint::distance(&spec.reference_checks[0].expected, &results[0]).unwrap();
 	assert!(d.within(&spec.tolerance), "{d:?}");
 	// A task that does not match the model is refused.
-	let text = std::fs::read_to_string(&path).unwrap().replace("\"embedding\"", "\"text-generation\"");
+	let text =
+		std::fs::read_to_string(&path).unwrap().replace("\"embedding\"", "\"text-generation\"");
 	std::fs::write(&path, text).unwrap();
-	let err = SpecFile::read(&path).unwrap().build(ModelHashes::of(&common::minilm_dir()).unwrap(), &reference);
+	let err = SpecFile::read(&path)
+		.unwrap()
+		.build(ModelHashes::of(&common::minilm_dir()).unwrap(), &reference);
 	assert!(err.unwrap_err().to_string().contains("does not do task"));
 }
 
@@ -112,10 +120,13 @@ fn minilm_reference_checks_pass_across_backends() {
 fn bad_spec_files_are_refused_with_their_reason() {
 	let dir = tempfile::tempdir().unwrap();
 	let path = dir.path().join("spec.toml");
-	std::fs::write(&path, SPEC.replace("min_memory_mib = 64", "min_memory_mib = 64\ncolour = 3")).unwrap();
+	std::fs::write(&path, SPEC.replace("min_memory_mib = 64", "min_memory_mib = 64\ncolour = 3"))
+		.unwrap();
 	let err = format!("{:#}", SpecFile::read(&path).unwrap_err());
 	assert!(err.contains("unknown field `colour`"), "{err}");
-	aetron_worker::inference::random_gpt2::RandomGpt2::tiny(3).write(&dir.path().join("model")).unwrap();
+	aetron_worker::inference::random_gpt2::RandomGpt2::tiny(3)
+		.write(&dir.path().join("model"))
+		.unwrap();
 	let model = load(&dir.path().join("model"), BackendKind::Reference);
 	let hashes = ModelHashes::of(&dir.path().join("model")).unwrap();
 	let long = SPEC.replace("tiny-gpt2", &"n".repeat(65));
@@ -127,7 +138,13 @@ fn bad_spec_files_are_refused_with_their_reason() {
 	assert!(err.to_string().contains("fee_floor"), "{err}");
 }
 
-fn info(id: u32, spec: pallet_neuronets::NeuronetSpec<u128>, live_slots: u32, status: NeuronetStatus, price: u128) -> NeuronetInfo {
+fn info(
+	id: u32,
+	spec: pallet_neuronets::NeuronetSpec<u128>,
+	live_slots: u32,
+	status: NeuronetStatus,
+	price: u128,
+) -> NeuronetInfo {
 	NeuronetInfo {
 		id,
 		neuronet: Neuronet {
@@ -147,7 +164,9 @@ fn info(id: u32, spec: pallet_neuronets::NeuronetSpec<u128>, live_slots: u32, st
 fn neuronets_rank_by_fit_then_expected_share() {
 	let dir = tempfile::tempdir().unwrap();
 	let models = dir.path().join("models");
-	aetron_worker::inference::random_gpt2::RandomGpt2::tiny(3).write(&models.join("model")).unwrap();
+	aetron_worker::inference::random_gpt2::RandomGpt2::tiny(3)
+		.write(&models.join("model"))
+		.unwrap();
 	let spec = owner_spec(&models);
 	let mut big = spec.clone();
 	big.model.min_memory_mib = u32::MAX;

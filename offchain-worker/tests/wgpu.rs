@@ -61,8 +61,9 @@ fn gpt2_on_wgpu_passes_the_reference_re_check() {
 	let params = SamplingParams { temperature: 0.8, top_k: 0, top_p: 0.95 };
 	let generation = gpu.generate(&prompt, 64, params, 9).unwrap();
 	let prefill = reference.prefill(&prompt, &generation.tokens).unwrap();
-	let d = fingerprint::distance(&generation.fingerprint(), &fingerprint::completion(&prefill.hidden))
-		.unwrap();
+	let d =
+		fingerprint::distance(&generation.fingerprint(), &fingerprint::completion(&prefill.hidden))
+			.unwrap();
 	eprintln!("wgpu against the reference prefill: {d:?}");
 	assert!(d.within(&fingerprint::Tolerance::default()), "{d:?}");
 }

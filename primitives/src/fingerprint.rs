@@ -105,9 +105,9 @@ pub struct Distance {
 impl Distance {
 	/// Whether this distance is within `tolerance`.
 	pub fn within(&self, tolerance: &Tolerance) -> bool {
-		self.min_overlap >= u32::from(tolerance.min_index_overlap) &&
-			self.max_deviation_ppb <= u64::from(tolerance.max_value_deviation.deconstruct()) &&
-			self.cosine_distance_ppb <= u64::from(tolerance.max_cosine_distance.deconstruct())
+		self.min_overlap >= u32::from(tolerance.min_index_overlap)
+			&& self.max_deviation_ppb <= u64::from(tolerance.max_value_deviation.deconstruct())
+			&& self.cosine_distance_ppb <= u64::from(tolerance.max_cosine_distance.deconstruct())
 	}
 }
 
@@ -121,7 +121,8 @@ pub fn distance(claimed: &Fingerprint, recomputed: &Fingerprint) -> Option<Dista
 			if claimed.len() != ours.len() {
 				return None;
 			}
-			let mut d = Distance { min_overlap: TOP_K, max_deviation_ppb: 0, cosine_distance_ppb: 0 };
+			let mut d =
+				Distance { min_overlap: TOP_K, max_deviation_ppb: 0, cosine_distance_ppb: 0 };
 			for (a, b) in claimed.iter().zip(ours.iter()) {
 				if a.position != b.position || a.top.len() != b.top.len() {
 					return None;
@@ -140,11 +141,8 @@ pub fn distance(claimed: &Fingerprint, recomputed: &Fingerprint) -> Option<Dista
 				d.min_overlap = d.min_overlap.min(overlap);
 			}
 			Some(d)
-		},
-		(
-			Fingerprint::Embedding { values: a, .. },
-			Fingerprint::Embedding { values: b, .. },
-		) => {
+		}
+		(Fingerprint::Embedding { values: a, .. }, Fingerprint::Embedding { values: b, .. }) => {
 			if a.len() != b.len() {
 				return None;
 			}
@@ -153,7 +151,7 @@ pub fn distance(claimed: &Fingerprint, recomputed: &Fingerprint) -> Option<Dista
 				max_deviation_ppb: 0,
 				cosine_distance_ppb: cosine_distance_ppb(a, b),
 			})
-		},
+		}
 		_ => None,
 	}
 }
@@ -235,11 +233,22 @@ mod tests {
 			max_cosine_distance: Perbill::from_parts(40_000),
 			..Default::default()
 		}));
-		assert_eq!(distance(&a, &embedding(&[-100, 50, -25, 0])).unwrap().cosine_distance_ppb, 2 * BILLION as u64);
-		assert_eq!(distance(&a, &embedding(&[0, 0, 0, 0])).unwrap().cosine_distance_ppb, BILLION as u64);
+		assert_eq!(
+			distance(&a, &embedding(&[-100, 50, -25, 0])).unwrap().cosine_distance_ppb,
+			2 * BILLION as u64
+		);
+		assert_eq!(
+			distance(&a, &embedding(&[0, 0, 0, 0])).unwrap().cosine_distance_ppb,
+			BILLION as u64
+		);
 		assert_eq!(distance(&a, &embedding(&[1, 2, 3])), None, "other shape");
-		let big: Vec<i8> = (0..MAX_DIMENSIONS).map(|i| if i % 2 == 0 { 127 } else { -128 }).collect();
-		assert_eq!(distance(&embedding(&big), &embedding(&big)).unwrap().cosine_distance_ppb, 0, "no overflow");
+		let big: Vec<i8> =
+			(0..MAX_DIMENSIONS).map(|i| if i % 2 == 0 { 127 } else { -128 }).collect();
+		assert_eq!(
+			distance(&embedding(&big), &embedding(&big)).unwrap().cosine_distance_ppb,
+			0,
+			"no overflow"
+		);
 	}
 
 	#[test]

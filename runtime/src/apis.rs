@@ -18,9 +18,9 @@ use aetron_primitives::traits::ReputationOf;
 use pallet_neuronets::runtime_api::{NeuronetDetails, SlotDetails};
 
 use crate::{
-	genesis_config_presets, opaque, AccountId, Babe, Balance, Block, Executive, Grandpa,
-	BlockNumber, InherentDataExt, Neuronets, Nonce, Reputation, Runtime, RuntimeCall, RuntimeGenesisConfig, System,
-	TransactionPayment, BABE_GENESIS_EPOCH_CONFIG, VERSION,
+	genesis_config_presets, opaque, AccountId, Babe, Balance, Block, BlockNumber, Executive,
+	Grandpa, InherentDataExt, Neuronets, Nonce, Reputation, Runtime, RuntimeCall,
+	RuntimeGenesisConfig, System, TransactionPayment, BABE_GENESIS_EPOCH_CONFIG, VERSION,
 };
 
 #[cfg(feature = "runtime-benchmarks")]

@@ -25,8 +25,8 @@ pub use backend::BackendKind;
 use bert::BertEncoder;
 use fingerprint::Fingerprint;
 use gpt2::Gpt2;
-use sampling::{choose, Draws};
 pub use sampling::SamplingParams;
+use sampling::{choose, Draws};
 
 /// The hashes a neuronet's spec names its model by (DESIGN §3): BLAKE2b-256 of
 /// `model.safetensors`, `config.json` and `tokenizer.json`, streamed from disk.

@@ -11,8 +11,8 @@ use frame_support::{
 };
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use sp_runtime::{
-	Saturating,
 	traits::{Hash, One, UniqueSaturatedFrom},
+	Saturating,
 };
 
 /// The widest embedding fingerprint.

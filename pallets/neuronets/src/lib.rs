@@ -51,6 +51,7 @@ pub use weights::WeightInfo;
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
+	use aetron_primitives::{fingerprint, traits::OnSlotChange};
 	use frame_support::{
 		pallet_prelude::*,
 		traits::{
@@ -58,7 +59,6 @@ pub mod pallet {
 			tokens::{Fortitude, Precision, Preservation},
 		},
 	};
-	use aetron_primitives::{fingerprint, traits::OnSlotChange};
 	use frame_system::pallet_prelude::*;
 	use sp_runtime::{
 		traits::{Saturating, UniqueSaturatedFrom, UniqueSaturatedInto},
@@ -679,7 +679,9 @@ pub mod pallet {
 			ensure!(!spec.reference_checks.is_empty(), Error::<T>::NoReferenceChecks);
 			let kind_fits = |c: &ReferenceCheck| match (&c.expected, spec.task) {
 				(Fingerprint::Embedding { .. }, crate::types::Task::Embedding) => c.max_tokens == 0,
-				(Fingerprint::Completion(_), crate::types::Task::TextGeneration) => c.max_tokens > 0,
+				(Fingerprint::Completion(_), crate::types::Task::TextGeneration) => {
+					c.max_tokens > 0
+				}
 				_ => false,
 			};
 			ensure!(spec.reference_checks.iter().all(kind_fits), Error::<T>::ReferenceCheckKind);
@@ -687,7 +689,10 @@ pub mod pallet {
 		}
 
 		/// The slot, if `origin` is its hotkey and a heartbeat is due.
-		pub fn heartbeat_due(origin: &OriginFor<T>, slot: SlotId) -> Result<SlotOf<T>, DispatchError> {
+		pub fn heartbeat_due(
+			origin: &OriginFor<T>,
+			slot: SlotId,
+		) -> Result<SlotOf<T>, DispatchError> {
 			let who = ensure_signed(origin.clone())?;
 			let s = Slots::<T>::get(slot).ok_or(Error::<T>::UnknownSlot)?;
 			ensure!(s.hotkey == who, Error::<T>::NotHotkey);
@@ -714,8 +719,7 @@ pub mod pallet {
 			ensure!(checks.len() == results.len(), Error::<T>::ReferenceCheckCount);
 			let tolerance = &n.spec.tolerance;
 			let pass = checks.iter().zip(results).all(|(check, result)| {
-				fingerprint::distance(&check.expected, result)
-					.is_some_and(|d| d.within(tolerance))
+				fingerprint::distance(&check.expected, result).is_some_and(|d| d.within(tolerance))
 			});
 			ensure!(pass, Error::<T>::ReferenceCheckFailed);
 			Ok(s)
@@ -736,8 +740,9 @@ pub mod pallet {
 
 		/// Every neuronet with its current registration figures (bounded by
 		/// [`Config::MaxNeuronets`]).
-		pub fn all_neuronet_details(
-		) -> alloc::vec::Vec<runtime_api::NeuronetDetails<T::AccountId, BalanceOf<T>, BlockNumberFor<T>>> {
+		pub fn all_neuronet_details() -> alloc::vec::Vec<
+			runtime_api::NeuronetDetails<T::AccountId, BalanceOf<T>, BlockNumberFor<T>>,
+		> {
 			(0..NextNeuronetId::<T>::get()).filter_map(Self::neuronet_details).collect()
 		}
 

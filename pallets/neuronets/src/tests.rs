@@ -739,7 +739,10 @@ fn a_hotkey_without_balance_exists_while_it_holds_a_slot() {
 		assert_ok!(NeuronetsPallet::deregister(RuntimeOrigin::signed(MINER), slot));
 		assert_ok!(NeuronetsPallet::deregister(RuntimeOrigin::signed(OTHER_MINER), second));
 		assert_eq!(System::providers(&10), 0);
-		assert_eq!(slot_changes(), vec![(slot, true), (second, true), (slot, false), (second, false)]);
+		assert_eq!(
+			slot_changes(),
+			vec![(slot, true), (second, true), (slot, false), (second, false)]
+		);
 	});
 }
 
@@ -787,8 +790,11 @@ mod randomized {
 	fn step() -> impl Strategy<Value = Step> {
 		prop_oneof![
 			(account(), 0u32..3).prop_map(|(owner, max_slots)| Step::Create { owner, max_slots }),
-			(account(), 0u32..4, 0u8..3)
-				.prop_map(|(who, neuronet, status)| Step::SetStatus { who, neuronet, status }),
+			(account(), 0u32..4, 0u8..3).prop_map(|(who, neuronet, status)| Step::SetStatus {
+				who,
+				neuronet,
+				status
+			}),
 			(account(), account(), 0u32..4, 0u128..400).prop_map(
 				|(coldkey, hotkey, neuronet, max_fee)| Step::Register {
 					coldkey,
@@ -802,8 +808,11 @@ mod randomized {
 			}),
 			(account(), 0u64..8).prop_map(|(who, slot)| Step::Deregister { who, slot }),
 			(account(), 0u64..8).prop_map(|(who, slot)| Step::Heartbeat { who, slot }),
-			(account(), 0u64..8, any::<bool>())
-				.prop_map(|(who, slot, honest)| Step::Check { who, slot, honest }),
+			(account(), 0u64..8, any::<bool>()).prop_map(|(who, slot, honest)| Step::Check {
+				who,
+				slot,
+				honest
+			}),
 			(account(), 0u64..8).prop_map(|(who, slot)| Step::SetEndpoint { who, slot }),
 			(1u64..15).prop_map(|blocks| Step::Advance { blocks }),
 		]
@@ -816,8 +825,9 @@ mod randomized {
 				NeuronetsPallet::create_neuronet(signed(owner), spec(100, 10_000, max_slots))
 			}
 			Step::SetStatus { who, neuronet, status } => {
-				let status = [NeuronetStatus::Active, NeuronetStatus::Paused, NeuronetStatus::Retired]
-					[usize::from(status)];
+				let status =
+					[NeuronetStatus::Active, NeuronetStatus::Paused, NeuronetStatus::Retired]
+						[usize::from(status)];
 				NeuronetsPallet::set_status(signed(who), neuronet, status)
 			}
 			Step::Register { coldkey, hotkey, neuronet, max_fee } => NeuronetsPallet::register(

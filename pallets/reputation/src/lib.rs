@@ -186,7 +186,10 @@ pub mod pallet {
 	#[pallet::genesis_build]
 	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
 		fn build(&self) {
-			assert!(Pallet::<T>::check(&self.params).is_ok(), "genesis reputation params out of bounds");
+			assert!(
+				Pallet::<T>::check(&self.params).is_ok(),
+				"genesis reputation params out of bounds"
+			);
 			Params::<T>::put(self.params);
 		}
 	}
@@ -301,9 +304,7 @@ impl<T: Config> aetron_primitives::traits::ReputationOf for Pallet<T> {
 	}
 
 	fn emission_weight(slot: SlotId) -> Perbill {
-		Self::current(slot)
-			.map(|r| r.value.max(Params::<T>::get().min_weight))
-			.unwrap_or_default()
+		Self::current(slot).map(|r| r.value.max(Params::<T>::get().min_weight)).unwrap_or_default()
 	}
 
 	fn sampling_rate(slot: SlotId) -> Perbill {
@@ -315,13 +316,13 @@ impl<T: Config> aetron_primitives::traits::ReputationOf for Pallet<T> {
 	}
 
 	fn may_recheck(slot: SlotId) -> bool {
-		!Self::on_probation(slot) &&
-			Self::current(slot).is_some_and(|r| r.value >= Params::<T>::get().recheck_threshold)
+		!Self::on_probation(slot)
+			&& Self::current(slot).is_some_and(|r| r.value >= Params::<T>::get().recheck_threshold)
 	}
 
 	fn may_arbitrate(slot: SlotId) -> bool {
-		!Self::on_probation(slot) &&
-			Self::current(slot).is_some_and(|r| r.value >= Params::<T>::get().panel_threshold)
+		!Self::on_probation(slot)
+			&& Self::current(slot).is_some_and(|r| r.value >= Params::<T>::get().panel_threshold)
 	}
 
 	fn on_probation(slot: SlotId) -> bool {

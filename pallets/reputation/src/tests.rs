@@ -71,7 +71,10 @@ fn reputation_decays_every_epoch_without_a_loop() {
 		assert_eq!(Reputation::reputation(1), Perbill::from_parts(99_500_000));
 		set_epoch(139);
 		let r = Reputation::reputation(1);
-		assert!(r > Perbill::from_parts(49_800_000) && r < Perbill::from_parts(50_000_000), "{r:?}");
+		assert!(
+			r > Perbill::from_parts(49_800_000) && r < Perbill::from_parts(50_000_000),
+			"{r:?}"
+		);
 		assert_eq!(Reputations::<Test>::get(1).unwrap().epoch, 0, "nothing was written");
 		// Gaining brings the stored record up to date first.
 		Reputation::recheck_passed(1);
@@ -103,7 +106,10 @@ fn a_lost_arbitration_zeroes_reputation_and_starts_probation() {
 		assert!(Reputation::on_probation(1), "passing does not end probation early");
 		set_epoch(14);
 		assert!(!Reputation::on_probation(1));
-		assert_eq!(Reputation::sampling_rate(1), sampling_rate(Reputation::reputation(1), percent(3), percent(25)));
+		assert_eq!(
+			Reputation::sampling_rate(1),
+			sampling_rate(Reputation::reputation(1), percent(3), percent(25))
+		);
 	});
 }
 
