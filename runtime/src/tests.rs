@@ -8,6 +8,7 @@ use codec::Encode;
 use frame_support::{assert_ok, genesis_builder_helper::build_state};
 use sp_genesis_builder::{PresetId, DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET};
 use sp_keyring::Sr25519Keyring;
+use aetron_primitives::traits::ReputationOf;
 use sp_runtime::{generic::Era, traits::Header as _};
 
 /// Applies a JSON patch onto `base` the way the node's chain-spec builder does: objects merge
@@ -104,7 +105,9 @@ fn signed(call: RuntimeCall, signer: Sr25519Keyring, nonce: Nonce) -> UncheckedE
 		frame_system::CheckEra::from(Era::Immortal),
 		frame_system::CheckNonce::from(nonce),
 		frame_system::CheckWeight::new(),
-		pallet_transaction_payment::ChargeTransactionPayment::from(0),
+		pallet_skip_feeless_payment::SkipCheckIfFeeless::from(
+			pallet_transaction_payment::ChargeTransactionPayment::from(0),
+		),
 		frame_system::WeightReclaim::new(),
 	);
 	let payload = SignedPayload::new(call.clone(), tx_ext.clone()).expect("implicit data exists");
@@ -182,5 +185,78 @@ fn transfer_with_a_bad_signature_is_refused_and_changes_nothing() {
 		assert!(Executive::apply_extrinsic(xt).is_err());
 		assert_eq!(Balances::free_balance(&alice), ENDOWMENT);
 		assert_eq!(frame_system::Pallet::<Runtime>::account_nonce(&alice), 0);
+	});
+}
+
+/// A one-check embedding spec.
+fn embedding_spec() -> pallet_neuronets::NeuronetSpec<Balance> {
+	use frame_support::BoundedVec;
+	use pallet_neuronets::*;
+	NeuronetSpec {
+		name: BoundedVec::truncate_from(b"minilm".to_vec()),
+		task: Task::Embedding,
+		model: ModelSpec {
+			weights_hash: [1; 32],
+			config_hash: [2; 32],
+			tokenizer_hash: [3; 32],
+			min_memory_mib: 1,
+		},
+		economics: Economics {
+			units_per_input_token: 1,
+			units_per_output_token: 1,
+			fee_floor: AET,
+			fee_cap: 10 * AET,
+			max_slots: 0,
+			pow_difficulty: 1024,
+		},
+		tolerance: Tolerance::default(),
+		reference_checks: BoundedVec::truncate_from(vec![ReferenceCheck {
+			input: BoundedVec::truncate_from(b"hello".to_vec()),
+			max_tokens: 0,
+			expected: Fingerprint::Embedding {
+				scale: 0,
+				values: BoundedVec::truncate_from(vec![3, -4, 5]),
+			},
+		}]),
+	}
+}
+
+#[test]
+fn a_hotkey_without_balance_proves_and_heartbeats_for_free_and_strangers_cannot() {
+	genesis_ext(DEV_RUNTIME_PRESET).execute_with(|| {
+		start_block_one();
+		let (alice, bob) = (Sr25519Keyring::Alice.to_account_id(), Sr25519Keyring::Bob.to_account_id());
+		let hot = Sr25519Keyring::One;
+		assert_eq!(System::providers(&hot.to_account_id()), 0, "the hotkey does not exist");
+		assert_ok!(Neuronets::create_neuronet(RuntimeOrigin::signed(alice), embedding_spec()));
+		assert_ok!(Neuronets::register(
+			RuntimeOrigin::signed(bob),
+			0,
+			hot.to_account_id(),
+			Default::default(),
+			AET,
+		));
+		let issuance = Balances::total_issuance();
+		let checks = RuntimeCall::Neuronets(pallet_neuronets::Call::submit_reference_checks {
+			slot: 0,
+			results: frame_support::BoundedVec::truncate_from(vec![
+				embedding_spec().reference_checks[0].expected.clone(),
+			]),
+			benchmark: pallet_neuronets::Benchmark { units_per_second: 7 },
+		});
+		assert_ok!(Executive::apply_extrinsic(signed(checks, hot, 0)).expect("valid and free"));
+		let heartbeat = RuntimeCall::Neuronets(pallet_neuronets::Call::heartbeat { slot: 0 });
+		assert_ok!(Executive::apply_extrinsic(signed(heartbeat.clone(), hot, 1)).expect("free"));
+		let slot = pallet_neuronets::Slots::<Runtime>::get(0).unwrap();
+		assert_eq!((slot.state, slot.heartbeats), (pallet_neuronets::SlotState::Active, 1));
+		assert_eq!(Balances::free_balance(hot.to_account_id()), 0, "nothing was charged");
+		assert_eq!(Balances::total_issuance(), issuance);
+		assert_eq!(Reputation::reputation(0), Perbill::from_percent(10));
+
+		// Too soon: no longer free, and the hotkey cannot pay, so it is not even included.
+		assert!(Executive::apply_extrinsic(signed(heartbeat.clone(), hot, 2)).is_err());
+		// A stranger without funds cannot send a heartbeat for the slot.
+		assert!(Executive::apply_extrinsic(signed(heartbeat, Sr25519Keyring::Two, 0)).is_err());
+		assert_eq!(pallet_neuronets::Slots::<Runtime>::get(0).unwrap().heartbeats, 1);
 	});
 }
