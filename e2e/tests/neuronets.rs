@@ -66,6 +66,21 @@ input = "AETRON pays miners for useful AI compute."
 	path
 }
 
+/// Alice creates the MiniLM neuronet from its spec file with `aetron-worker neuronet create`.
+fn create_neuronet(url: &str, dir: &std::path::Path) -> std::process::Output {
+	let spec = spec_file(dir);
+	worker(&[
+		"neuronet",
+		"create",
+		"--url",
+		url,
+		"--suri",
+		"//Alice",
+		"--spec",
+		spec.to_str().unwrap(),
+	])
+}
+
 async fn slot_json(rpc: &Rpc, id: u64) -> Value {
 	rpc.call("neuronets_slot", rpc_params![id]).await.unwrap()
 }
@@ -79,17 +94,7 @@ async fn owners_create_and_workers_join_by_fee_and_by_pow() {
 	let minilm = minilm.to_str().unwrap();
 
 	// The owner (Alice) creates the neuronet from its spec file.
-	let spec = spec_file(scratch.path());
-	let out = worker(&[
-		"neuronet",
-		"create",
-		"--url",
-		&url,
-		"--suri",
-		"//Alice",
-		"--spec",
-		spec.to_str().unwrap(),
-	]);
+	let out = create_neuronet(&url, scratch.path());
 	assert!(out.status.success(), "{}\n{}", stderr(&out), node.log_tail(20));
 	assert_eq!(
 		stdout(&out).trim(),
@@ -298,17 +303,7 @@ async fn mine_picks_registers_serves_heartbeats_and_resumes_after_a_kill() {
 	let (node, rpc, _) = dev_node().await;
 	let url = node.ws_url();
 	let scratch = tempfile::tempdir().unwrap();
-	let spec = spec_file(scratch.path());
-	let out = worker(&[
-		"neuronet",
-		"create",
-		"--url",
-		&url,
-		"--suri",
-		"//Alice",
-		"--spec",
-		spec.to_str().unwrap(),
-	]);
+	let out = create_neuronet(&url, scratch.path());
 	assert!(out.status.success(), "{}", stderr(&out));
 
 	let data_dir = scratch.path().join("worker");

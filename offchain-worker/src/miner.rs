@@ -172,8 +172,18 @@ pub async fn prove(
 /// Mines until interrupted (Ctrl-C) or the server fails.
 pub async fn mine(config: MineConfig) -> Result<()> {
 	let registrar = Arc::new(Registrar::connect(&config.url).await?);
+	let hotkey_id = config.hotkey.public_key().0;
 	let candidates = candidates(&registrar, &config.models).await?;
-	let chosen = match config.neuronet {
+	// A fitting neuronet where this hotkey already holds a slot wins over a better-paying one,
+	// so a restart never opens a second slot even if the ranking changed meanwhile.
+	let mut held = None;
+	for c in candidates.iter().filter(|c| c.fits()) {
+		if registrar.slot_of_hotkey(c.info.id, hotkey_id).await?.is_some() {
+			held = Some(c.info.id);
+			break;
+		}
+	}
+	let chosen = match config.neuronet.or(held) {
 		Some(id) => candidates
 			.into_iter()
 			.find(|c| c.info.id == id)
@@ -189,7 +199,6 @@ pub async fn mine(config: MineConfig) -> Result<()> {
 	}
 	let neuronet = chosen.info.id;
 	let model_dir = chosen.model_dir.clone().context("no model directory")?;
-	let hotkey_id = config.hotkey.public_key().0;
 	println!(
 		"mining neuronet {neuronet} ({}) with hotkey {}",
 		String::from_utf8_lossy(&chosen.info.neuronet.spec.name),

@@ -4,11 +4,11 @@ use crate::{
 	genesis_config_presets::{endowed_accounts, ENDOWMENT},
 	*,
 };
+use aetron_primitives::traits::ReputationOf;
 use codec::Encode;
 use frame_support::{assert_ok, genesis_builder_helper::build_state};
 use sp_genesis_builder::{PresetId, DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET};
 use sp_keyring::Sr25519Keyring;
-use aetron_primitives::traits::ReputationOf;
 use sp_runtime::{generic::Era, traits::Header as _};
 
 /// Applies a JSON patch onto `base` the way the node's chain-spec builder does: objects merge
@@ -225,7 +225,8 @@ fn embedding_spec() -> pallet_neuronets::NeuronetSpec<Balance> {
 fn a_hotkey_without_balance_proves_and_heartbeats_for_free_and_strangers_cannot() {
 	genesis_ext(DEV_RUNTIME_PRESET).execute_with(|| {
 		start_block_one();
-		let (alice, bob) = (Sr25519Keyring::Alice.to_account_id(), Sr25519Keyring::Bob.to_account_id());
+		let (alice, bob) =
+			(Sr25519Keyring::Alice.to_account_id(), Sr25519Keyring::Bob.to_account_id());
 		let hot = Sr25519Keyring::One;
 		assert_eq!(System::providers(&hot.to_account_id()), 0, "the hotkey does not exist");
 		assert_ok!(Neuronets::create_neuronet(RuntimeOrigin::signed(alice), embedding_spec()));
@@ -239,9 +240,10 @@ fn a_hotkey_without_balance_proves_and_heartbeats_for_free_and_strangers_cannot(
 		let issuance = Balances::total_issuance();
 		let checks = RuntimeCall::Neuronets(pallet_neuronets::Call::submit_reference_checks {
 			slot: 0,
-			results: frame_support::BoundedVec::truncate_from(vec![
-				embedding_spec().reference_checks[0].expected.clone(),
-			]),
+			results: frame_support::BoundedVec::truncate_from(vec![embedding_spec()
+				.reference_checks[0]
+				.expected
+				.clone()]),
 			benchmark: pallet_neuronets::Benchmark { units_per_second: 7 },
 		});
 		assert_ok!(Executive::apply_extrinsic(signed(checks, hot, 0)).expect("valid and free"));

@@ -905,3 +905,25 @@ mod randomized {
 		}
 	}
 }
+
+#[test]
+fn specs_over_their_bounds_do_not_decode() {
+	use codec::{Decode, Encode};
+	// The same layout with unbounded vectors: what an over-long submission carries.
+	let good = spec(1, 2, 0);
+	let mut bytes = good.encode();
+	assert_eq!(NeuronetSpec::<Balance>::decode(&mut &bytes[..]).unwrap(), good);
+	// A 65-byte name: the compact length prefix and the bytes of the name change.
+	let long_name = (vec![b'n'; 65], good.task, good.model.clone()).encode();
+	bytes.splice(..(1 + good.name.len() + 1 + good.model.encode().len()), long_name);
+	assert!(NeuronetSpec::<Balance>::decode(&mut &bytes[..]).is_err(), "a 65-byte name");
+	let check = &good.reference_checks[0];
+	let five: Vec<ReferenceCheck> = vec![check.clone(); 5];
+	assert!(
+		BoundedVec::<ReferenceCheck, MaxReferenceChecks>::decode(&mut &five.encode()[..]).is_err()
+	);
+	let long_input = (vec![b'a'; 513], check.max_tokens, check.expected.clone()).encode();
+	assert!(ReferenceCheck::decode(&mut &long_input[..]).is_err(), "a 513-byte input");
+	let long_endpoint = vec![b'e'; 257].encode();
+	assert!(BoundedVec::<u8, MaxEndpointLen>::decode(&mut &long_endpoint[..]).is_err());
+}
