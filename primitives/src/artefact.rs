@@ -2,21 +2,28 @@
 //!
 //! After each response a worker keeps the request, the response and this header. Its SCALE
 //! encoding is the leaf preimage of the batch's Merkle-sum tree ([`ArtefactHeader::leaf`]), so
-//! the on-chain root commits to every field: who asked (the hash of the client's signature), what
-//! was asked and answered (input and output hashes), how much work it was, the seed that makes
-//! sampling reproducible, and the fingerprint a re-checker compares within tolerance.
+//! the on-chain root commits to every field: which slot served it and in which of its batches
+//! (so a leaf cannot be committed twice, by another slot or under another batch number), who
+//! asked (the hash of the client's signature, which covers the slot), what was asked and
+//! answered (input and output hashes), how much work it was, the seed that makes sampling
+//! reproducible, and the fingerprint a re-checker compares within tolerance.
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
 use sp_core::{bounded::BoundedVec, ConstU32};
 
-use crate::merkle::SumNode;
+use crate::{merkle::SumNode, traits::SlotId};
 
 /// Identifies a neuronet (one network per model).
 pub type NeuronetId = u32;
 
-/// The header layout this code writes; readers refuse versions they do not know.
-pub const ARTEFACT_VERSION: u8 = 1;
+/// The header layout this code writes; readers refuse versions they do not know. Version 2 added
+/// the serving slot and batch number.
+pub const ARTEFACT_VERSION: u8 = 2;
+
+/// The slot of a worker that serves without a chain (`aetron-worker serve`): such leaves can
+/// never be committed, as no slot has this id.
+pub const NO_SLOT: SlotId = SlotId::MAX;
 
 /// Upper bound of a fingerprint's encoding: a TOPLOC-style top-k encoding is a few hundred bytes.
 pub const MAX_FINGERPRINT_LEN: u32 = 1024;
@@ -33,6 +40,10 @@ pub struct ArtefactHeader {
 	pub version: u8,
 	/// The neuronet whose model served the request.
 	pub neuronet: NeuronetId,
+	/// The slot that served it ([`NO_SLOT`] off-chain).
+	pub slot: SlotId,
+	/// The serving worker's batch number (its store's, the one `commit_batch` names).
+	pub batch: u64,
 	/// The worker's id of the request.
 	pub request_id: [u8; 16],
 	/// blake2-256 of the client's signature over the request, or zeros when unsigned.
@@ -69,6 +80,8 @@ mod tests {
 		ArtefactHeader {
 			version: ARTEFACT_VERSION,
 			neuronet: 7,
+			slot: 3,
+			batch: 11,
 			request_id: [i; 16],
 			client_signature_hash: [1; 32],
 			input_hash: [2; 32],

@@ -78,7 +78,8 @@ pub enum MerkleError {
 	RootMismatch,
 }
 
-fn blake2_256(parts: &[&[u8]]) -> [u8; 32] {
+/// BLAKE2b-256 of the concatenation of `parts`, without allocating.
+pub(crate) fn blake2_256(parts: &[&[u8]]) -> [u8; 32] {
 	let mut state = blake2b_simd::Params::new().hash_length(32).to_state();
 	for part in parts {
 		state.update(part);
@@ -134,16 +135,17 @@ pub fn proof_len(index: u32, leaf_count: u32) -> Result<u32, MerkleError> {
 	Ok(len)
 }
 
-/// Checks that `leaf` sits at `index` of the batch committed as `root` with `leaf_count` leaves.
+/// The root that `leaf` at `index` of a batch of `leaf_count` leaves leads to through `proof`.
 ///
-/// No allocation and at most [`MAX_PROOF_LEN`] hashes, so the runtime can run it.
-pub fn verify_proof(
-	root: &SumNode,
+/// A re-checker compares it with the committed root: a different hash means the leaf or the
+/// proof is not the committed one, the same hash with another sum means the committed total is
+/// not the tree's. No allocation and at most [`MAX_PROOF_LEN`] hashes, so the runtime can run it.
+pub fn root_from_proof(
 	leaf_count: u32,
 	index: u32,
 	leaf: &SumNode,
 	proof: &[SumNode],
-) -> Result<(), MerkleError> {
+) -> Result<SumNode, MerkleError> {
 	let expected = proof_len(index, leaf_count)?;
 	if u32::try_from(proof.len()).map_or(true, |len| len != expected) {
 		return Err(MerkleError::WrongProofLength);
@@ -170,8 +172,18 @@ pub fn verify_proof(
 			Err(e) => result = Err(e),
 		}
 	});
-	result?;
-	if node == *root {
+	result.map(|()| node)
+}
+
+/// Checks that `leaf` sits at `index` of the batch committed as `root` with `leaf_count` leaves.
+pub fn verify_proof(
+	root: &SumNode,
+	leaf_count: u32,
+	index: u32,
+	leaf: &SumNode,
+	proof: &[SumNode],
+) -> Result<(), MerkleError> {
+	if root_from_proof(leaf_count, index, leaf, proof)? == *root {
 		Ok(())
 	} else {
 		Err(MerkleError::RootMismatch)

@@ -3,7 +3,10 @@
 //! Each pallet depends on these traits, never on another pallet; the runtime wires the real
 //! pallets in and every mock runtime wires in what its tests need (`()` does nothing).
 
-use crate::artefact::NeuronetId;
+use crate::{
+	artefact::NeuronetId,
+	work::{BatchId, FailureKind},
+};
 use sp_runtime::Perbill;
 
 /// A miner slot's id, unique across neuronets and never reused.
@@ -33,17 +36,36 @@ pub trait NeuronetsInspect<AccountId> {
 	fn neuronet_is_open(neuronet: NeuronetId) -> bool;
 }
 
-/// Told when slots open and close, so per-slot state elsewhere starts and ends with the slot.
+/// Told when slots open, become active and close, so per-slot state elsewhere starts and ends
+/// with the slot.
 pub trait OnSlotChange {
-	/// A slot was registered.
-	fn slot_opened(slot: SlotId);
+	/// A slot was registered in `neuronet`.
+	fn slot_opened(slot: SlotId, neuronet: NeuronetId);
+	/// A slot passed its reference checks and serves.
+	fn slot_activated(slot: SlotId, neuronet: NeuronetId);
 	/// A slot was deregistered.
-	fn slot_closed(slot: SlotId);
+	fn slot_closed(slot: SlotId, neuronet: NeuronetId);
 }
 
 impl OnSlotChange for () {
-	fn slot_opened(_: SlotId) {}
-	fn slot_closed(_: SlotId) {}
+	fn slot_opened(_: SlotId, _: NeuronetId) {}
+	fn slot_activated(_: SlotId, _: NeuronetId) {}
+	fn slot_closed(_: SlotId, _: NeuronetId) {}
+}
+
+impl<A: OnSlotChange, B: OnSlotChange> OnSlotChange for (A, B) {
+	fn slot_opened(slot: SlotId, neuronet: NeuronetId) {
+		A::slot_opened(slot, neuronet);
+		B::slot_opened(slot, neuronet);
+	}
+	fn slot_activated(slot: SlotId, neuronet: NeuronetId) {
+		A::slot_activated(slot, neuronet);
+		B::slot_activated(slot, neuronet);
+	}
+	fn slot_closed(slot: SlotId, neuronet: NeuronetId) {
+		A::slot_closed(slot, neuronet);
+		B::slot_closed(slot, neuronet);
+	}
 }
 
 /// Reads reputation (implemented by `pallets/reputation`; used by `work`, `arbitration` and
@@ -76,4 +98,129 @@ pub trait ReputationUpdate {
 pub trait EpochClock {
 	/// The current epoch.
 	fn current_epoch() -> EpochIndex;
+}
+
+/// A slot's confirmed work in one epoch (kept by `pallets/work`).
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+	codec::Encode,
+	codec::Decode,
+	codec::DecodeWithMemTracking,
+	codec::MaxEncodedLen,
+	scale_info::TypeInfo,
+)]
+pub struct EpochWork {
+	/// Work units of the slot's own batches that its re-checkers confirmed.
+	pub served: u64,
+	/// Work units of other miners' leaves the slot re-checked in batches that were confirmed.
+	pub rechecked: u64,
+	/// Re-checks the slot was assigned and did not commit and reveal in time. Any at all
+	/// forfeits the slot's emission for the epoch (the seed's rule; `pallets/emission`).
+	pub missed_rechecks: u32,
+}
+
+impl EpochWork {
+	/// Served and re-checked work together: what emission scores.
+	pub fn total(&self) -> u64 {
+		self.served.saturating_add(self.rechecked)
+	}
+}
+
+/// Reads the confirmed-work ledger (implemented by `pallets/work`; read by `emission`).
+pub trait WorkLedger {
+	/// The slot's confirmed work in `epoch`.
+	fn epoch_work(slot: SlotId, epoch: EpochIndex) -> EpochWork;
+	/// Whether `epoch`'s figures are final: no batch of it can be confirmed any more.
+	fn epoch_closed(epoch: EpochIndex) -> bool;
+}
+
+/// Told as the ledger moves, so emission can keep scores up to date in O(1) per event
+/// (implemented by `pallets/emission`; `()` ignores it).
+pub trait OnWork {
+	/// `units` of work by `slot` were confirmed for `epoch` (served or re-checked).
+	fn work_confirmed(slot: SlotId, neuronet: NeuronetId, epoch: EpochIndex, units: u64);
+	/// `slot` missed a re-check in `epoch`.
+	fn recheck_missed(slot: SlotId, epoch: EpochIndex);
+}
+
+impl OnWork for () {
+	fn work_confirmed(_: SlotId, _: NeuronetId, _: EpochIndex, _: u64) {}
+	fn recheck_missed(_: SlotId, _: EpochIndex) {}
+}
+
+/// A re-checker's revealed failure, handed to arbitration.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct DisputeRequest {
+	/// The disputed batch.
+	pub batch: BatchId,
+	/// Its epoch.
+	pub epoch: EpochIndex,
+	/// The sample that failed.
+	pub sample: u32,
+	/// The leaf it names.
+	pub leaf_index: u32,
+	/// Why it failed.
+	pub kind: FailureKind,
+	/// The slot whose batch it is.
+	pub miner: SlotId,
+	/// The re-checker that found the failure.
+	pub challenger: SlotId,
+}
+
+/// Why arbitration could not open a dispute for a revealed failure.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum DisputeRefused {
+	/// The challenger's coldkey cannot pay the bond.
+	BondUnpaid,
+	/// Arbitration is not in the runtime yet.
+	NoArbitration,
+}
+
+/// Opens disputes (implemented by `pallets/arbitration`; called by `work` on a revealed failure).
+pub trait DisputeHook {
+	/// Opens a dispute over one failed sample.
+	fn open_dispute(request: DisputeRequest) -> Result<(), DisputeRefused>;
+}
+
+/// Without arbitration a failure opens no dispute and its batch stays `Disputed`.
+impl DisputeHook for () {
+	fn open_dispute(_: DisputeRequest) -> Result<(), DisputeRefused> {
+		Err(DisputeRefused::NoArbitration)
+	}
+}
+
+/// How arbitration decided a disputed batch.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum DisputeOutcome {
+	/// The miner was honest: the batch is confirmed with all its work.
+	MinerHonest,
+	/// The miner cheated: the batch pays nothing.
+	MinerGuilty,
+	/// No fault found (no panel, or a tie): the batch is confirmed without `excluded` work units
+	/// (the disputed leaf's).
+	NoFault {
+		/// Work units left out.
+		excluded: u64,
+	},
+}
+
+/// Settles disputed batches (implemented by `pallets/work`; called by `arbitration` when every
+/// dispute of a batch is decided).
+pub trait DisputeResolution {
+	/// Ends `batch`'s dispute with `outcome`.
+	fn resolve(batch: BatchId, outcome: DisputeOutcome);
+}
+
+/// The forfeit ledger: slots that get no emission for an epoch (implemented by `emission`;
+/// called by `arbitration` for the loser of a dispute).
+pub trait Forfeits {
+	/// `slot` gets nothing for `epoch`.
+	fn forfeit(slot: SlotId, epoch: EpochIndex);
+	/// Whether `slot` forfeited `epoch`.
+	fn is_forfeited(slot: SlotId, epoch: EpochIndex) -> bool;
 }

@@ -123,7 +123,8 @@ pub mod pallet {
 		/// The highest difficulty.
 		#[pallet::constant]
 		type MaxPowDifficulty: Get<u64>;
-		/// Told when slots open and close (reputation keeps per-slot state).
+		/// Told when slots open, become active and close (reputation and work keep per-slot
+		/// state).
 		type OnSlotChange: OnSlotChange;
 		/// Weights of the calls.
 		type WeightInfo: WeightInfo;
@@ -498,7 +499,7 @@ pub mod pallet {
 				// Only when the hotkey has consumers and no other provider; it keeps this one.
 				log::warn!(target: "runtime::neuronets", "hotkey of slot {slot} keeps a provider: {e:?}");
 			}
-			T::OnSlotChange::slot_closed(slot);
+			T::OnSlotChange::slot_closed(slot, s.neuronet);
 			Neuronets::<T>::mutate(s.neuronet, |n| {
 				if let Some(n) = n {
 					n.live_slots = n.live_slots.saturating_sub(1);
@@ -543,7 +544,9 @@ pub mod pallet {
 			let mut s = Self::reference_checks_pass(&origin, slot, &results)?;
 			s.state = SlotState::Active;
 			s.benchmark = benchmark;
+			let neuronet = s.neuronet;
 			Slots::<T>::insert(slot, s);
+			T::OnSlotChange::slot_activated(slot, neuronet);
 			Self::deposit_event(Event::SlotActivated { slot, benchmark });
 			Ok(Pays::No.into())
 		}
@@ -615,7 +618,7 @@ pub mod pallet {
 			SlotByHotkey::<T>::insert(neuronet, &hotkey, slot);
 			SlotsByColdkey::<T>::insert(&coldkey, slot, ());
 			frame_system::Pallet::<T>::inc_providers(&hotkey);
-			T::OnSlotChange::slot_opened(slot);
+			T::OnSlotChange::slot_opened(slot, neuronet);
 			n.live_slots = n.live_slots.saturating_add(1);
 			Neuronets::<T>::insert(neuronet, n);
 			Self::deposit_event(Event::SlotRegistered { slot, neuronet, coldkey, hotkey, payment });

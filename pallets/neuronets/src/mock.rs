@@ -65,23 +65,34 @@ impl pallet_neuronets::Config for Test {
 }
 
 thread_local! {
-	/// What [`SlotChanges`] was told: `(slot, opened)`.
-	pub static SLOT_CHANGES: core::cell::RefCell<Vec<(SlotId, bool)>> = Default::default();
+	/// What [`SlotChanges`] was told: `(slot, change)`.
+	pub static SLOT_CHANGES: core::cell::RefCell<Vec<(SlotId, SlotChange)>> = Default::default();
 }
 
-/// Records slot openings and closings.
+/// What a slot went through.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum SlotChange {
+	Opened,
+	Activated,
+	Closed,
+}
+
+/// Records slot openings, activations and closings.
 pub struct SlotChanges;
 impl aetron_primitives::traits::OnSlotChange for SlotChanges {
-	fn slot_opened(slot: SlotId) {
-		SLOT_CHANGES.with(|c| c.borrow_mut().push((slot, true)));
+	fn slot_opened(slot: SlotId, _: crate::NeuronetId) {
+		SLOT_CHANGES.with(|c| c.borrow_mut().push((slot, SlotChange::Opened)));
 	}
-	fn slot_closed(slot: SlotId) {
-		SLOT_CHANGES.with(|c| c.borrow_mut().push((slot, false)));
+	fn slot_activated(slot: SlotId, _: crate::NeuronetId) {
+		SLOT_CHANGES.with(|c| c.borrow_mut().push((slot, SlotChange::Activated)));
+	}
+	fn slot_closed(slot: SlotId, _: crate::NeuronetId) {
+		SLOT_CHANGES.with(|c| c.borrow_mut().push((slot, SlotChange::Closed)));
 	}
 }
 
 /// What [`SlotChanges`] was told so far.
-pub fn slot_changes() -> Vec<(SlotId, bool)> {
+pub fn slot_changes() -> Vec<(SlotId, SlotChange)> {
 	SLOT_CHANGES.with(|c| c.borrow().clone())
 }
 

@@ -661,6 +661,7 @@ fn reference_checks_within_tolerance_make_the_slot_active_for_free() {
 		let s = Slots::<Test>::get(slot).unwrap();
 		assert_eq!((s.state, s.benchmark), (SlotState::Active, benchmark));
 		System::assert_last_event(Event::SlotActivated { slot, benchmark }.into());
+		assert_eq!(slot_changes().last(), Some(&(slot, SlotChange::Activated)));
 		assert_noop!(
 			NeuronetsPallet::submit_reference_checks(
 				RuntimeOrigin::signed(10),
@@ -741,7 +742,12 @@ fn a_hotkey_without_balance_exists_while_it_holds_a_slot() {
 		assert_eq!(System::providers(&10), 0);
 		assert_eq!(
 			slot_changes(),
-			vec![(slot, true), (second, true), (slot, false), (second, false)]
+			vec![
+				(slot, SlotChange::Opened),
+				(second, SlotChange::Opened),
+				(slot, SlotChange::Closed),
+				(second, SlotChange::Closed)
+			]
 		);
 	});
 }

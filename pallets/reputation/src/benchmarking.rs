@@ -22,7 +22,7 @@ mod benchmarks {
 
 	#[benchmark]
 	fn recheck_passed() {
-		Pallet::<T>::slot_opened(1);
+		Pallet::<T>::slot_opened(1, 0);
 		#[block]
 		{
 			<Pallet<T> as ReputationUpdate>::recheck_passed(1);
@@ -32,7 +32,7 @@ mod benchmarks {
 
 	#[benchmark]
 	fn arbitration_lost() {
-		Pallet::<T>::slot_opened(1);
+		Pallet::<T>::slot_opened(1, 0);
 		#[block]
 		{
 			<Pallet<T> as ReputationUpdate>::arbitration_lost(1);

@@ -350,7 +350,7 @@ impl<T: Config> aetron_primitives::traits::ReputationUpdate for Pallet<T> {
 }
 
 impl<T: Config> aetron_primitives::traits::OnSlotChange for Pallet<T> {
-	fn slot_opened(slot: SlotId) {
+	fn slot_opened(slot: SlotId, _: aetron_primitives::artefact::NeuronetId) {
 		use aetron_primitives::traits::EpochClock;
 		let epoch = T::EpochClock::current_epoch();
 		Reputations::<T>::insert(
@@ -359,7 +359,9 @@ impl<T: Config> aetron_primitives::traits::OnSlotChange for Pallet<T> {
 		);
 	}
 
-	fn slot_closed(slot: SlotId) {
+	fn slot_activated(_: SlotId, _: aetron_primitives::artefact::NeuronetId) {}
+
+	fn slot_closed(slot: SlotId, _: aetron_primitives::artefact::NeuronetId) {
 		Reputations::<T>::remove(slot);
 	}
 }

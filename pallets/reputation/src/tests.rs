@@ -12,7 +12,7 @@ fn percent(p: u32) -> Perbill {
 #[test]
 fn a_new_slot_starts_low_and_is_sampled_often() {
 	run(|| {
-		Reputation::slot_opened(7);
+		Reputation::slot_opened(7, 0);
 		assert_eq!(Reputation::reputation(7), percent(10));
 		// p(0.1) = 3 % + 22 % · 0.9 = 22.8 %.
 		assert_eq!(Reputation::sampling_rate(7), Perbill::from_parts(228_000_000));
@@ -22,7 +22,7 @@ fn a_new_slot_starts_low_and_is_sampled_often() {
 		assert!(!Reputation::on_probation(7));
 		assert_eq!(Reputation::reputation(8), Perbill::zero(), "unknown slots have none");
 		assert_eq!(Reputation::emission_weight(8), Perbill::zero());
-		Reputation::slot_closed(7);
+		Reputation::slot_closed(7, 0);
 		assert_eq!(Reputations::<Test>::get(7), None);
 	});
 }
@@ -30,7 +30,7 @@ fn a_new_slot_starts_low_and_is_sampled_often() {
 #[test]
 fn passed_rechecks_close_a_share_of_the_gap() {
 	run(|| {
-		Reputation::slot_opened(1);
+		Reputation::slot_opened(1, 0);
 		Reputation::recheck_passed(1);
 		// 0.1 + 0.02 · 0.9 = 0.118.
 		assert_eq!(Reputation::reputation(1), Perbill::from_parts(118_000_000));
@@ -65,7 +65,7 @@ fn passed_rechecks_close_a_share_of_the_gap() {
 #[test]
 fn reputation_decays_every_epoch_without_a_loop() {
 	run(|| {
-		Reputation::slot_opened(1);
+		Reputation::slot_opened(1, 0);
 		set_epoch(1);
 		// 0.1 · 0.995.
 		assert_eq!(Reputation::reputation(1), Perbill::from_parts(99_500_000));
@@ -90,7 +90,7 @@ fn reputation_decays_every_epoch_without_a_loop() {
 #[test]
 fn a_lost_arbitration_zeroes_reputation_and_starts_probation() {
 	run(|| {
-		Reputation::slot_opened(1);
+		Reputation::slot_opened(1, 0);
 		for _ in 0..100 {
 			Reputation::recheck_passed(1);
 		}
@@ -141,7 +141,7 @@ fn only_governance_sets_parameters_within_bounds() {
 		// New slots start at the new initial value.
 		let params = ReputationParams { initial: percent(20), ..params };
 		assert_ok!(Reputation::set_params(RuntimeOrigin::root(), params));
-		Reputation::slot_opened(3);
+		Reputation::slot_opened(3, 0);
 		assert_eq!(Reputation::reputation(3), percent(20));
 	});
 }
