@@ -8,7 +8,8 @@
 //!
 //! Positions are allocated inside the same transaction that writes the entry, so after a crash
 //! the next append continues the open batch exactly where the last durable one stopped: no gap,
-//! no duplicate.
+//! no duplicate. The same transaction writes the batch number into the artefact header, so a
+//! leaf names the batch it was committed in.
 //!
 //! A batch closes when it reaches its leaf limit (2^20 by default) or, with
 //! [`ArtefactStore::close_if_older_than`], when it has been open too long. Closing builds the
@@ -41,6 +42,33 @@ const BATCHES: TableDefinition<u64, &[u8]> = TableDefinition::new("batches");
 /// Singletons: `"open"` → the number of the batch that takes the next append.
 const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
 const OPEN_BATCH: &str = "open";
+/// `batch` → the on-chain id it was committed as (DESIGN §5): a batch is committed once.
+const COMMITTED: TableDefinition<u64, u64> = TableDefinition::new("committed");
+/// On-chain batch id → SCALE of [`VerdictRecord`]: a re-checker's verdict and salt, durable
+/// before its commitment is sent, so a restart reveals what it committed.
+const VERDICTS: TableDefinition<u64, &[u8]> = TableDefinition::new("verdicts");
+
+/// A re-checker's verdict on one batch, as kept between commit and reveal.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct VerdictRecord {
+	/// The verdict.
+	pub verdict: aetron_primitives::work::Verdict,
+	/// The salt of its commitment.
+	pub salt: [u8; 32],
+	/// Where it is.
+	pub phase: VerdictPhase,
+}
+
+/// Where a kept verdict is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
+pub enum VerdictPhase {
+	/// Decided and stored; the commitment may or may not have reached the chain.
+	Decided,
+	/// The commitment is on-chain.
+	Committed,
+	/// Revealed on-chain.
+	Revealed,
+}
 
 /// What the store keeps of one served request.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
@@ -51,6 +79,8 @@ pub struct Entry {
 	pub response: Vec<u8>,
 	/// The artefact header, the leaf preimage.
 	pub artefact: ArtefactHeader,
+	/// The client's key and signature, when the request was signed.
+	pub client: crate::api::signature::ClientSignature,
 }
 
 /// A batch's bookkeeping.
@@ -118,6 +148,8 @@ impl ArtefactStore {
 			txn.open_table(ENTRIES)?;
 			txn.open_table(LEAVES)?;
 			txn.open_table(BATCHES)?;
+			txn.open_table(COMMITTED)?;
+			txn.open_table(VERDICTS)?;
 			let mut meta = txn.open_table(META)?;
 			if meta.get(OPEN_BATCH)?.is_none() {
 				meta.insert(OPEN_BATCH, 0)?;
@@ -127,9 +159,9 @@ impl ArtefactStore {
 		Ok(Self { db, max_leaves, trees: Mutex::new(HashMap::new()) })
 	}
 
-	/// Appends an entry and returns its position once it is durable.
+	/// Appends an entry and returns its position once it is durable. The artefact's `batch`
+	/// is set to the batch it goes into.
 	pub fn append(&self, entry: &Entry) -> Result<Position> {
-		let leaf_of = |index| entry.artefact.leaf(index);
 		let txn = self.db.begin_write()?;
 		let position = {
 			let mut meta = txn.open_table(META)?;
@@ -140,7 +172,9 @@ impl ArtefactStore {
 				None => BatchInfo { opened_at_ms: now_ms(), leaf_count: 0, root: None },
 			};
 			let index = info.leaf_count;
-			let leaf = leaf_of(index);
+			let mut entry = entry.clone();
+			entry.artefact.batch = batch;
+			let leaf = entry.artefact.leaf(index);
 			txn.open_table(ENTRIES)?.insert((batch, index), entry.encode().as_slice())?;
 			txn.open_table(LEAVES)?.insert((batch, index), leaf.encode().as_slice())?;
 			info.leaf_count += 1;
@@ -226,6 +260,58 @@ impl ArtefactStore {
 		let leaf = tree.leaf(position.index).context("index inside the batch")?;
 		let proof = tree.proof(position.index).map_err(|e| anyhow::anyhow!("{e:?}"))?;
 		Ok(Some(ProvenEntry { entry, leaf, leaf_count: info.leaf_count, root, proof }))
+	}
+
+	/// Closed batches from `from` on, in order, with their roots.
+	pub fn closed_batches(&self, from: u64) -> Result<Vec<(u64, BatchInfo)>> {
+		let txn = self.db.begin_read()?;
+		let batches = txn.open_table(BATCHES)?;
+		let mut closed = Vec::new();
+		for item in batches.range(from..)? {
+			let (number, bytes) = item?;
+			let info: BatchInfo = decode(bytes.value(), "batch")?;
+			if info.root.is_none() {
+				break;
+			}
+			closed.push((number.value(), info));
+		}
+		Ok(closed)
+	}
+
+	/// Records that `batch` was committed on-chain as `id`.
+	pub fn mark_committed(&self, batch: u64, id: u64) -> Result<()> {
+		let txn = self.db.begin_write()?;
+		txn.open_table(COMMITTED)?.insert(batch, id)?;
+		txn.commit()?;
+		Ok(())
+	}
+
+	/// The on-chain id `batch` was committed as, if it was.
+	pub fn committed_as(&self, batch: u64) -> Result<Option<u64>> {
+		let txn = self.db.begin_read()?;
+		Ok(txn.open_table(COMMITTED)?.get(batch)?.map(|v| v.value()))
+	}
+
+	/// The highest batch number recorded as committed.
+	pub fn last_committed(&self) -> Result<Option<u64>> {
+		let txn = self.db.begin_read()?;
+		let table = txn.open_table(COMMITTED)?;
+		Ok(table.last()?.map(|(k, _)| k.value()))
+	}
+
+	/// Stores (durably) the verdict kept for on-chain batch `id`.
+	pub fn put_verdict(&self, id: u64, record: &VerdictRecord) -> Result<()> {
+		let txn = self.db.begin_write()?;
+		txn.open_table(VERDICTS)?.insert(id, record.encode().as_slice())?;
+		txn.commit()?;
+		Ok(())
+	}
+
+	/// The verdict kept for on-chain batch `id`.
+	pub fn verdict(&self, id: u64) -> Result<Option<VerdictRecord>> {
+		let txn = self.db.begin_read()?;
+		let table = txn.open_table(VERDICTS)?;
+		table.get(id)?.map(|v| decode(v.value(), "verdict")).transpose()
 	}
 
 	fn keep_tree(&self, batch: u64, tree: MerkleSumTree) {

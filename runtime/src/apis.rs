@@ -16,11 +16,12 @@ use sp_version::RuntimeVersion;
 
 use aetron_primitives::traits::ReputationOf;
 use pallet_neuronets::runtime_api::{NeuronetDetails, SlotDetails};
+use pallet_work::runtime_api::{AssignmentDetails, BatchDetails};
 
 use crate::{
 	genesis_config_presets, opaque, AccountId, Babe, Balance, Block, BlockNumber, Executive,
 	Grandpa, InherentDataExt, Neuronets, Nonce, Reputation, Runtime, RuntimeCall,
-	RuntimeGenesisConfig, System, TransactionPayment, BABE_GENESIS_EPOCH_CONFIG, VERSION,
+	RuntimeGenesisConfig, System, TransactionPayment, Work, BABE_GENESIS_EPOCH_CONFIG, VERSION,
 };
 
 #[cfg(feature = "runtime-benchmarks")]
@@ -199,6 +200,35 @@ impl_runtime_apis! {
 
 		fn slot(slot: pallet_neuronets::SlotId) -> Option<SlotDetails<AccountId, BlockNumber>> {
 			Neuronets::slot_details(slot, Reputation::reputation)
+		}
+	}
+
+	impl pallet_work::runtime_api::WorkApi<Block, BlockNumber> for Runtime {
+		fn assignments(slot: pallet_work::runtime_api::SlotId) -> Vec<AssignmentDetails<BlockNumber>> {
+			Work::assignments_of(slot, |miner| {
+				pallet_neuronets::Slots::<Runtime>::get(miner)
+					.map(|s| s.endpoint.into_inner())
+					.unwrap_or_default()
+			})
+		}
+
+		fn batch(batch: pallet_work::BatchId) -> Option<BatchDetails<BlockNumber>> {
+			Work::batch_details(batch)
+		}
+
+		fn slot_ledger(slot: pallet_work::runtime_api::SlotId) -> Option<pallet_work::SlotLedger> {
+			pallet_work::SlotLedgers::<Runtime>::get(slot)
+		}
+
+		fn epoch_work(
+			slot: pallet_work::runtime_api::SlotId,
+			epoch: pallet_work::runtime_api::EpochIndex,
+		) -> pallet_work::runtime_api::EpochWork {
+			pallet_work::EpochWorks::<Runtime>::get(epoch, slot)
+		}
+
+		fn epoch() -> pallet_work::runtime_api::EpochIndex {
+			<crate::EpochClock as aetron_primitives::traits::EpochClock>::current_epoch()
 		}
 	}
 

@@ -14,9 +14,28 @@ use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 
 use crate::{
 	opaque::SessionKeys, AccountId, BabeConfig, Balance, BalancesConfig, RuntimeGenesisConfig,
-	SessionConfig, SudoConfig, TreasuryAccount, AET, BABE_GENESIS_EPOCH_CONFIG,
+	SessionConfig, SudoConfig, TreasuryAccount, WorkConfig, AET, BABE_GENESIS_EPOCH_CONFIG,
 	EXISTENTIAL_DEPOSIT,
 };
+
+/// The work protocol's first parameters: the pallet's defaults, or with `fast-runtime` windows
+/// of a few blocks so a devnet or a test sees a batch confirmed within minutes (minute-long
+/// BABE epochs, 10-block emission epochs; settlement after six of them).
+pub fn work_params() -> pallet_work::WorkParams {
+	let defaults = pallet_work::WorkParams::default();
+	if cfg!(feature = "fast-runtime") {
+		pallet_work::WorkParams {
+			max_commits_per_epoch: 20,
+			commit_window: 4,
+			reveal_window: 4,
+			sampling_retry: 2,
+			settlement_epochs: 6,
+			..defaults
+		}
+	} else {
+		defaults
+	}
+}
 
 /// What each well-known dev account holds at genesis: one million AET.
 pub const ENDOWMENT: Balance = 1_000_000 * AET;
@@ -60,6 +79,7 @@ pub fn genesis(authorities: Vec<Authority>, endowed: Vec<AccountId>, root: Accou
 				.collect::<Vec<_>>(),
 		},
 		sudo: SudoConfig { key: Some(root) },
+		work: WorkConfig { params: work_params() },
 	})
 }
 

@@ -27,6 +27,7 @@ frame_benchmarking::define_benchmarks!(
 	[frame_system, SystemBench::<Runtime>]
 	[pallet_neuronets, Neuronets]
 	[pallet_reputation, Reputation]
+	[pallet_work, Work]
 );
 
 mod apis;
@@ -87,12 +88,18 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("aetron"),
 	impl_name: alloc::borrow::Cow::Borrowed("aetron-node"),
 	authoring_version: 1,
-	spec_version: 102,
+	spec_version: 103,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
 	system_version: 1,
 };
+
+/// BABE epoch (session) length in slots: ten minutes, or one with `fast-runtime`, so that a
+/// batch's sampling randomness (from the BABE epoch after its commit) arrives within a minute
+/// on devnets and in tests.
+pub const BABE_EPOCH_DURATION: u64 =
+	if cfg!(feature = "fast-runtime") { time::MINUTES as u64 } else { time::EPOCH_DURATION_IN_SLOTS };
 
 /// BABE's epoch configuration at genesis: primary and secondary-VRF slots, so every slot has an
 /// author even with a single validator (dev chain).
@@ -123,7 +130,7 @@ parameter_types! {
 		.modify_max_length_for_class(DispatchClass::Normal, |max| *max = NORMAL_DISPATCH_RATIO * *max)
 		.build();
 	pub const SS58Prefix: u16 = 42;
-	pub const EpochDuration: u64 = time::EPOCH_DURATION_IN_SLOTS;
+	pub const EpochDuration: u64 = BABE_EPOCH_DURATION;
 	pub const ExpectedBlockTime: Moment = time::MILLISECS_PER_BLOCK;
 	pub TreasuryAccount: AccountId = TREASURY_PALLET_ID.into_account_truncating();
 	pub FeeMultiplier: Multiplier = Multiplier::one();
@@ -257,7 +264,7 @@ impl pallet_neuronets::Config for Runtime {
 	type PowTarget = PowTarget;
 	type MinPowDifficulty = ConstU64<1024>;
 	type MaxPowDifficulty = ConstU64<{ u64::MAX }>;
-	type OnSlotChange = Reputation;
+	type OnSlotChange = (Reputation, Work);
 	type WeightInfo = pallet_neuronets::weights::SubstrateWeight<Runtime>;
 }
 
@@ -277,6 +284,22 @@ impl pallet_reputation::Config for Runtime {
 	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
 	type EpochClock = EpochClock;
 	type WeightInfo = pallet_reputation::weights::SubstrateWeight<Runtime>;
+}
+
+impl pallet_work::Config for Runtime {
+	type Neuronets = Neuronets;
+	type Reputation = Reputation;
+	type EpochClock = EpochClock;
+	// Randomness of the BABE epoch before the current one, known since the current epoch began:
+	// a batch committed in epoch N is sampled once N + 1 has begun (DESIGN §6).
+	type Randomness = pallet_babe::RandomnessFromOneEpochAgo<Runtime>;
+	type NextRandomness = Babe;
+	// Arbitration is a later issue: until then a failure leaves its batch `Disputed`.
+	type Disputes = ();
+	// Emission is a later issue: it will keep scores as work is confirmed.
+	type OnWork = ();
+	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
+	type WeightInfo = pallet_work::weights::SubstrateWeight<Runtime>;
 }
 
 impl pallet_skip_feeless_payment::Config for Runtime {
@@ -337,6 +360,8 @@ mod runtime {
 	pub type Reputation = pallet_reputation;
 	#[runtime::pallet_index(11)]
 	pub type SkipFeelessPayment = pallet_skip_feeless_payment;
+	#[runtime::pallet_index(12)]
+	pub type Work = pallet_work;
 }
 
 /// Address format of extrinsics.
@@ -354,8 +379,8 @@ pub type TxExtension = (
 	frame_system::CheckEra<Runtime>,
 	frame_system::CheckNonce<Runtime>,
 	frame_system::CheckWeight<Runtime>,
-	// Valid heartbeats and reference checks pay nothing (`feeless_if`), so a hotkey needs no
-	// balance.
+	// Valid heartbeats, reference checks, batch commits and verdicts pay nothing (`feeless_if`),
+	// so a hotkey needs no balance.
 	pallet_skip_feeless_payment::SkipCheckIfFeeless<
 		Runtime,
 		pallet_transaction_payment::ChargeTransactionPayment<Runtime>,

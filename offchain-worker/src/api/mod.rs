@@ -37,6 +37,7 @@ use codec::Encode;
 use serde_json::json;
 
 use crate::{
+	recheck::Pricing,
 	inference::{
 		fingerprint::{self, Fingerprint},
 		sampling::SamplingParams,
@@ -63,6 +64,10 @@ pub struct ServeConfig {
 	pub backend: BackendKind,
 	/// The neuronet the artefacts belong to.
 	pub neuronet: NeuronetId,
+	/// The slot serving (artefacts and client signatures name it; `NO_SLOT` off-chain).
+	pub slot: u64,
+	/// The neuronet's work pricing, which every artefact's work units follow.
+	pub pricing: Pricing,
 	/// Refuse requests without a valid client signature.
 	pub require_signature: bool,
 	/// Larger bodies get 413.
@@ -153,19 +158,27 @@ impl App {
 		let artefact = ArtefactHeader {
 			version: ARTEFACT_VERSION,
 			neuronet: self.config.neuronet,
+			slot: self.config.slot,
+			// The store writes the batch the entry goes into.
+			batch: 0,
 			request_id: record.request_id,
 			client_signature_hash: record.signature_hash,
 			input_hash: sp_crypto_hashing::blake2_256(&record.request),
 			output_hash: sp_crypto_hashing::blake2_256(&record.response),
 			input_units: record.input_units,
 			output_units: record.output_units,
-			work_units: u64::from(record.input_units) + u64::from(record.output_units),
+			work_units: self.config.pricing.work(record.input_units, record.output_units),
 			seed: record.seed,
 			fingerprint: fingerprint
 				.try_into()
 				.map_err(|_| ApiError::internal(anyhow::anyhow!("fingerprint over its bound")))?,
 		};
-		let entry = Entry { request: record.request, response: record.response.clone(), artefact };
+		let entry = Entry {
+			request: record.request,
+			response: record.response.clone(),
+			artefact,
+			client: record.client,
+		};
 		let app = self.clone();
 		let position = tokio::task::spawn_blocking(move || app.store.append(&entry))
 			.await
@@ -187,6 +200,7 @@ impl App {
 struct Record {
 	request_id: [u8; 16],
 	signature_hash: [u8; 32],
+	client: signature::ClientSignature,
 	request: Vec<u8>,
 	response: Vec<u8>,
 	input_units: u32,
@@ -270,6 +284,7 @@ async fn health(State(app): State<Arc<App>>) -> Result<Json<serde_json::Value>, 
 		"kind": app.model_kind,
 		"backend": app.config.backend,
 		"neuronet": app.config.neuronet,
+		"slot": app.config.slot,
 		"open_batch": open_batch,
 	})))
 }
@@ -327,7 +342,8 @@ async fn embeddings(
 	raw: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
 	let raw = body(raw, app.config.max_body_bytes)?;
-	let signature_hash = signature::check(&headers, &raw, app.config.require_signature)?;
+	let (signature_hash, client) =
+		signature::check(&headers, &raw, app.config.slot, app.config.require_signature)?;
 	let request: EmbeddingRequest = parse(&raw)?;
 	if request.model != app.model_name {
 		return Err(ApiError::unknown_model(&request.model, &app.model_name));
@@ -406,6 +422,7 @@ async fn embeddings(
 	let record = Record {
 		request_id: app.request_id(&raw),
 		signature_hash,
+		client,
 		response: serde_json::to_vec(&response).map_err(|e| ApiError::internal(e.into()))?,
 		request: raw.to_vec(),
 		input_units: units(tokens)?,
@@ -422,7 +439,8 @@ async fn completions(
 	raw: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
 	let raw = body(raw, app.config.max_body_bytes)?;
-	let signature_hash = signature::check(&headers, &raw, app.config.require_signature)?;
+	let (signature_hash, client) =
+		signature::check(&headers, &raw, app.config.slot, app.config.require_signature)?;
 	let request: CompletionRequest = parse(&raw)?;
 	if request.model != app.model_name {
 		return Err(ApiError::unknown_model(&request.model, &app.model_name));
@@ -516,6 +534,7 @@ async fn completions(
 	let record = Record {
 		request_id,
 		signature_hash,
+		client,
 		response: serde_json::to_vec(&response).map_err(|e| ApiError::internal(e.into()))?,
 		request: raw.to_vec(),
 		input_units: units(prompt_tokens.len())?,
@@ -547,6 +566,12 @@ pub struct ArtefactAnswer {
 	pub request: String,
 	/// The response body as sent, base64.
 	pub response: String,
+	/// The client's public key (hex with `0x`), when the request was signed.
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub signer: Option<String>,
+	/// The client's signature (hex with `0x`), when the request was signed.
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub signature: Option<String>,
 }
 
 /// A Merkle-sum node in JSON.
@@ -613,5 +638,7 @@ async fn artefact(
 		artefact: format!("0x{}", hex::encode(proven.entry.artefact.encode())),
 		request: b64.encode(&proven.entry.request),
 		response: b64.encode(&proven.entry.response),
+		signer: proven.entry.client.map(|(key, _)| format!("0x{}", hex::encode(key))),
+		signature: proven.entry.client.map(|(_, sig)| format!("0x{}", hex::encode(sig))),
 	}))
 }

@@ -4,8 +4,8 @@
 //! its confirmed work per epoch.
 
 use crate::{Assignment, Batch, BatchId, Config, Pallet, SlotLedger};
+pub use aetron_primitives::traits::{EpochIndex, EpochWork, SlotId};
 use aetron_primitives::{
-	traits::{EpochIndex, EpochWork, SlotId},
 	work::{sample_belongs, sample_leaf},
 };
 use alloc::vec::Vec;
