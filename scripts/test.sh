@@ -22,21 +22,17 @@ export AETRON_OPENAI_PYTHON="$openai_venv/bin/python"
 echo "==> @polkadot/api for the polkadot.js check (e2e/js, locked)"
 (cd e2e/js && npm ci --no-audit --no-fund --loglevel=error)
 
-# AETRON_TIMINGS=1 writes cargo's per-crate build-time report (cargo-timings/ in the target dir).
-echo "==> building the worker (its own workspace): binary, library and test harnesses"
-cargo build --release --locked --manifest-path offchain-worker/Cargo.toml --all-targets ${AETRON_TIMINGS:+--timings}
-echo "==> building the chain workspace: binaries, libraries and test harnesses"
-cargo build --release --locked --workspace --all-targets ${AETRON_TIMINGS:+--timings}
+build_all
 built=$(date +%s)
 echo "==> build took $((built - start)) s"
 
 echo "==> running all tests"
 # Tests start nodes and workers; few tests at once, for a 2-core machine.
 cargo test --release --locked --manifest-path offchain-worker/Cargo.toml -- --test-threads 2
-cargo test --release --locked --workspace -- --test-threads 2
+cargo test --release --locked --workspace --features aetron-node/fast-runtime -- --test-threads 2
 # The pallets' frame-benchmarking benchmarks, each run once on its mock runtime.
 echo "==> the pallets' benchmarks as tests"
-cargo test --release --locked -p pallet-neuronets -p pallet-reputation --features runtime-benchmarks --lib -- benchmarking
+cargo test --release --locked -p pallet-neuronets -p pallet-reputation -p pallet-work --features runtime-benchmarks --lib -- benchmarking
 # The same models on wgpu (Mesa's lavapipe where there is no GPU); last, as this build of the
 # worker binary replaces the default one in the target directory.
 echo "==> the worker's wgpu tests"

@@ -175,7 +175,10 @@ async fn owners_create_and_workers_join_by_fee_and_by_pow() {
 	let bob = slot_json(&rpc, 0).await;
 	assert_eq!(bob["status"], "Active");
 	assert_eq!(bob["endpoint"], "http://127.0.0.1:8080");
-	assert_eq!(bob["reputation"], 0.1, "new slots start at the initial reputation");
+	// New slots start at the initial reputation, 0.1, which decays 0.5 % an epoch (ten blocks
+	// in the fast-runtime build these tests run).
+	let reputation = bob["reputation"].as_f64().unwrap();
+	assert!(reputation <= 0.1 && reputation > 0.09, "{bob}");
 	assert!(bob["benchmarkUnitsPerSecond"].as_u64().unwrap() > 0, "{bob}");
 	let bobs = rpc
 		.call("neuronets_slotsOf", rpc_params![format!("0x{}", hex(&account("//Bob")))])

@@ -8,6 +8,7 @@ mod command;
 mod neuronets_rpc;
 mod rpc;
 mod service;
+mod work_rpc;
 
 fn main() -> sc_cli::Result<()> {
 	command::run()

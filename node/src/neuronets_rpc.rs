@@ -61,15 +61,15 @@ where
 	Ok(module)
 }
 
-fn block<C: HeaderBackend<Block>>(client: &Arc<C>, at: Option<Hash>) -> Hash {
+pub(crate) fn block<C: HeaderBackend<Block>>(client: &Arc<C>, at: Option<Hash>) -> Hash {
 	at.unwrap_or_else(|| client.info().best_hash)
 }
 
-fn invalid(message: impl Into<String>) -> ErrorObjectOwned {
+pub(crate) fn invalid(message: impl Into<String>) -> ErrorObjectOwned {
 	ErrorObject::owned(jsonrpsee::types::error::INVALID_PARAMS_CODE, message.into(), None::<()>)
 }
 
-fn api_error(e: sp_api::ApiError) -> ErrorObjectOwned {
+pub(crate) fn api_error(e: sp_api::ApiError) -> ErrorObjectOwned {
 	ErrorObject::owned(
 		jsonrpsee::types::error::INTERNAL_ERROR_CODE,
 		format!("runtime API: {e}"),
@@ -77,7 +77,7 @@ fn api_error(e: sp_api::ApiError) -> ErrorObjectOwned {
 	)
 }
 
-fn nth<T: serde::de::DeserializeOwned>(
+pub(crate) fn nth<T: serde::de::DeserializeOwned>(
 	params: &Params,
 	index: usize,
 ) -> Result<T, ErrorObjectOwned> {
@@ -86,7 +86,7 @@ fn nth<T: serde::de::DeserializeOwned>(
 	serde_json::from_value(value).map_err(|e| invalid(format!("param {index}: {e}")))
 }
 
-fn optional_hash(params: &Params, index: usize) -> Result<Option<Hash>, ErrorObjectOwned> {
+pub(crate) fn optional_hash(params: &Params, index: usize) -> Result<Option<Hash>, ErrorObjectOwned> {
 	let all: Vec<Value> = params.parse().unwrap_or_default();
 	match all.get(index) {
 		None | Some(Value::Null) => Ok(None),
@@ -111,15 +111,15 @@ fn ss58(account: &AccountId) -> String {
 	account.to_ss58check_with_version(Ss58AddressFormat::custom(42))
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
 	sp_core::bytes::to_hex(bytes, false)
 }
 
-fn fraction(p: Perbill) -> f64 {
+pub(crate) fn fraction(p: Perbill) -> f64 {
 	f64::from(p.deconstruct()) / 1e9
 }
 
-fn text(bytes: &[u8]) -> String {
+pub(crate) fn text(bytes: &[u8]) -> String {
 	String::from_utf8_lossy(bytes).into_owned()
 }
 

@@ -68,6 +68,8 @@ fn embeddings(c: &mut Criterion) {
 			let artefact = ArtefactHeader {
 				version: ARTEFACT_VERSION,
 				neuronet: 0,
+				slot: 3,
+				batch: 0,
 				request_id: [1; 16],
 				client_signature_hash: [0; 32],
 				input_hash: sp_crypto_hashing::blake2_256(&request),
@@ -79,7 +81,7 @@ fn embeddings(c: &mut Criterion) {
 				fingerprint: fingerprint::embedding(&embedding).encode().try_into().unwrap(),
 			};
 			store
-				.append(&Entry { request: request.clone(), response: response.clone(), artefact })
+				.append(&Entry { request: request.clone(), response: response.clone(), artefact, client: None })
 				.unwrap()
 		})
 	});

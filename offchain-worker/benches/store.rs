@@ -16,6 +16,8 @@ fn entry(n: u64) -> Entry {
 		artefact: ArtefactHeader {
 			version: ARTEFACT_VERSION,
 			neuronet: 1,
+			slot: 3,
+			batch: 0,
 			request_id: (n as u128).to_le_bytes(),
 			client_signature_hash: [1; 32],
 			input_hash: [2; 32],
@@ -26,6 +28,7 @@ fn entry(n: u64) -> Entry {
 			seed: n,
 			fingerprint: vec![7u8; 256].try_into().unwrap_or_default(),
 		},
+		client: None,
 	}
 }
 

@@ -14,42 +14,10 @@ use aetron_worker::inference::{
 	sampling::SamplingParams,
 	BackendKind, CompletionModel, EmbeddingModel, Model,
 };
-use safetensors::{tensor::TensorView, Dtype, SafeTensors};
 
 /// Writes a copy of the model in `src` whose float tensors went through `f`.
 fn variant(src: &Path, dst: &Path, f: impl Fn(&str, &mut [f32])) -> PathBuf {
-	std::fs::create_dir_all(dst).unwrap();
-	for file in std::fs::read_dir(src).unwrap() {
-		let file = file.unwrap();
-		if file.file_type().unwrap().is_file() && file.file_name() != "model.safetensors" {
-			std::fs::copy(file.path(), dst.join(file.file_name())).unwrap();
-		}
-	}
-	let bytes = std::fs::read(src.join("model.safetensors")).unwrap();
-	let tensors = SafeTensors::deserialize(&bytes).unwrap();
-	let mut out: Vec<(String, Vec<usize>, Vec<u8>)> = Vec::new();
-	for (name, view) in tensors.tensors() {
-		if view.dtype() != Dtype::F32 {
-			continue;
-		}
-		let mut values: Vec<f32> = view
-			.data()
-			.chunks_exact(4)
-			.map(|b| f32::from_le_bytes(b.try_into().unwrap()))
-			.collect();
-		f(&name, &mut values);
-		out.push((
-			name,
-			view.shape().to_vec(),
-			values.iter().flat_map(|v| v.to_le_bytes()).collect(),
-		));
-	}
-	let views: Vec<_> = out
-		.iter()
-		.map(|(n, s, b)| (n.clone(), TensorView::new(Dtype::F32, s.clone(), b).unwrap()))
-		.collect();
-	safetensors::serialize_to_file(views, None, &dst.join("model.safetensors")).unwrap();
-	dst.to_path_buf()
+	aetron_worker::inference::weights::write_variant(src, dst, f).unwrap()
 }
 
 fn perturb(relative: f32) -> impl Fn(&str, &mut [f32]) {
@@ -63,9 +31,7 @@ fn perturb(relative: f32) -> impl Fn(&str, &mut [f32]) {
 	}
 }
 
-fn f16_round(_: &str, values: &mut [f32]) {
-	values.iter_mut().for_each(|v| *v = half::f16::from_f32(*v).to_f32());
-}
+use aetron_worker::inference::weights::f16_round;
 
 fn bf16_round(_: &str, values: &mut [f32]) {
 	values.iter_mut().for_each(|v| *v = half::bf16::from_f32(*v).to_f32());

@@ -113,6 +113,8 @@ pub fn run(
 			artefact: ArtefactHeader {
 				version: ARTEFACT_VERSION,
 				neuronet: 0,
+				slot: 3,
+				batch: 0,
 				request_id: [7; 16],
 				client_signature_hash: [0; 32],
 				input_hash: sp_crypto_hashing::blake2_256(b"request"),
@@ -126,6 +128,7 @@ pub fn run(
 					.try_into()
 					.map_err(|_| anyhow::anyhow!("bound"))?,
 			},
+			client: None,
 		};
 		store.append(&entry).map(drop)
 	})?;

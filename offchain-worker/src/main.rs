@@ -14,7 +14,9 @@ use aetron_worker::{
 	miner::{self, MineConfig, Payment},
 	recheck::{self, Verdict},
 	registration::Registrar,
+	load,
 	spec::SpecFile,
+	status,
 };
 use clap::{Parser, Subcommand};
 
@@ -54,6 +56,15 @@ enum Command {
 		/// The neuronet the artefacts belong to.
 		#[arg(long, default_value_t = 0)]
 		neuronet: u32,
+		/// The slot the artefacts name (default: none, so they can never be committed).
+		#[arg(long, default_value_t = aetron_primitives::artefact::NO_SLOT)]
+		slot: u64,
+		/// Work units per input token (the neuronet's pricing).
+		#[arg(long, default_value_t = 1)]
+		units_per_input_token: u32,
+		/// Work units per output token or embedding.
+		#[arg(long, default_value_t = 1)]
+		units_per_output_token: u32,
 		/// Refuse requests without a valid client signature.
 		#[arg(long)]
 		require_signature: bool,
@@ -157,8 +168,70 @@ enum Command {
 		/// The compute backend.
 		#[arg(long, value_enum, default_value_t = BackendKind::Cpu)]
 		backend: BackendKind,
+		/// A batch closes when its first leaf is this many seconds old.
+		#[arg(long, default_value_t = 60.0)]
+		batch_max_age_secs: f64,
 		#[command(flatten)]
 		payment: PaymentArgs,
+	},
+	/// Show what the chain says of this hotkey's slots: batches, re-checks, confirmed work per
+	/// epoch, reputation and uptime.
+	Status {
+		/// The node's WebSocket RPC endpoint.
+		#[arg(long, default_value = "ws://127.0.0.1:9944")]
+		url: String,
+		#[command(flatten)]
+		hotkey: HotkeyArgs,
+		/// The worker's data directory, whose `hotkey` file is the default hotkey.
+		#[arg(long)]
+		data_dir: Option<PathBuf>,
+		/// Epochs of confirmed work to show.
+		#[arg(long, default_value_t = 6)]
+		epochs: u32,
+		/// Print JSON instead of text.
+		#[arg(long)]
+		json: bool,
+	},
+	/// Send a client load to a worker: signed embedding requests for its slot.
+	Load {
+		/// The worker's HTTP endpoint.
+		#[arg(long, default_value = "http://127.0.0.1:8080")]
+		endpoint: String,
+		/// The model name the worker serves.
+		#[arg(long, default_value = "all-minilm-l6-v2")]
+		model: String,
+		/// The client key's secret URI (it signs every request).
+		#[arg(long, default_value = "//Alice")]
+		suri: String,
+		/// Requests to send.
+		#[arg(long, default_value_t = 100)]
+		requests: u64,
+		/// Requests in flight at once.
+		#[arg(long, default_value_t = 4)]
+		concurrency: usize,
+		/// Keep sending, this many requests every `--every-secs`, until interrupted.
+		#[arg(long)]
+		forever: bool,
+		/// Seconds between rounds with `--forever`.
+		#[arg(long, default_value_t = 5.0)]
+		every_secs: f64,
+		/// The neuronet's work units per input token, to count the work served.
+		#[arg(long, default_value_t = 1)]
+		units_per_input_token: u32,
+		/// Work units per output.
+		#[arg(long, default_value_t = 1)]
+		units_per_output_token: u32,
+	},
+	/// Test-only: write a copy of a model directory with its weights rounded to f16 (the
+	/// substituted model of the end-to-end tests).
+	#[command(hide = true)]
+	TestRoundWeights {
+		/// The model directory.
+		#[arg(long)]
+		from: PathBuf,
+		/// Where the copy goes.
+		#[arg(long)]
+		to: PathBuf,
 	},
 	/// Neuronet owners' tools.
 	#[command(subcommand)]
@@ -309,6 +382,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 			listen,
 			backend,
 			neuronet,
+			slot,
+			units_per_input_token,
+			units_per_output_token,
 			require_signature,
 			max_body_bytes,
 			batch_max_leaves,
@@ -322,6 +398,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 				listen,
 				backend,
 				neuronet,
+				slot,
+				pricing: recheck::Pricing {
+					per_input: units_per_input_token,
+					per_output: units_per_output_token,
+				},
 				require_signature,
 				max_body_bytes,
 				batch_max_leaves,
@@ -360,7 +441,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 			};
 			let verdict = tokio::task::spawn_blocking(move || {
 				let model = Model::load(&model_dir, &backend.device()?)?;
-				Ok::<_, anyhow::Error>(recheck::check(&leaf, &root, leaf_count, &model))
+				let commitment = recheck::Commitment::claimed_by(&leaf, root, leaf_count);
+				Ok::<_, anyhow::Error>(recheck::check(&leaf, &commitment, &model))
 			})
 			.await??;
 			println!("{verdict}");
@@ -415,8 +497,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 			endpoint,
 			neuronet,
 			backend,
+			batch_max_age_secs,
 			payment,
 		} => {
+			let batch_max_age = Duration::try_from_secs_f64(batch_max_age_secs)
+				.map_err(|e| anyhow::anyhow!("--batch-max-age-secs: {e}"))?;
 			miner::mine(MineConfig {
 				url,
 				coldkey: keys::from_suri(&suri)?,
@@ -428,8 +513,56 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 				neuronet,
 				payment: payment.payment()?,
 				backend,
+				batch_max_age,
+				test: miner::TestHooks::from_env()?,
 			})
 			.await?;
+		}
+		Command::Load {
+			endpoint,
+			model,
+			suri,
+			requests,
+			concurrency,
+			forever,
+			every_secs,
+			units_per_input_token,
+			units_per_output_token,
+		} => {
+			use sp_core::crypto::Pair as _;
+			let key = sp_core::sr25519::Pair::from_string(&suri, None)
+				.map_err(|e| anyhow::anyhow!("--suri: {e:?}"))?;
+			let pricing = recheck::Pricing {
+				per_input: units_per_input_token,
+				per_output: units_per_output_token,
+			};
+			loop {
+				let report =
+					load::run(&endpoint, &model, &key, requests, concurrency, pricing).await?;
+				println!("{}", serde_json::to_string(&report)?);
+				if !forever {
+					break;
+				}
+				tokio::time::sleep(Duration::from_secs_f64(every_secs)).await;
+			}
+		}
+		Command::TestRoundWeights { from, to } => {
+			aetron_worker::inference::weights::write_variant(
+				&from,
+				&to,
+				aetron_worker::inference::weights::f16_round,
+			)?;
+			println!("{}", to.display());
+		}
+		Command::Status { url, hotkey, data_dir, epochs, json } => {
+			let hotkey = hotkey.load(data_dir.as_deref())?;
+			let registrar = Registrar::connect(&url).await?;
+			let slots = status::of_hotkey(&registrar, hotkey.public_key().0, epochs).await?;
+			if json {
+				println!("{}", serde_json::to_string_pretty(&slots)?);
+			} else {
+				status::print(&slots);
+			}
 		}
 		Command::Neuronet(NeuronetCommand::Create { url, suri, spec, model_dir }) => {
 			let owner = keys::from_suri(&suri)?;

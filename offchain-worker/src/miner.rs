@@ -1,5 +1,7 @@
 //! `aetron-worker mine`: one command that picks the best neuronet this machine fits, holds a
-//! slot there, proves the model, serves requests and keeps the slot alive.
+//! slot there, proves the model, serves requests, keeps the slot alive, commits each closed
+//! batch ([`crate::committer`]) and re-checks other miners' batches ([`crate::rechecker`]).
+//! The loops share the chain client and the store, never each other's state.
 //!
 //! Restart-safe by construction: the hotkey lives in a keystore file in the data directory, the
 //! slot is found on-chain by that hotkey (so a restarted worker never registers twice), the
@@ -13,7 +15,10 @@ use pallet_neuronets::runtime_api::SlotStatus;
 use subxt_signer::sr25519::Keypair;
 
 use crate::{
-	api::{self, ServeConfig},
+	api::{self, App, ServeConfig},
+	committer,
+	recheck::Pricing,
+	rechecker::Rechecker,
 	hardware,
 	inference::{BackendKind, Model},
 	joining, keys,
@@ -52,6 +57,47 @@ pub struct MineConfig {
 	pub payment: Payment,
 	/// The compute backend.
 	pub backend: BackendKind,
+	/// A batch closes when its first leaf is this old.
+	pub batch_max_age: Duration,
+	/// Test-only misbehaviour (off in production).
+	pub test: TestHooks,
+}
+
+/// Test-only misbehaviour, so the end-to-end tests can show each cheat caught; read from
+/// `AETRON_TEST_*` environment variables and all off unless set.
+#[derive(Clone, Debug, Default)]
+pub struct TestHooks {
+	/// Serve this model directory instead of the one that passed the hash and reference
+	/// checks (`AETRON_TEST_SERVE_MODEL_DIR`): substituted weights.
+	pub serve_model_dir: Option<PathBuf>,
+	/// Claim work by this pricing instead of the neuronet's (`AETRON_TEST_PRICING=in,out`):
+	/// inflated work units.
+	pub pricing: Option<Pricing>,
+	/// Reveal only once the commit deadline passed (`AETRON_TEST_REVEAL_AT_DEADLINE`), so a
+	/// test can kill the worker between commit and reveal.
+	pub reveal_at_deadline: bool,
+	/// Fail every re-checked leaf, honest or not (`AETRON_TEST_DISHONEST_RECHECKER`).
+	pub dishonest_rechecker: bool,
+}
+
+impl TestHooks {
+	/// The hooks the environment sets.
+	pub fn from_env() -> Result<Self> {
+		let pricing = match std::env::var("AETRON_TEST_PRICING") {
+			Ok(text) => {
+				let (input, output) =
+					text.split_once(',').context("AETRON_TEST_PRICING is `in,out`")?;
+				Some(Pricing { per_input: input.trim().parse()?, per_output: output.trim().parse()? })
+			}
+			Err(_) => None,
+		};
+		Ok(Self {
+			serve_model_dir: std::env::var_os("AETRON_TEST_SERVE_MODEL_DIR").map(PathBuf::from),
+			pricing,
+			reveal_at_deadline: std::env::var_os("AETRON_TEST_REVEAL_AT_DEADLINE").is_some(),
+			dishonest_rechecker: std::env::var_os("AETRON_TEST_DISHONEST_RECHECKER").is_some(),
+		})
+	}
 }
 
 /// The neuronets, ranked for this machine.
@@ -198,6 +244,8 @@ pub async fn mine(config: MineConfig) -> Result<()> {
 		bail!("neuronet {} does not fit this machine: {why}", chosen.info.id);
 	}
 	let neuronet = chosen.info.id;
+	let pricing = Pricing::of(&chosen.info.neuronet.spec.economics)
+		.with_context(|| format!("this worker cannot serve neuronet {neuronet}"))?;
 	let model_dir = chosen.model_dir.clone().context("no model directory")?;
 	println!(
 		"mining neuronet {neuronet} ({}) with hotkey {}",
@@ -223,17 +271,44 @@ pub async fn mine(config: MineConfig) -> Result<()> {
 	};
 	prove(&registrar, &config.hotkey, slot, model_dir.clone(), config.backend).await?;
 
-	let server = tokio::spawn(api::serve(ServeConfig {
-		model_dir,
+	if config.test.serve_model_dir.is_some() || config.test.pricing.is_some() {
+		tracing::warn!("test hooks on: {:?}", config.test);
+	}
+	let serve = ServeConfig {
+		model_dir: config.test.serve_model_dir.clone().unwrap_or(model_dir),
 		data_dir: config.data_dir.clone(),
 		listen: config.listen,
 		backend: config.backend,
 		neuronet,
+		slot,
+		pricing: config.test.pricing.unwrap_or(pricing),
 		require_signature: false,
 		max_body_bytes: 1 << 20,
 		batch_max_leaves: 1 << 20,
-		batch_max_age: Duration::from_secs(60),
-	}));
+		batch_max_age: config.batch_max_age,
+	};
+	let app = tokio::task::spawn_blocking(move || App::open(serve)).await??;
+	let server = tokio::spawn(api::serve_app(app.clone()));
+	let committer = tokio::spawn(committer::run(
+		registrar.clone(),
+		app.store_handle(),
+		config.hotkey.clone(),
+		slot,
+	));
+	let rechecker = tokio::spawn(
+		Rechecker {
+			registrar: registrar.clone(),
+			busy_nanos: app.rechecking_nanos(),
+			app,
+			hotkey: config.hotkey.clone(),
+			slot,
+			neuronet,
+			pricing,
+			dishonest: config.test.dishonest_rechecker,
+			reveal_at_deadline: config.test.reveal_at_deadline,
+		}
+		.run(),
+	);
 	let period = registrar.heartbeat_period().await?;
 	let every =
 		Duration::from_millis(u64::from(period) * aetron_primitives::time::MILLISECS_PER_BLOCK);
@@ -259,5 +334,7 @@ pub async fn mine(config: MineConfig) -> Result<()> {
 		_ = tokio::signal::ctrl_c() => Ok(()),
 	};
 	heartbeats.abort();
+	committer.abort();
+	rechecker.abort();
 	result
 }

@@ -1,16 +1,27 @@
 //! Re-checking a leaf another worker served (DESIGN §6).
 //!
-//! The re-checker fetches the leaf (request, response, artefact, proof), verifies the proof
-//! against the batch root it was given (on-chain, in production), checks that the served bytes
-//! are the ones the artefact commits to, recomputes the response — by re-embedding, or by one
-//! teacher-forced prefill over prompt and claimed tokens — and compares outputs and
-//! fingerprints within the tolerances of [`crate::inference::fingerprint`].
+//! The re-checker fetches the leaf (request, response, artefact, proof) and checks, cheapest
+//! first, everything that decides what the leaf is paid ([`Commitment`] is what the chain says
+//! of the batch):
+//! 1. the proof reaches the committed root's hash ([`FailKind::BadProof`]) and its sum, the
+//!    committed total work ([`FailKind::TotalMismatch`]);
+//! 2. the served bytes are the ones the artefact commits to ([`FailKind::BadProof`]);
+//! 3. the artefact names the committing slot, its batch number and neuronet, and a client
+//!    signature signs the request for that slot ([`FailKind::Misattributed`]: a second tree over
+//!    another slot's or another batch's leaves);
+//! 4. its work units are the neuronet's pricing of its input and output units, and those units
+//!    are what the request and response really hold ([`FailKind::WorkMismatch`]);
+//! 5. the response is what the model gives — by re-embedding, or by one teacher-forced prefill
+//!    over prompt and claimed tokens — within the tolerances of
+//!    [`crate::inference::fingerprint`] ([`FailKind::WrongOutput`],
+//!    [`FailKind::FingerprintOutOfTolerance`]).
 
 use std::fmt;
 
 use aetron_primitives::{
-	artefact::ArtefactHeader,
-	merkle::{verify_proof, SumNode},
+	artefact::{ArtefactHeader, NeuronetId, ARTEFACT_VERSION},
+	merkle::{root_from_proof, SumNode},
+	work::priced_work,
 };
 use base64::Engine as _;
 use codec::Decode;
@@ -28,17 +39,74 @@ use crate::{
 /// a probability mass (sampling). Honest backends differ by far less (docs/measurements.md).
 pub const TOKEN_TOLERANCE: f64 = 1e-3;
 
-/// Why a leaf failed its re-check.
+/// Why a leaf failed its re-check: the kinds a verdict reports on-chain.
+pub use aetron_primitives::work::FailureKind as FailKind;
+
+/// A neuronet's work pricing (DESIGN §3): what a request's units are worth.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FailKind {
-	/// The proof does not lead to the root, or the served bytes are not the committed ones.
-	BadProof,
-	/// The response is not what the model gives for the request.
-	WrongOutput,
-	/// The fingerprint is further from the re-computed one than honest runs ever are.
-	FingerprintOutOfTolerance,
-	/// The worker did not serve the leaf.
-	Unavailable,
+pub struct Pricing {
+	/// Work units per input token.
+	pub per_input: u32,
+	/// Work units per output token (or embedding).
+	pub per_output: u32,
+}
+
+impl Default for Pricing {
+	/// One unit a token in and a token (or embedding) out.
+	fn default() -> Self {
+		Self { per_input: 1, per_output: 1 }
+	}
+}
+
+impl Pricing {
+	/// The pricing of a neuronet's spec, or why a worker cannot apply it.
+	pub fn of(economics: &pallet_neuronets::Economics<u128>) -> anyhow::Result<Self> {
+		let pricing =
+			Self { per_input: economics.units_per_input_token, per_output: economics.units_per_output_token };
+		if pricing.per_input == 0 && pricing.per_output == 0 {
+			anyhow::bail!(
+				"the neuronet prices neither input nor output tokens, so no request would ever carry work"
+			);
+		}
+		Ok(pricing)
+	}
+
+	/// The work units of a request with these units.
+	pub fn work(&self, input_units: u32, output_units: u32) -> u64 {
+		priced_work(input_units, output_units, self.per_input, self.per_output)
+	}
+}
+
+/// What the chain says of the batch a leaf is checked against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Commitment {
+	/// The committed root: hash and total work.
+	pub root: SumNode,
+	/// Its leaf count.
+	pub leaf_count: u32,
+	/// The slot that committed it.
+	pub slot: u64,
+	/// Its batch number (the slot's own).
+	pub batch_number: u64,
+	/// Its neuronet.
+	pub neuronet: NeuronetId,
+	/// The neuronet's pricing.
+	pub pricing: Pricing,
+}
+
+impl Commitment {
+	/// The commitment a leaf claims for itself: its own slot, batch and neuronet with the
+	/// default pricing, against `root`. For checking a worker's answers off-chain.
+	pub fn claimed_by(leaf: &Leaf, root: SumNode, leaf_count: u32) -> Self {
+		Self {
+			root,
+			leaf_count,
+			slot: leaf.artefact.slot,
+			batch_number: leaf.artefact.batch,
+			neuronet: leaf.artefact.neuronet,
+			pricing: Pricing::default(),
+		}
+	}
 }
 
 /// The outcome of one re-check.
@@ -76,6 +144,8 @@ pub struct Leaf {
 	pub request: Vec<u8>,
 	/// The response body as the worker sent it.
 	pub response: Vec<u8>,
+	/// The client's key and signature, when the request was signed.
+	pub client: crate::api::signature::ClientSignature,
 }
 
 impl Leaf {
@@ -83,7 +153,19 @@ impl Leaf {
 	pub fn from_answer(answer: &ArtefactAnswer) -> anyhow::Result<Self> {
 		let b64 = base64::engine::general_purpose::STANDARD;
 		let artefact = hex::decode(answer.artefact.trim_start_matches("0x"))?;
+		let hex_of = |text: &Option<String>| -> anyhow::Result<Option<Vec<u8>>> {
+			text.as_deref().map(|t| hex::decode(t.trim_start_matches("0x"))).transpose().map_err(Into::into)
+		};
+		let client = match (hex_of(&answer.signer)?, hex_of(&answer.signature)?) {
+			(Some(key), Some(sig)) => Some((
+				key.try_into().map_err(|_| anyhow::anyhow!("the signer is not 32 bytes"))?,
+				sig.try_into().map_err(|_| anyhow::anyhow!("the signature is not 64 bytes"))?,
+			)),
+			(None, None) => None,
+			_ => anyhow::bail!("a signer without a signature, or the reverse"),
+		};
 		Ok(Self {
+			client,
 			batch: answer.batch,
 			index: answer.index,
 			leaf_count: answer.leaf_count,
@@ -118,18 +200,83 @@ fn fail(kind: FailKind, why: impl Into<String>) -> Verdict {
 	Verdict::Fail(kind, why.into())
 }
 
-/// Re-checks `leaf` against the batch `root` of `leaf_count` leaves.
-pub fn check(leaf: &Leaf, root: &SumNode, leaf_count: u32, model: &Model) -> Verdict {
-	let node = leaf.artefact.leaf(leaf.index);
-	if let Err(e) = verify_proof(root, leaf_count, leaf.index, &node, &leaf.proof) {
-		return fail(FailKind::BadProof, format!("the proof does not reach the root: {e:?}"));
+/// Re-checks `leaf` (at index `leaf.index`) against the batch the chain committed.
+pub fn check(leaf: &Leaf, commitment: &Commitment, model: &Model) -> Verdict {
+	check_claims(leaf, commitment).map_or_else(|verdict| verdict, |()| check_output(leaf, model))
+}
+
+/// Everything but the model: proof, served bytes, attribution, pricing (steps 1–4 above).
+pub fn check_claims(leaf: &Leaf, commitment: &Commitment) -> Result<(), Verdict> {
+	let artefact = &leaf.artefact;
+	if artefact.version != ARTEFACT_VERSION {
+		return Err(fail(FailKind::BadProof, format!("artefact version {}", artefact.version)));
 	}
-	if sp_crypto_hashing::blake2_256(&leaf.request) != leaf.artefact.input_hash {
-		return fail(FailKind::BadProof, "the served request is not the committed one");
+	let node = artefact.leaf(leaf.index);
+	let root = &commitment.root;
+	match root_from_proof(commitment.leaf_count, leaf.index, &node, &leaf.proof) {
+		Err(e) => {
+			return Err(fail(FailKind::BadProof, format!("the proof does not reach the root: {e:?}")))
+		}
+		Ok(reached) if reached.hash != root.hash => {
+			return Err(fail(FailKind::BadProof, "the proof reaches another root"))
+		}
+		Ok(reached) if reached.sum != root.sum => {
+			return Err(fail(
+				FailKind::TotalMismatch,
+				format!("the tree's leaves add up to {} work units, the commitment claims {}", reached.sum, root.sum),
+			))
+		}
+		Ok(_) => {}
 	}
-	if sp_crypto_hashing::blake2_256(&leaf.response) != leaf.artefact.output_hash {
-		return fail(FailKind::BadProof, "the served response is not the committed one");
+	if sp_crypto_hashing::blake2_256(&leaf.request) != artefact.input_hash {
+		return Err(fail(FailKind::BadProof, "the served request is not the committed one"));
 	}
+	if sp_crypto_hashing::blake2_256(&leaf.response) != artefact.output_hash {
+		return Err(fail(FailKind::BadProof, "the served response is not the committed one"));
+	}
+	if artefact.slot != commitment.slot
+		|| artefact.batch != commitment.batch_number
+		|| artefact.neuronet != commitment.neuronet
+	{
+		return Err(fail(
+			FailKind::Misattributed,
+			format!(
+				"served by slot {} in its batch {} of neuronet {}, committed by slot {} as batch {} of neuronet {}",
+				artefact.slot, artefact.batch, artefact.neuronet,
+				commitment.slot, commitment.batch_number, commitment.neuronet
+			),
+		));
+	}
+	match (&leaf.client, artefact.client_signature_hash == [0; 32]) {
+		(None, true) => {}
+		(Some((signer, signature)), false) => {
+			if sp_crypto_hashing::blake2_256(signature) != artefact.client_signature_hash {
+				return Err(fail(FailKind::Misattributed, "the served signature is not the committed one"));
+			}
+			if !crate::api::signature::verify(signer, signature, commitment.slot, &leaf.request) {
+				return Err(fail(
+					FailKind::Misattributed,
+					"the client's signature does not sign this request for this slot",
+				));
+			}
+		}
+		_ => return Err(fail(FailKind::Misattributed, "the client's signature is missing or unexpected")),
+	}
+	let priced = commitment.pricing.work(artefact.input_units, artefact.output_units);
+	if artefact.work_units != priced {
+		return Err(fail(
+			FailKind::WorkMismatch,
+			format!(
+				"the leaf claims {} work units; the neuronet's pricing gives {priced} for {} in and {} out",
+				artefact.work_units, artefact.input_units, artefact.output_units
+			),
+		));
+	}
+	Ok(())
+}
+
+/// Recomputes the response with `model` and compares (step 5; also re-derives the units).
+fn check_output(leaf: &Leaf, model: &Model) -> Verdict {
 	let Ok(claimed) = Fingerprint::decode(&mut &leaf.artefact.fingerprint[..]) else {
 		return fail(FailKind::WrongOutput, "the fingerprint does not decode");
 	};
@@ -138,6 +285,10 @@ pub fn check(leaf: &Leaf, root: &SumNode, leaf_count: u32, model: &Model) -> Ver
 		Model::Completion(model) => check_completion(leaf, &claimed, model),
 	};
 	result.unwrap_or_else(|verdict| verdict)
+}
+
+fn work_mismatch(why: impl Into<String>) -> Verdict {
+	fail(FailKind::WorkMismatch, why)
 }
 
 fn wrong(why: impl Into<String>) -> Verdict {
@@ -172,12 +323,15 @@ fn check_embedding(
 		.map_err(|e| wrong(format!("the request cannot have been served: {e}")))?;
 	let tokens: usize = batch.iter().map(Vec::len).sum();
 	if tokens != leaf.artefact.input_units as usize || response.usage.prompt_tokens != tokens {
-		return Err(wrong(format!(
+		return Err(work_mismatch(format!(
 			"{tokens} input tokens, the artefact claims {}",
 			leaf.artefact.input_units
 		)));
 	}
-	if response.data.len() != inputs.len() || leaf.artefact.output_units as usize != inputs.len() {
+	if leaf.artefact.output_units as usize != inputs.len() {
+		return Err(work_mismatch("the artefact claims another number of embeddings than inputs"));
+	}
+	if response.data.len() != inputs.len() {
 		return Err(wrong("the number of embeddings does not match the inputs"));
 	}
 	let ours = model
@@ -236,7 +390,13 @@ fn check_completion(
 	if prompt.len() != leaf.artefact.input_units as usize
 		|| tokens.len() != leaf.artefact.output_units as usize
 	{
-		return Err(wrong("the token counts are not the committed ones"));
+		return Err(work_mismatch(format!(
+			"{} prompt and {} generated tokens, the artefact claims {} and {}",
+			prompt.len(),
+			tokens.len(),
+			leaf.artefact.input_units,
+			leaf.artefact.output_units
+		)));
 	}
 	if tokens.is_empty() || tokens.len() > request.max_tokens {
 		return Err(wrong("the number of generated tokens is outside 1..=max_tokens"));

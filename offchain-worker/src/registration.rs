@@ -42,14 +42,17 @@ pub type NeuronetInfo = NeuronetDetails<AccountId, u128, u32>;
 /// A slot as the runtime API reports it.
 pub type SlotInfo = SlotDetails<AccountId, u32>;
 
-/// A client for the neuronets pallet.
+/// A client for the neuronets pallet (and, in [`crate::work`], the work pallet).
 pub struct Registrar {
-	api: OnlineClient<SubstrateConfig>,
-	rpc: LegacyRpcMethods<RpcConfigFor<SubstrateConfig>>,
+	pub(crate) api: OnlineClient<SubstrateConfig>,
+	pub(crate) rpc: LegacyRpcMethods<RpcConfigFor<SubstrateConfig>>,
+	/// Held while a transaction is signed and handed to the pool, so the loops that share a
+	/// hotkey (heartbeats, commits, verdicts) never sign two with the same nonce.
+	submit_lock: tokio::sync::Mutex<()>,
 }
 
 /// A call argument that is already SCALE-encoded by the pallet's own type.
-struct Scale(Vec<u8>);
+pub(crate) struct Scale(pub(crate) Vec<u8>);
 
 impl subxt::ext::scale_encode::EncodeAsType for Scale {
 	fn encode_as_type_to<R: subxt::ext::scale_type_resolver::TypeResolver>(
@@ -152,7 +155,7 @@ impl Registrar {
 		let api = OnlineClient::<SubstrateConfig>::from_rpc_client(client.clone())
 			.await
 			.with_context(|| format!("cannot read the chain at {url}"))?;
-		Ok(Self { api, rpc: LegacyRpcMethods::new(client) })
+		Ok(Self { api, rpc: LegacyRpcMethods::new(client), submit_lock: Default::default() })
 	}
 
 	/// Calls `NeuronetsApi_{method}` at the best block and decodes the answer.
@@ -334,20 +337,21 @@ impl Registrar {
 	}
 
 	/// Signs, submits and waits until the transaction is finalized and succeeded.
-	async fn submit_and_watch<Call: subxt::transactions::Payload>(
+	pub(crate) async fn submit_and_watch<Call: subxt::transactions::Payload>(
 		&self,
 		signer: &Keypair,
 		tx: &Call,
 	) -> Result<subxt::extrinsics::ExtrinsicEvents<SubstrateConfig>> {
-		Ok(self
-			.api
-			.at_current_block()
-			.await?
-			.transactions()
-			.sign_and_submit_then_watch_default(tx, signer)
-			.await?
-			.wait_for_finalized_success()
-			.await?)
+		let progress = {
+			let _one_at_a_time = self.submit_lock.lock().await;
+			self.api
+				.at_current_block()
+				.await?
+				.transactions()
+				.sign_and_submit_then_watch_default(tx, signer)
+				.await?
+		};
+		Ok(progress.wait_for_finalized_success().await?)
 	}
 
 	async fn submit<Call: subxt::transactions::Payload>(

@@ -296,7 +296,8 @@ impl ArtefactStore {
 	pub fn last_committed(&self) -> Result<Option<u64>> {
 		let txn = self.db.begin_read()?;
 		let table = txn.open_table(COMMITTED)?;
-		Ok(table.last()?.map(|(k, _)| k.value()))
+		let last = table.last()?.map(|(k, _)| k.value());
+		Ok(last)
 	}
 
 	/// Stores (durably) the verdict kept for on-chain batch `id`.

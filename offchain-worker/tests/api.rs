@@ -235,12 +235,14 @@ async fn signatures_are_checked_and_their_hash_is_committed() {
 	let server = Server::start(
 		&common::minilm_dir(),
 		data.path(),
-		&["--require-signature", "--batch-max-age-secs", "1"],
+		&["--require-signature", "--batch-max-age-secs", "1", "--slot", "7"],
 	);
 	let client = Client::new();
 	let body = json!({ "model": "all-minilm-l6-v2", "input": "signed" }).to_string().into_bytes();
 	let alice = sr25519::Pair::from_string("//Alice", None).unwrap();
-	let signature = alice.sign(&aetron_worker::api::signature::message(&body));
+	let signature = alice.sign(&aetron_worker::api::signature::message(7, &body));
+	// A signature for another slot does not open this one.
+	let for_other_slot = alice.sign(&aetron_worker::api::signature::message(8, &body));
 	let signer = ("x-aetron-signer", format!("0x{}", hex::encode(alice.public().0)));
 	let sig = ("x-aetron-signature", format!("0x{}", hex::encode(signature.0)));
 
@@ -262,11 +264,18 @@ async fn signatures_are_checked_and_their_hash_is_committed() {
 		post_raw(&client, &server, "/v1/embeddings", body.clone(), &[bob, sig.clone()]).await;
 	assert_error(status, &reply, StatusCode::UNAUTHORIZED, "invalid_signature");
 
+	let other_slot = ("x-aetron-signature", format!("0x{}", hex::encode(for_other_slot.0)));
+	let (status, reply, _) =
+		post_raw(&client, &server, "/v1/embeddings", body.clone(), &[signer.clone(), other_slot]).await;
+	assert_error(status, &reply, StatusCode::UNAUTHORIZED, "invalid_signature");
+
 	let (status, reply, position) =
 		post_raw(&client, &server, "/v1/embeddings", body.clone(), &[signer, sig]).await;
 	assert_eq!(status, StatusCode::OK, "{reply}");
 	let leaf = proves(&artefact(&client, &server, position.unwrap()).await);
 	assert_eq!(leaf.artefact.client_signature_hash, sp_crypto_hashing::blake2_256(&signature.0));
+	assert_eq!(leaf.artefact.slot, 7);
+	assert_eq!(leaf.client, Some((alice.public().0, signature.0)));
 	assert_eq!(leaf.request, body);
 }
 

@@ -16,6 +16,8 @@ fn entry(n: u64) -> Entry {
 	let artefact = ArtefactHeader {
 		version: ARTEFACT_VERSION,
 		neuronet: 1,
+		slot: 3,
+		batch: 0,
 		request_id: (n as u128).to_le_bytes(),
 		client_signature_hash: [0; 32],
 		input_hash: [n as u8; 32],
@@ -26,7 +28,7 @@ fn entry(n: u64) -> Entry {
 		seed: n,
 		fingerprint: Default::default(),
 	};
-	Entry { request: format!("request {n}").into_bytes(), response: b"ok".to_vec(), artefact }
+	Entry { request: format!("request {n}").into_bytes(), response: b"ok".to_vec(), artefact, client: None }
 }
 
 fn assert_proves(store: &ArtefactStore, position: Position) {

@@ -300,6 +300,61 @@ impl pallet_work::Config for Runtime {
 	type OnWork = ();
 	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
 	type WeightInfo = pallet_work::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = WorkBenchmarkHelper;
+}
+
+/// Slots and BABE randomness for the work pallet's benchmarks, written to the real pallets'
+/// storage.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct WorkBenchmarkHelper;
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_work::BenchmarkHelper<AccountId, BlockNumber> for WorkBenchmarkHelper {
+	fn active_slot(
+		neuronet: pallet_neuronets::NeuronetId,
+		coldkey: AccountId,
+		hotkey: AccountId,
+		reputation: Perbill,
+	) -> pallet_neuronets::SlotId {
+		use aetron_primitives::traits::OnSlotChange;
+		let slot = pallet_neuronets::NextSlotId::<Runtime>::get();
+		pallet_neuronets::NextSlotId::<Runtime>::put(slot + 1);
+		pallet_neuronets::Slots::<Runtime>::insert(
+			slot,
+			pallet_neuronets::Slot {
+				neuronet,
+				coldkey,
+				hotkey,
+				state: pallet_neuronets::SlotState::Active,
+				endpoint: Default::default(),
+				registered: 0,
+				last_heartbeat: 0,
+				heartbeats: 0,
+				benchmark: Default::default(),
+			},
+		);
+		<(Reputation, Work) as OnSlotChange>::slot_opened(slot, neuronet);
+		<(Reputation, Work) as OnSlotChange>::slot_activated(slot, neuronet);
+		pallet_reputation::Reputations::<Runtime>::mutate(slot, |r| {
+			if let Some(r) = r {
+				r.value = reputation;
+			}
+		});
+		slot
+	}
+
+	fn probation(slot: pallet_neuronets::SlotId) {
+		pallet_reputation::Reputations::<Runtime>::mutate(slot, |r| {
+			if let Some(r) = r {
+				r.probation_until = r.epoch.saturating_add(10);
+			}
+		});
+	}
+
+	fn fresh_randomness(block: BlockNumber) {
+		pallet_babe::EpochStart::<Runtime>::put((0, block));
+		pallet_babe::NextRandomness::<Runtime>::put([9u8; 32]);
+	}
 }
 
 impl pallet_skip_feeless_payment::Config for Runtime {

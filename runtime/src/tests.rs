@@ -262,3 +262,76 @@ fn a_hotkey_without_balance_proves_and_heartbeats_for_free_and_strangers_cannot(
 		assert_eq!(pallet_neuronets::Slots::<Runtime>::get(0).unwrap().heartbeats, 1);
 	});
 }
+
+#[test]
+fn a_hotkey_without_balance_commits_batches_for_free_but_not_twice() {
+	genesis_ext(DEV_RUNTIME_PRESET).execute_with(|| {
+		start_block_one();
+		let (alice, bob) =
+			(Sr25519Keyring::Alice.to_account_id(), Sr25519Keyring::Bob.to_account_id());
+		let hot = Sr25519Keyring::One;
+		assert_ok!(Neuronets::create_neuronet(RuntimeOrigin::signed(alice), embedding_spec()));
+		assert_ok!(Neuronets::register(
+			RuntimeOrigin::signed(bob),
+			0,
+			hot.to_account_id(),
+			Default::default(),
+			AET,
+		));
+		let checks = RuntimeCall::Neuronets(pallet_neuronets::Call::submit_reference_checks {
+			slot: 0,
+			results: frame_support::BoundedVec::truncate_from(vec![embedding_spec()
+				.reference_checks[0]
+				.expected
+				.clone()]),
+			benchmark: pallet_neuronets::Benchmark { units_per_second: 7 },
+		});
+		assert_ok!(Executive::apply_extrinsic(signed(checks, hot, 0)).expect("valid and free"));
+		assert_eq!(pallet_work::ActiveCount::<Runtime>::get(0), 1, "the active slot is drawable");
+		let commit = |number: u64| {
+			RuntimeCall::Work(pallet_work::Call::commit_batch {
+				slot: 0,
+				batch_number: number,
+				root: [7; 32],
+				leaf_count: 1 << 20,
+				total_work: 5_000,
+			})
+		};
+		let issuance = Balances::total_issuance();
+		assert_ok!(Executive::apply_extrinsic(signed(commit(0), hot, 1)).expect("valid and free"));
+		let batch = pallet_work::Batches::<Runtime>::get(0).expect("committed");
+		assert_eq!((batch.slot, batch.leaf_count, batch.root.sum), (0, 1 << 20, 5_000));
+		assert_eq!(batch.status, pallet_work::BatchStatus::AwaitingSeed);
+		assert_eq!(Balances::free_balance(hot.to_account_id()), 0, "nothing was charged");
+		assert_eq!(Balances::total_issuance(), issuance);
+		// The same batch number again: not free, and the hotkey cannot pay, so not included.
+		assert!(Executive::apply_extrinsic(signed(commit(0), hot, 2)).is_err());
+		assert!(pallet_work::Batches::<Runtime>::get(1).is_none());
+	});
+}
+
+/// DESIGN §12: a block holds at least 500 `commit_batch` or `reveal_verdict` transactions, by
+/// the weights the benchmarks give (a reveal is charged what it did: one position unless it
+/// settles the batch; here the settling reveal of a two-re-checker batch).
+#[test]
+fn a_block_holds_five_hundred_commits_or_reveals() {
+	use frame_support::dispatch::DispatchClass;
+	use pallet_work::WeightInfo;
+	type W = <Runtime as pallet_work::Config>::WeightInfo;
+	let weights = RuntimeBlockWeights::get();
+	let normal = weights.get(DispatchClass::Normal);
+	let limit = normal.max_total.expect("a normal limit").ref_time();
+	let base = normal.base_extrinsic.ref_time();
+	let commit = W::commit_batch(1 << 20).ref_time() + base;
+	let reveal = W::reveal_verdict(0, 2).ref_time() + base;
+	println!(
+		"normal block {} ms: commit {} µs ({} a block), settling reveal {} µs ({} a block)",
+		limit / 1_000_000_000,
+		commit / 1_000_000,
+		limit / commit,
+		reveal / 1_000_000,
+		limit / reveal
+	);
+	assert!(limit / commit >= 500);
+	assert!(limit / reveal >= 500);
+}

@@ -85,9 +85,13 @@ pub struct App {
 	model_name: String,
 	/// `embedding` or `completion`, for `/health` without waiting for the model.
 	model_kind: &'static str,
-	store: ArtefactStore,
+	store: Arc<ArtefactStore>,
 	config: ServeConfig,
 	requests: AtomicU64,
+	/// Time the model spent serving requests, in nanoseconds.
+	serving_nanos: AtomicU64,
+	/// Time spent re-checking other workers, in nanoseconds (the re-check loop adds to it).
+	rechecking_nanos: Arc<AtomicU64>,
 }
 
 impl App {
@@ -97,8 +101,10 @@ impl App {
 		let model = Model::load(&config.model_dir, &device)
 			.with_context(|| format!("loading the model in {}", config.model_dir.display()))?;
 		std::fs::create_dir_all(&config.data_dir)?;
-		let store =
-			ArtefactStore::open(&config.data_dir.join("artefacts.redb"), config.batch_max_leaves)?;
+		let store = Arc::new(ArtefactStore::open(
+			&config.data_dir.join("artefacts.redb"),
+			config.batch_max_leaves,
+		)?);
 		let model_kind = match model {
 			Model::Embedding(_) => "embedding",
 			Model::Completion(_) => "completion",
@@ -110,12 +116,38 @@ impl App {
 			store,
 			config,
 			requests: AtomicU64::new(0),
+			serving_nanos: AtomicU64::new(0),
+			rechecking_nanos: Arc::default(),
 		}))
 	}
 
 	/// The artefact store.
 	pub fn store(&self) -> &ArtefactStore {
 		&self.store
+	}
+
+	/// The artefact store, shared (the commit and re-check loops hold it).
+	pub fn store_handle(&self) -> Arc<ArtefactStore> {
+		self.store.clone()
+	}
+
+	/// The counter the re-check loop adds its busy time to.
+	pub fn rechecking_nanos(&self) -> Arc<AtomicU64> {
+		self.rechecking_nanos.clone()
+	}
+
+	/// Runs `job` on the served model on a blocking thread, between requests (re-checks use
+	/// it one leaf at a time, so a request waits for at most one).
+	pub async fn with_model<T: Send + 'static>(
+		self: &Arc<Self>,
+		job: impl FnOnce(&Model) -> T + Send + 'static,
+	) -> anyhow::Result<T> {
+		let app = self.clone();
+		tokio::task::spawn_blocking(move || {
+			let model = app.model.lock().map_err(|_| anyhow::anyhow!("model lock poisoned"))?;
+			Ok(job(&model))
+		})
+		.await?
 	}
 
 	/// Runs `job` on the model on a blocking thread.
@@ -129,7 +161,10 @@ impl App {
 				.model
 				.lock()
 				.map_err(|_| ApiError::internal(anyhow::anyhow!("model lock poisoned")))?;
-			job(&model)
+			let started = std::time::Instant::now();
+			let result = job(&model);
+			app.serving_nanos.fetch_add(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
+			result
 		})
 		.await
 		.map_err(|e| ApiError::internal(e.into()))?
@@ -225,9 +260,14 @@ pub fn router(app: Arc<App>) -> Router {
 
 /// Serves until Ctrl-C or SIGTERM, closing aged batches once a second.
 pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
-	let listen = config.listen;
-	let max_age = config.batch_max_age;
 	let app = tokio::task::spawn_blocking(move || App::open(config)).await??;
+	serve_app(app).await
+}
+
+/// [`serve`] for an app already open (`mine` shares it with its loops).
+pub async fn serve_app(app: Arc<App>) -> anyhow::Result<()> {
+	let listen = app.config.listen;
+	let max_age = app.config.batch_max_age;
 	let listener =
 		tokio::net::TcpListener::bind(listen).await.with_context(|| format!("binding {listen}"))?;
 	tracing::info!(
@@ -286,6 +326,9 @@ async fn health(State(app): State<Arc<App>>) -> Result<Json<serde_json::Value>, 
 		"neuronet": app.config.neuronet,
 		"slot": app.config.slot,
 		"open_batch": open_batch,
+		"requests": app.requests.load(Ordering::Relaxed),
+		"serving_seconds": app.serving_nanos.load(Ordering::Relaxed) as f64 / 1e9,
+		"rechecking_seconds": app.rechecking_nanos.load(Ordering::Relaxed) as f64 / 1e9,
 	})))
 }
 

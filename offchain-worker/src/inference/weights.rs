@@ -117,3 +117,47 @@ pub fn read_config<T: serde::de::DeserializeOwned>(dir: &Path) -> anyhow::Result
 		std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
 	serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))
 }
+
+/// Writes a copy of the model directory `src` to `dst` whose `f32` tensors went through `f`
+/// (config and tokenizer copied as they are): the substituted models of the calibration and
+/// of the end-to-end tests. Returns `dst`.
+pub fn write_variant(
+	src: &Path,
+	dst: &Path,
+	f: impl Fn(&str, &mut [f32]),
+) -> anyhow::Result<std::path::PathBuf> {
+	use safetensors::tensor::TensorView;
+	std::fs::create_dir_all(dst)?;
+	for file in std::fs::read_dir(src)? {
+		let file = file?;
+		if file.file_type()?.is_file() && file.file_name() != "model.safetensors" {
+			std::fs::copy(file.path(), dst.join(file.file_name()))?;
+		}
+	}
+	let bytes = std::fs::read(src.join("model.safetensors"))?;
+	let tensors = SafeTensors::deserialize(&bytes)?;
+	let mut out: Vec<(String, Vec<usize>, Vec<u8>)> = Vec::new();
+	for (name, view) in tensors.tensors() {
+		if view.dtype() != Dtype::F32 {
+			continue;
+		}
+		let mut values: Vec<f32> = view
+			.data()
+			.chunks_exact(4)
+			.map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+			.collect();
+		f(&name, &mut values);
+		out.push((name, view.shape().to_vec(), values.iter().flat_map(|v| v.to_le_bytes()).collect()));
+	}
+	let views = out
+		.iter()
+		.map(|(n, s, b)| Ok((n.clone(), TensorView::new(Dtype::F32, s.clone(), b)?)))
+		.collect::<anyhow::Result<Vec<_>>>()?;
+	safetensors::serialize_to_file(views, None, &dst.join("model.safetensors"))?;
+	Ok(dst.to_path_buf())
+}
+
+/// Rounds every value to the nearest f16.
+pub fn f16_round(_: &str, values: &mut [f32]) {
+	values.iter_mut().for_each(|v| *v = half::f16::from_f32(*v).to_f32());
+}

@@ -58,10 +58,28 @@ use aetron_primitives::{
 	work::{Verdict, MAX_RECHECKERS},
 };
 
+/// What the benchmarks need from the runtime: slots in the neuronet registry, and randomness.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper<AccountId, BlockNumber> {
+	/// Opens an active slot in `neuronet` with these keys and `reputation`, telling this pallet
+	/// as the registry would (`OnSlotChange`).
+	fn active_slot(
+		neuronet: NeuronetId,
+		coldkey: AccountId,
+		hotkey: AccountId,
+		reputation: sp_runtime::Perbill,
+	) -> SlotId;
+	/// Puts `slot` on probation (every leaf sampled).
+	fn probation(slot: SlotId);
+	/// Makes randomness known since `block` the current one.
+	fn fresh_randomness(block: BlockNumber);
+}
+
 /// The subject the seed randomness is asked for.
 pub const SEED_SUBJECT: &[u8] = b"aetron/work/seed";
 
-/// Empty timer blocks the hook steps over at most per block (it catches up 16 blocks a block).
+/// Timer blocks (and epochs, when pruning) the hook steps over at most per block, so it catches
+/// up 16 a block after any pause.
 pub const MAX_TIMER_STEPS: u32 = 16;
 
 #[frame_support::pallet]
@@ -116,6 +134,9 @@ pub mod pallet {
 		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 		/// Weights of the calls and the hook.
 		type WeightInfo: WeightInfo;
+		/// Makes slots and randomness for the benchmarks.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper<Self::AccountId, BlockNumberFor<Self>>;
 	}
 
 	/// The parameters in force.
@@ -385,7 +406,7 @@ pub mod pallet {
 		/// whose work units add up to `total_work` (the root's sum). The slot's hotkey only;
 		/// the slot must be `Active`; free when valid. Weight is the same for any leaf count.
 		#[pallet::call_index(0)]
-		#[pallet::weight(T::WeightInfo::commit_batch())]
+		#[pallet::weight(T::WeightInfo::commit_batch(bounds::MAX_BATCH_LEAVES))]
 		#[pallet::feeless_if(|origin: &OriginFor<T>, slot: &SlotId, batch_number: &u64, _root: &[u8; 32], leaf_count: &u32, total_work: &u64| -> bool {
 			Pallet::<T>::commit_allowed(origin, *slot, *batch_number, *leaf_count, *total_work).is_ok()
 		})]
@@ -466,7 +487,7 @@ pub mod pallet {
 		/// when valid. A failure disputes the batch; the last reveal of a clean batch confirms
 		/// it.
 		#[pallet::call_index(2)]
-		#[pallet::weight(T::WeightInfo::reveal_verdict(verdict.failures.len() as u32))]
+		#[pallet::weight(T::WeightInfo::reveal_verdict(verdict.failures.len() as u32, MAX_RECHECKERS))]
 		#[pallet::feeless_if(|origin: &OriginFor<T>, rechecker: &SlotId, batch: &BatchId, verdict: &Verdict, salt: &[u8; 32]| -> bool {
 			Pallet::<T>::reveal_allowed(origin, *rechecker, *batch, verdict, salt).is_ok()
 		})]
@@ -498,9 +519,15 @@ pub mod pallet {
 			if failures > 0 {
 				Self::report_failures(batch, &mut b, rechecker, &verdict);
 			}
+			let settling = b.status;
 			Self::maybe_settle(batch, &mut b);
+			// Settling pays every position; a reveal that settles nothing is charged as one.
+			let positions = if settling != b.status { b.positions() } else { 1 };
 			Batches::<T>::insert(batch, b);
-			Ok(Pays::No.into())
+			Ok(frame_support::dispatch::PostDispatchInfo {
+				actual_weight: Some(T::WeightInfo::reveal_verdict(failures, positions)),
+				pays_fee: Pays::No,
+			})
 		}
 
 		/// Sets the parameters ([`Config::GovernanceOrigin`] only), within their bounds.
@@ -679,7 +706,7 @@ pub mod pallet {
 			}
 		}
 
-		fn open_assignment(rechecker: SlotId, batch: BatchId) {
+		pub(crate) fn open_assignment(rechecker: SlotId, batch: BatchId) {
 			AssignmentsOf::<T>::insert(rechecker, batch, ());
 			SlotLedgers::<T>::mutate(rechecker, |l| {
 				let l = l.get_or_insert_with(Default::default);
@@ -1049,7 +1076,12 @@ pub mod pallet {
 			// Batches: epochs `e` with `e + settlement_epochs <= current`.
 			let mut cursor = BatchPruneCursor::<T>::get();
 			let mut budget = params.max_prunes_per_block;
-			while budget > 0 && cursor.saturating_add(params.settlement_epochs) <= current {
+			let mut steps = 0u32;
+			while budget > 0 &&
+				steps < MAX_TIMER_STEPS &&
+				cursor.saturating_add(params.settlement_epochs) <= current
+			{
+				steps = steps.saturating_add(1);
 				let ids: alloc::vec::Vec<BatchId> =
 					BatchesByEpoch::<T>::iter_key_prefix(cursor).take(budget as usize).collect();
 				let exhausted = (ids.len() as u32) < budget;
@@ -1073,7 +1105,9 @@ pub mod pallet {
 			let keep = params.settlement_epochs.saturating_add(params.history_epochs);
 			let mut cursor = LedgerPruneCursor::<T>::get();
 			let mut budget = params.max_prunes_per_block;
-			while budget > 0 && cursor.saturating_add(keep) <= current {
+			let mut steps = 0u32;
+			while budget > 0 && steps < MAX_TIMER_STEPS && cursor.saturating_add(keep) <= current {
+				steps = steps.saturating_add(1);
 				let slots: alloc::vec::Vec<SlotId> =
 					EpochWorks::<T>::iter_key_prefix(cursor).take(budget as usize).collect();
 				let exhausted = (slots.len() as u32) < budget;
@@ -1104,6 +1138,16 @@ pub mod pallet {
 				.saturating_add(times(T::WeightInfo::timer_idle(), work.idle))
 				.saturating_add(times(T::WeightInfo::prune_batch(), work.batches_pruned))
 				.saturating_add(times(T::WeightInfo::prune_ledger(), work.ledger_pruned))
+		}
+
+		/// Runs the block hook's work for `now` (the benchmarks measure it).
+		#[cfg(feature = "runtime-benchmarks")]
+		pub fn hook(now: BlockNumberFor<T>) -> HookWork {
+			let params = Params::<T>::get();
+			let mut work = HookWork::default();
+			Self::run_timers(now, &params, &mut work);
+			Self::prune(&params, &mut work);
+			work
 		}
 
 		/// Adds `slot` to its neuronet's active index.

@@ -160,6 +160,33 @@ impl pallet_work::Config for Test {
 	type OnWork = MockOnWork;
 	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
 	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = MockBenchmarkHelper;
+}
+
+/// Slots and randomness for the benchmarks, in the mock's tables.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct MockBenchmarkHelper;
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::BenchmarkHelper<AccountId, u64> for MockBenchmarkHelper {
+	fn active_slot(neuronet: NeuronetId, coldkey: AccountId, hotkey: AccountId, reputation: Perbill) -> SlotId {
+		let slot = SLOTS.with(|s| s.borrow().keys().next_back().map_or(0, |k| k + 1));
+		SLOTS.with(|s| {
+			s.borrow_mut().insert(
+				slot,
+				MockSlot { info: SlotInfo { neuronet, coldkey, hotkey, active: true }, reputation, probation: false },
+			)
+		});
+		Work::slot_opened(slot, neuronet);
+		Work::slot_activated(slot, neuronet);
+		slot
+	}
+	fn probation(slot: SlotId) {
+		set_probation(slot, true);
+	}
+	fn fresh_randomness(block: u64) {
+		RANDOMNESS.with(|r| *r.borrow_mut() = (H256::repeat_byte(block as u8), block));
+	}
 }
 
 /// The neuronet of every test slot.

@@ -15,9 +15,9 @@ use core::marker::PhantomData;
 
 /// The weight of each benchmarked operation of `pallet_work`.
 pub trait WeightInfo {
-	fn commit_batch() -> Weight;
+	fn commit_batch(l: u32, ) -> Weight;
 	fn commit_verdict() -> Weight;
-	fn reveal_verdict(f: u32, ) -> Weight;
+	fn reveal_verdict(f: u32, k: u32, ) -> Weight;
 	fn set_params() -> Weight;
 	fn on_initialize_idle() -> Weight;
 	fn timer_sample(d: u32, ) -> Weight;
@@ -30,7 +30,7 @@ pub trait WeightInfo {
 /// Weights with the runtime's database weights.
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
-	fn commit_batch() -> Weight {
+	fn commit_batch(_l: u32, ) -> Weight {
 		Weight::from_parts(30_000_000, 3_600)
 			.saturating_add(T::DbWeight::get().reads(6))
 			.saturating_add(T::DbWeight::get().writes(5))
@@ -40,11 +40,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
-	fn reveal_verdict(f: u32, ) -> Weight {
-		Weight::from_parts(60_000_000, 4_000)
+	fn reveal_verdict(f: u32, k: u32, ) -> Weight {
+		Weight::from_parts(40_000_000, 4_000)
 			.saturating_add(Weight::from_parts(3_000_000, 0).saturating_mul(f.into()))
-			.saturating_add(T::DbWeight::get().reads(40))
-			.saturating_add(T::DbWeight::get().writes(40))
+			.saturating_add(Weight::from_parts(4_000_000, 2_600).saturating_mul(k.into()))
+			.saturating_add(T::DbWeight::get().reads(7))
+			.saturating_add(T::DbWeight::get().writes(6))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(k.into())))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(k.into())))
 	}
 	fn set_params() -> Weight {
 		Weight::from_parts(8_000_000, 0)
@@ -86,7 +89,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 
 /// The same figures with RocksDB's weights, for mock runtimes.
 impl WeightInfo for () {
-	fn commit_batch() -> Weight {
+	fn commit_batch(_l: u32, ) -> Weight {
 		Weight::from_parts(30_000_000, 3_600)
 			.saturating_add(RocksDbWeight::get().reads(6))
 			.saturating_add(RocksDbWeight::get().writes(5))
@@ -96,11 +99,14 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().reads(2))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
-	fn reveal_verdict(f: u32, ) -> Weight {
-		Weight::from_parts(60_000_000, 4_000)
+	fn reveal_verdict(f: u32, k: u32, ) -> Weight {
+		Weight::from_parts(40_000_000, 4_000)
 			.saturating_add(Weight::from_parts(3_000_000, 0).saturating_mul(f.into()))
-			.saturating_add(RocksDbWeight::get().reads(40))
-			.saturating_add(RocksDbWeight::get().writes(40))
+			.saturating_add(Weight::from_parts(4_000_000, 2_600).saturating_mul(k.into()))
+			.saturating_add(RocksDbWeight::get().reads(7))
+			.saturating_add(RocksDbWeight::get().writes(6))
+			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(k.into())))
+			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(k.into())))
 	}
 	fn set_params() -> Weight {
 		Weight::from_parts(8_000_000, 0)

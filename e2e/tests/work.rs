@@ -1,0 +1,547 @@
+//! The work protocol end to end on one `fast-runtime` dev node (minute-long BABE epochs), with
+//! mining workers of different coldkeys on one MiniLM neuronet, driven as miners run them:
+//!
+//! 1. honest: three workers (Bob, Charlie, Dave) serve signed requests; every closed batch is
+//!    committed once, sampled with randomness from after its commit, re-checked by the other
+//!    two, and confirmed; each miner's confirmed work equals the work units it served;
+//!    Dave, killed with SIGKILL between committing and revealing a verdict and restarted,
+//!    reveals what it committed;
+//! 2. cheats, each caught by name: Eve serves f16-rounded weights (`WrongOutput`), Ferdie
+//!    claims 100× the neuronet's pricing (`WorkMismatch`), and a slot of One's that serves
+//!    nothing commits Bob's batch as its own (`Misattributed`) and another of Bob's roots with
+//!    an inflated total (`TotalMismatch`);
+//! 3. an absent re-checker: Charlie stopped, its open assignments are recorded as missed and
+//!    given to freshly drawn slots.
+
+use std::{
+	path::{Path, PathBuf},
+	process::{Child, Command},
+	time::{Duration, Instant},
+};
+
+use aetron_e2e::{dev_node, free_port, worker_binary, Rpc};
+use serde_json::Value;
+use subxt::{dynamic, ext::scale_decode::DecodeAsType, rpcs::rpc_params, OnlineClient, SubstrateConfig};
+use subxt_signer::{sr25519::Keypair, SecretUri};
+
+fn models() -> PathBuf {
+	PathBuf::from(std::env::var("AETRON_MODELS").expect("AETRON_MODELS (scripts/test.sh sets it)"))
+}
+
+fn minilm() -> PathBuf {
+	models().join("all-minilm-l6-v2")
+}
+
+fn keypair(suri: &str) -> Keypair {
+	let uri: SecretUri = suri.parse().unwrap();
+	Keypair::from_uri(&uri).unwrap()
+}
+
+fn run_worker(args: &[&str]) -> std::process::Output {
+	let out = Command::new(worker_binary()).args(args).output().expect("worker runs");
+	assert!(
+		out.status.success(),
+		"aetron-worker {args:?}: {}{}",
+		String::from_utf8_lossy(&out.stdout),
+		String::from_utf8_lossy(&out.stderr)
+	);
+	out
+}
+
+/// A mining worker process; killed (SIGKILL) on drop.
+struct Miner {
+	name: &'static str,
+	coldkey: &'static str,
+	port: u16,
+	data_dir: PathBuf,
+	models: PathBuf,
+	env: Vec<(&'static str, String)>,
+	url: String,
+	log: PathBuf,
+	child: Option<Child>,
+	starts: u32,
+}
+
+impl Miner {
+	fn new(name: &'static str, coldkey: &'static str, url: &str, scratch: &Path) -> Self {
+		Self {
+			name,
+			coldkey,
+			port: free_port(),
+			data_dir: scratch.join(name),
+			models: models(),
+			env: Vec::new(),
+			url: url.to_string(),
+			log: scratch.join(format!("{name}.log")),
+			child: None,
+			starts: 0,
+		}
+	}
+
+	fn endpoint(&self) -> String {
+		format!("http://127.0.0.1:{}", self.port)
+	}
+
+	fn start(&mut self) {
+		self.starts += 1;
+		let log = self.log.with_extension(format!("{}.log", self.starts));
+		let file = std::fs::File::create(&log).unwrap();
+		let mut command = Command::new(worker_binary());
+		command
+			.args(["mine", "--url", &self.url, "--suri", self.coldkey, "--neuronet", "0"])
+			.arg("--models")
+			.arg(&self.models)
+			.arg("--data-dir")
+			.arg(&self.data_dir)
+			.args(["--listen", &format!("127.0.0.1:{}", self.port), "--fee", "10"])
+			.args(["--batch-max-age-secs", "8"])
+			.env("RUST_LOG", "info")
+			.stdout(file.try_clone().unwrap())
+			.stderr(file);
+		for (key, value) in &self.env {
+			command.env(key, value);
+		}
+		self.child = Some(command.spawn().expect("the worker starts"));
+	}
+
+	fn kill(&mut self) {
+		if let Some(mut child) = self.child.take() {
+			let _ = child.kill();
+			let _ = child.wait();
+		}
+	}
+
+	fn log_text(&self) -> String {
+		(1..=self.starts)
+			.map(|n| std::fs::read_to_string(self.log.with_extension(format!("{n}.log"))).unwrap_or_default())
+			.collect::<Vec<_>>()
+			.join("\n")
+	}
+
+	async fn health(&self) -> Option<Value> {
+		let out = Command::new("curl").args(["-sf", &format!("{}/health", self.endpoint())]).output().ok()?;
+		serde_json::from_slice(&out.stdout).ok()
+	}
+
+	/// Waits until the worker serves, and returns its slot.
+	async fn serving(&self) -> u64 {
+		let deadline = Instant::now() + Duration::from_secs(300);
+		while Instant::now() < deadline {
+			if let Some(h) = self.health().await {
+				if let Some(slot) = h["slot"].as_u64() {
+					return slot;
+				}
+			}
+			tokio::time::sleep(Duration::from_millis(500)).await;
+		}
+		panic!("{} does not serve:\n{}", self.name, self.log_text());
+	}
+
+	/// Sends `requests` signed requests; returns the work units they were worth.
+	fn load(&self, requests: u64) -> u64 {
+		let out = run_worker(&[
+			"load",
+			"--endpoint",
+			&self.endpoint(),
+			"--suri",
+			"//Alice",
+			"--requests",
+			&requests.to_string(),
+		]);
+		let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+		assert_eq!(report["ok"].as_u64(), Some(requests), "{report}");
+		report["workUnits"].as_u64().unwrap()
+	}
+}
+
+impl Drop for Miner {
+	fn drop(&mut self) {
+		self.kill();
+	}
+}
+
+async fn eventually(what: &str, secs: u64, mut check: impl AsyncFnMut() -> bool) {
+	let deadline = Instant::now() + Duration::from_secs(secs);
+	while Instant::now() < deadline {
+		if check().await {
+			return;
+		}
+		tokio::time::sleep(Duration::from_secs(1)).await;
+	}
+	panic!("timed out waiting for {what}");
+}
+
+async fn ledger(rpc: &Rpc, slot: u64) -> Value {
+	rpc.call("work_slot", rpc_params![slot]).await.unwrap()
+}
+
+/// Σ over epochs of a slot's confirmed served work.
+async fn served(rpc: &Rpc, slot: u64) -> u64 {
+	let current = rpc.call("work_epochWork", rpc_params![slot]).await.unwrap()["epoch"].as_u64().unwrap();
+	let mut total = 0;
+	for epoch in 0..=current {
+		total += rpc.call("work_epochWork", rpc_params![slot, epoch]).await.unwrap()["served"].as_u64().unwrap();
+	}
+	total
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, DecodeAsType)]
+#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+enum Kind {
+	BadProof,
+	WrongOutput,
+	FingerprintOutOfTolerance,
+	Unavailable,
+	Misattributed,
+	WorkMismatch,
+	TotalMismatch,
+}
+
+#[derive(Debug, Clone, DecodeAsType)]
+#[allow(dead_code)]
+#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+struct FailureReported {
+	batch: u64,
+	rechecker: u64,
+	sample: u32,
+	leaf_index: u32,
+	kind: Kind,
+	dispute_opened: bool,
+}
+
+#[derive(Debug, Clone, DecodeAsType)]
+#[allow(dead_code)]
+#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+struct Verdict {
+	batch: u64,
+	rechecker: u64,
+}
+
+#[derive(Debug, Clone, DecodeAsType)]
+#[allow(dead_code)]
+#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+struct Revealed {
+	batch: u64,
+	rechecker: u64,
+	checked: u32,
+	failures: u32,
+}
+
+#[derive(Debug, Clone, DecodeAsType)]
+#[allow(dead_code)]
+#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+struct Missed {
+	batch: u64,
+	rechecker: u64,
+	epoch: u32,
+}
+
+#[derive(Debug, Clone, DecodeAsType)]
+#[allow(dead_code)]
+#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+struct Reassigned {
+	batch: u64,
+	from: u64,
+	to: u64,
+}
+
+#[derive(Debug, Clone, DecodeAsType)]
+#[allow(dead_code)]
+#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+struct Committed {
+	batch: u64,
+	slot: u64,
+	batch_number: u64,
+	leaf_count: u32,
+	total_work: u64,
+}
+
+/// Every work event so far, read block by block.
+#[derive(Default, Debug)]
+struct Events {
+	next_block: u64,
+	committed: Vec<Committed>,
+	verdicts_committed: Vec<Verdict>,
+	revealed: Vec<Revealed>,
+	failures: Vec<FailureReported>,
+	missed: Vec<Missed>,
+	reassigned: Vec<Reassigned>,
+}
+
+/// Reads the events of the blocks not read yet.
+async fn update(all: &mut Events, api: &OnlineClient<SubstrateConfig>) {
+	let best = api.at_current_block().await.unwrap().block_number();
+	for number in all.next_block.max(1)..=best {
+		all.next_block = number + 1;
+		let at = api.at_block(number).await.unwrap();
+		for event in at.events().fetch().await.unwrap().iter().filter_map(Result::ok) {
+			if event.pallet_name() != "Work" {
+				continue;
+			}
+			match event.event_name() {
+				"BatchCommitted" => all.committed.push(event.decode_fields_unchecked_as().unwrap()),
+				"VerdictCommitted" => all.verdicts_committed.push(event.decode_fields_unchecked_as().unwrap()),
+				"VerdictRevealed" => all.revealed.push(event.decode_fields_unchecked_as().unwrap()),
+				"FailureReported" => all.failures.push(event.decode_fields_unchecked_as().unwrap()),
+				"RecheckMissed" => all.missed.push(event.decode_fields_unchecked_as().unwrap()),
+				"RecheckReassigned" => all.reassigned.push(event.decode_fields_unchecked_as().unwrap()),
+				_ => {}
+			}
+		}
+	}
+}
+
+async fn batch(rpc: &Rpc, id: u64) -> Value {
+	rpc.call("work_batch", rpc_params![id]).await.unwrap()
+}
+
+/// Sudo sets the work parameters (windows long enough for a worker to restart in).
+async fn set_work_params(api: &OnlineClient<SubstrateConfig>) {
+	use subxt::ext::scale_value::{value, Value as V};
+	let params = value!({
+		max_commits_per_epoch: 20u32,
+		max_samples_per_batch: 64u32,
+		max_samples_per_rechecker: 32u32,
+		max_draw_tries: 8u32,
+		max_reassignments: 2u32,
+		commit_window: 8u32,
+		reveal_window: 8u32,
+		sampling_retry: 2u32,
+		settlement_epochs: 30u32,
+		history_epochs: 16u32,
+		max_open_assignments: 128u32,
+		max_timers_per_block: 64u32,
+		max_prunes_per_block: 32u32,
+	});
+	let call = V::unnamed_variant("Work", [V::named_variant("set_params", [("params", params)])]);
+	let tx = dynamic::transaction("Sudo", "sudo", (call,));
+	api.at_current_block()
+		.await
+		.unwrap()
+		.transactions()
+		.sign_and_submit_then_watch_default(&tx, &keypair("//Alice"))
+		.await
+		.unwrap()
+		.wait_for_finalized_success()
+		.await
+		.unwrap();
+}
+
+async fn commit_as(
+	api: &OnlineClient<SubstrateConfig>,
+	hotkey: &Keypair,
+	slot: u64,
+	number: u64,
+	root: [u8; 32],
+	leaf_count: u32,
+	total: u64,
+) {
+	let tx = dynamic::transaction("Work", "commit_batch", (slot, number, root, leaf_count, total));
+	api.at_current_block()
+		.await
+		.unwrap()
+		.transactions()
+		.sign_and_submit_then_watch_default(&tx, hotkey)
+		.await
+		.unwrap()
+		.wait_for_finalized_success()
+		.await
+		.unwrap();
+}
+
+fn hex32(text: &str) -> [u8; 32] {
+	let bytes: Vec<u8> = (0..64)
+		.step_by(2)
+		.map(|i| u8::from_str_radix(&text[2 + i..4 + i], 16).unwrap())
+		.collect();
+	bytes.try_into().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn batches_are_committed_rechecked_confirmed_and_cheats_caught() {
+	let (node, rpc, _) = dev_node().await;
+	let url = node.ws_url();
+	let api = OnlineClient::<SubstrateConfig>::from_insecure_url(&url).await.unwrap();
+	let scratch = tempfile::tempdir().unwrap();
+	let spec = aetron_e2e_spec(scratch.path());
+	run_worker(&["neuronet", "create", "--url", &url, "--suri", "//Alice", "--spec", spec.to_str().unwrap()]);
+	set_work_params(&api).await;
+	let started = Instant::now();
+
+	// 1. Three honest miners.
+	let mut bob = Miner::new("bob", "//Bob", &url, scratch.path());
+	let mut charlie = Miner::new("charlie", "//Charlie", &url, scratch.path());
+	let mut dave = Miner::new("dave", "//Dave", &url, scratch.path());
+	dave.env.push(("AETRON_TEST_REVEAL_AT_DEADLINE", "1".into()));
+	charlie.env.push(("AETRON_TEST_REVEAL_AT_DEADLINE", "1".into()));
+	for m in [&mut bob, &mut charlie, &mut dave] {
+		m.start();
+	}
+	let (b, c, d) = (bob.serving().await, charlie.serving().await, dave.serving().await);
+	let mut served_units = [0u64; 3];
+	for _ in 0..2 {
+		for (i, m) in [&bob, &charlie, &dave].into_iter().enumerate() {
+			served_units[i] += m.load(12);
+		}
+		tokio::time::sleep(Duration::from_secs(10)).await;
+	}
+	// Dave is killed once it has committed a verdict (it reveals only at the deadline), and
+	// restarted at once.
+	eventually("Dave's first verdict commitment", 240, async || {
+		dave.log_text().contains("committed verdict")
+	})
+	.await;
+	let mut all = Events::default();
+	update(&mut all, &api).await;
+	let first_commitment =
+		all.verdicts_committed.iter().find(|v| v.rechecker == d).expect("Dave committed").batch;
+	dave.kill();
+	dave.start();
+	assert_eq!(dave.serving().await, d, "Dave resumes its slot");
+	eventually("every honest batch confirmed", 420, async || {
+		let mut done = true;
+		for slot in [b, c, d] {
+			let l = ledger(&rpc, slot).await;
+			done &= l["committed"].as_u64() >= Some(2) && l["committed"] == l["confirmed"];
+		}
+		done
+	})
+	.await;
+	update(&mut all, &api).await;
+	assert!(
+		all.revealed.iter().any(|r| r.batch == first_commitment && r.rechecker == d && r.failures == 0),
+		"Dave revealed after its restart what it committed: {:?}",
+		all.revealed
+	);
+	for (i, slot) in [b, c, d].into_iter().enumerate() {
+		assert_eq!(served(&rpc, slot).await, served_units[i], "slot {slot}'s confirmed work is what it served");
+		let numbers: Vec<u64> = all.committed.iter().filter(|e| e.slot == slot).map(|e| e.batch_number).collect();
+		let mut unique = numbers.clone();
+		unique.dedup();
+		assert_eq!(numbers, unique, "slot {slot} committed each batch once");
+	}
+	assert!(all.failures.is_empty(), "honest work fails nothing: {:?}", all.failures);
+	for m in [&bob, &charlie, &dave] {
+		let h = m.health().await.unwrap();
+		println!(
+			"{}: serving {:.2} s, re-checking {:.2} s ({:.1} % of busy time)",
+			m.name,
+			h["serving_seconds"].as_f64().unwrap(),
+			h["rechecking_seconds"].as_f64().unwrap(),
+			100.0 * h["rechecking_seconds"].as_f64().unwrap()
+				/ (h["serving_seconds"].as_f64().unwrap() + h["rechecking_seconds"].as_f64().unwrap())
+		);
+	}
+	let status = run_worker(&["status", "--url", &url, "--data-dir", bob.data_dir.to_str().unwrap(), "--json"]);
+	let status: Value = serde_json::from_slice(&status.stdout).unwrap();
+	assert_eq!(status[0]["slot"].as_u64(), Some(b));
+	assert!(status[0]["batchesConfirmed"].as_u64() >= Some(2), "{status}");
+	assert!(status[0]["rechecksPassed"].as_u64() >= Some(1), "{status}");
+	println!("honest phase done after {:?}", started.elapsed());
+
+	// 2. Cheats.
+	let substituted = scratch.path().join("f16").join("all-minilm-l6-v2");
+	run_worker(&["test-round-weights", "--from", minilm().to_str().unwrap(), "--to", substituted.to_str().unwrap()]);
+	let mut eve = Miner::new("eve", "//Eve", &url, scratch.path());
+	eve.env.push(("AETRON_TEST_SERVE_MODEL_DIR", substituted.display().to_string()));
+	let mut ferdie = Miner::new("ferdie", "//Ferdie", &url, scratch.path());
+	ferdie.env.push(("AETRON_TEST_PRICING", "100,100".into()));
+	eve.start();
+	ferdie.start();
+	// One's slot serves nothing of its own: its endpoint is Bob's, whose leaves it claims.
+	let one_hot = keypair("//One//hot");
+	run_worker(&[
+		"register", "--url", &url, "--neuronet", "0", "--suri", "//One", "--hotkey-suri", "//One//hot",
+		"--model-dir", minilm().to_str().unwrap(), "--endpoint", &bob.endpoint(), "--fee", "10",
+	]);
+	let x = rpc
+		.call("neuronets_slotsOf", rpc_params![format!("0x{}", hex(&keypair("//One").public_key().0))])
+		.await
+		.unwrap()[0]["id"]
+		.as_u64()
+		.unwrap();
+	let (e, f) = (eve.serving().await, ferdie.serving().await);
+	eve.load(6);
+	ferdie.load(6);
+	let bobs: Vec<Committed> = all.committed.iter().filter(|c| c.slot == b).cloned().collect();
+	let (copied, inflated) = (&bobs[0], &bobs[1]);
+	let root = |id: u64| {
+		let rpc = &rpc;
+		async move { hex32(batch(rpc, id).await["root"].as_str().unwrap()) }
+	};
+	commit_as(&api, &one_hot, x, copied.batch_number, root(copied.batch).await, copied.leaf_count, copied.total_work).await;
+	commit_as(&api, &one_hot, x, inflated.batch_number, root(inflated.batch).await, inflated.leaf_count, inflated.total_work + 1_000).await;
+
+	// 3. Charlie stops re-checking once it holds an assignment (it would reveal only at the
+	// deadline).
+	eventually("an assignment for Charlie", 300, async || {
+		let open = rpc.call("work_assignments", rpc_params![c]).await.unwrap();
+		!open.as_array().unwrap().is_empty()
+	})
+	.await;
+	charlie.kill();
+
+	eventually("every cheat caught", 600, async || {
+		update(&mut all, &api).await;
+		let caught = |slot: u64, kind: Kind| {
+			all.failures.iter().any(|fr| {
+				fr.kind == kind && all.committed.iter().any(|c| c.batch == fr.batch && c.slot == slot)
+			})
+		};
+		caught(e, Kind::WrongOutput)
+			&& caught(f, Kind::WorkMismatch)
+			&& caught(x, Kind::Misattributed)
+			&& caught(x, Kind::TotalMismatch)
+			&& all.missed.iter().any(|m| m.rechecker == c)
+			&& all.reassigned.iter().any(|r| r.from == c)
+	})
+	.await;
+	update(&mut all, &api).await;
+	for fr in &all.failures {
+		let miner = all.committed.iter().find(|c| c.batch == fr.batch).unwrap().slot;
+		assert!([e, f, x].contains(&miner) || fr.rechecker == e, "only cheats fail (or Eve's own re-checks): {fr:?}");
+		let status = batch(&rpc, fr.batch).await;
+		assert_eq!(status["status"], "Disputed", "{status}");
+		assert!(!fr.dispute_opened, "no arbitration in the runtime yet");
+	}
+	let missed = all.missed.iter().find(|m| m.rechecker == c).unwrap();
+	let work = rpc.call("work_epochWork", rpc_params![c, missed.epoch]).await.unwrap();
+	assert!(work["missedRechecks"].as_u64() >= Some(1), "{work}");
+	let moved = all.reassigned.iter().find(|r| r.from == c).unwrap();
+	assert_ne!(moved.to, c);
+	println!("all phases done after {:?}", started.elapsed());
+	drop((bob, dave, eve, ferdie, charlie));
+	drop(node);
+}
+
+fn hex(bytes: &[u8]) -> String {
+	bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The owner's spec file for MiniLM.
+fn aetron_e2e_spec(dir: &Path) -> PathBuf {
+	let path = dir.join("minilm.toml");
+	std::fs::write(
+		&path,
+		format!(
+			r#"name = "all-MiniLM-L6-v2"
+task = "embedding"
+model_dir = "{}"
+min_memory_mib = 256
+
+[economics]
+units_per_input_token = 1
+units_per_output_token = 1
+fee_floor = 1.0
+fee_cap = 100.0
+pow_difficulty = 2048
+
+[[reference_checks]]
+input = "The quick brown fox jumps over the lazy dog."
+"#,
+			minilm().display()
+		),
+	)
+	.unwrap();
+	path
+}

@@ -1,0 +1,176 @@
+//! The re-check loop of `mine` (DESIGN §6): polls the slot's assignments, fetches each sampled
+//! leaf from the miner's endpoint, checks it against the on-chain commitment with the re-check
+//! core ([`crate::recheck`]), commits the verdict's hash and reveals it in time.
+//!
+//! Restart-safe: the verdict and its salt are stored durably before the commitment is sent, so
+//! a worker killed between commit and reveal reveals, after restarting, exactly what it
+//! committed. One leaf is re-computed at a time on the serving model (its lock), so serving
+//! waits for at most one leaf's re-check.
+
+use std::{
+	sync::{
+		atomic::{AtomicU64, Ordering},
+		Arc,
+	},
+	time::{Duration, Instant},
+};
+
+use aetron_primitives::{
+	merkle::SumNode,
+	work::{verdict_hash, Failure, Verdict},
+};
+use anyhow::{Context, Result};
+use pallet_work::AssignmentState;
+use subxt_signer::sr25519::Keypair;
+
+use crate::{
+	api::App,
+	recheck::{self, Commitment, Pricing},
+	registration::Registrar,
+	store::{VerdictPhase, VerdictRecord},
+	work::Assignment,
+};
+
+/// How often the loop polls the chain.
+pub const POLL: Duration = Duration::from_secs(2);
+
+/// What the loop needs.
+pub struct Rechecker {
+	/// The chain.
+	pub registrar: Arc<Registrar>,
+	/// The serving app: its model re-computes, its store keeps verdicts.
+	pub app: Arc<App>,
+	/// The re-checker's hotkey.
+	pub hotkey: Keypair,
+	/// Its slot.
+	pub slot: u64,
+	/// The neuronet, whose every batch it may be assigned.
+	pub neuronet: u32,
+	/// The neuronet's pricing.
+	pub pricing: Pricing,
+	/// Time spent re-checking, in nanoseconds (for the 8 % budget).
+	pub busy_nanos: Arc<AtomicU64>,
+	/// Test-only: report a failure on every leaf, honest or not.
+	pub dishonest: bool,
+	/// Test-only: reveal only once the commit deadline passed.
+	pub reveal_at_deadline: bool,
+}
+
+impl Rechecker {
+	/// Checks `assignment`'s samples and returns the verdict.
+	pub async fn judge(&self, a: &Assignment) -> Result<Verdict> {
+		let client = reqwest::Client::builder().timeout(Duration::from_secs(10)).build()?;
+		let endpoint = String::from_utf8_lossy(&a.endpoint).into_owned();
+		let commitment = Commitment {
+			root: SumNode { hash: a.root, sum: a.total_work },
+			leaf_count: a.leaf_count,
+			slot: a.miner,
+			batch_number: a.batch_number,
+			neuronet: self.neuronet,
+			pricing: self.pricing,
+		};
+		let started = Instant::now();
+		let mut failures = Vec::new();
+		for &(sample, index) in &a.samples {
+			let verdict = match recheck::fetch(&client, &endpoint, a.batch_number, index).await {
+				Err(unavailable) => unavailable,
+				Ok(leaf) => {
+					self.app
+						.with_model(move |model| recheck::check(&leaf, &commitment, model))
+						.await?
+				}
+			};
+			let kind = match verdict {
+				recheck::Verdict::Fail(kind, why) => {
+					tracing::warn!(batch = a.batch, sample, index, "leaf fails: {kind:?}: {why}");
+					Some(kind)
+				}
+				recheck::Verdict::Pass if self.dishonest => Some(recheck::FailKind::WrongOutput),
+				recheck::Verdict::Pass => None,
+			};
+			if let Some(kind) = kind {
+				failures.push(Failure { sample, kind });
+			}
+		}
+		self.busy_nanos.fetch_add(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
+		Ok(Verdict {
+			checked: a.samples.len() as u32,
+			failures: failures
+				.try_into()
+				.map_err(|_| anyhow::anyhow!("more failures than a verdict holds"))?,
+		})
+	}
+
+	/// One pass over the open assignments: decides, commits and reveals what is due.
+	pub async fn step(&self) -> Result<()> {
+		let now = self.registrar.best_block().await?;
+		for a in self.registrar.assignments(self.slot).await? {
+			let id = a.batch;
+			let deadlines = (a.assignment.commit_deadline, a.assignment.reveal_deadline);
+			let store = self.app.store_handle();
+			let kept = store.verdict(id)?;
+			match (a.assignment.state, kept) {
+				(AssignmentState::Waiting, None) if now < deadlines.0 => {
+					let verdict = self.judge(&a).await?;
+					let record = VerdictRecord {
+						verdict,
+						salt: rand_salt()?,
+						phase: VerdictPhase::Decided,
+					};
+					// Durable before the commitment leaves this machine.
+					store.put_verdict(id, &record)?;
+					self.commit(id, record).await?;
+				}
+				(AssignmentState::Waiting, Some(record)) if now < deadlines.0 => {
+					// Decided before a restart; the commitment may never have been sent.
+					self.commit(id, record).await?;
+				}
+				(AssignmentState::Committed(_), Some(record)) if now <= deadlines.1 => {
+					let early = !self.reveal_at_deadline && self.all_committed(id).await?;
+					if now > deadlines.0 || early {
+						self.registrar
+							.reveal_verdict(&self.hotkey, self.slot, id, &record.verdict, record.salt)
+							.await?;
+						store.put_verdict(id, &VerdictRecord { phase: VerdictPhase::Revealed, ..record })?;
+						tracing::info!(batch = id, "revealed verdict");
+					}
+				}
+				_ => {}
+			}
+		}
+		Ok(())
+	}
+
+	async fn commit(&self, id: u64, record: VerdictRecord) -> Result<()> {
+		let hash = verdict_hash(&record.verdict, &record.salt, self.slot, id);
+		self.registrar.commit_verdict(&self.hotkey, self.slot, id, hash).await?;
+		let failures = record.verdict.failures.len();
+		self.app
+			.store_handle()
+			.put_verdict(id, &VerdictRecord { phase: VerdictPhase::Committed, ..record })?;
+		tracing::info!(batch = id, failures, "committed verdict");
+		Ok(())
+	}
+
+	async fn all_committed(&self, id: u64) -> Result<bool> {
+		let batch = self.registrar.batch(id).await?.context("the batch is gone")?;
+		Ok(batch.batch.rechecks.iter().all(|a| !matches!(a.state, AssignmentState::Waiting)))
+	}
+
+	/// Runs until cancelled; errors are logged and retried.
+	pub async fn run(self) {
+		loop {
+			if let Err(e) = self.step().await {
+				tracing::warn!(slot = self.slot, "re-check: {e:#}");
+			}
+			tokio::time::sleep(POLL).await;
+		}
+	}
+}
+
+/// A salt from the operating system's randomness: nobody can guess a verdict from its hash.
+fn rand_salt() -> Result<[u8; 32]> {
+	let mut salt = [0u8; 32];
+	getrandom::fill(&mut salt).map_err(|e| anyhow::anyhow!("no OS randomness: {e}"))?;
+	Ok(salt)
+}

@@ -1,0 +1,130 @@
+//! `aetron-worker status`: what the chain says of a hotkey's slots (DESIGN §10): batches
+//! committed, confirmed and disputed; re-checks done, passed and missed; confirmed work per
+//! epoch; reputation and uptime. Everything is read from the chain, nothing from the worker, so
+//! it tells a miner what it will be paid for.
+
+use anyhow::Result;
+use serde::Serialize;
+
+use crate::registration::Registrar;
+
+/// One slot's figures.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SlotStatus {
+	/// The slot.
+	pub slot: u64,
+	/// Its neuronet.
+	pub neuronet: u32,
+	/// `Pending`, `Active` or `Deregistered`.
+	pub status: String,
+	/// Reputation, 0 to 1.
+	pub reputation: f64,
+	/// Heartbeats received over heartbeats expected, 0 to 1.
+	pub uptime: f64,
+	/// Batches committed.
+	pub batches_committed: u32,
+	/// Batches confirmed.
+	pub batches_confirmed: u32,
+	/// Batches disputed.
+	pub batches_disputed: u32,
+	/// Verdicts revealed on others' batches.
+	pub rechecks_done: u32,
+	/// Of those, verdicts without a failure.
+	pub rechecks_passed: u32,
+	/// Assignments missed.
+	pub rechecks_missed: u32,
+	/// Assignments open now.
+	pub open_assignments: u32,
+	/// Confirmed work per epoch, the latest last.
+	pub epochs: Vec<EpochStatus>,
+}
+
+/// One epoch of a slot.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EpochStatus {
+	/// The epoch.
+	pub epoch: u32,
+	/// Work units of its own batches confirmed.
+	pub served: u64,
+	/// Work units of others' leaves it re-checked in confirmed batches.
+	pub rechecked: u64,
+	/// Re-checks missed (any forfeits the epoch's emission).
+	pub missed_rechecks: u32,
+}
+
+/// The figures of every slot `hotkey` holds, with the last `epochs` epochs.
+pub async fn of_hotkey(registrar: &Registrar, hotkey: [u8; 32], epochs: u32) -> Result<Vec<SlotStatus>> {
+	let current = registrar.epoch().await?;
+	let mut out = Vec::new();
+	for neuronet in registrar.neuronets().await? {
+		let Some(slot) = registrar.slot_of_hotkey(neuronet.id, hotkey).await? else { continue };
+		out.push(of_slot(registrar, slot, current, epochs).await?);
+	}
+	Ok(out)
+}
+
+/// One slot's figures.
+pub async fn of_slot(registrar: &Registrar, slot: u64, current: u32, epochs: u32) -> Result<SlotStatus> {
+	let details = registrar.slot(slot).await?;
+	let ledger = registrar.slot_ledger(slot).await?.unwrap_or_default();
+	let mut per_epoch = Vec::new();
+	for epoch in current.saturating_sub(epochs.saturating_sub(1))..=current {
+		let w = registrar.epoch_work(slot, epoch).await?;
+		per_epoch.push(EpochStatus {
+			epoch,
+			served: w.served,
+			rechecked: w.rechecked,
+			missed_rechecks: w.missed_rechecks,
+		});
+	}
+	let fraction = |p: sp_runtime::Perbill| f64::from(p.deconstruct()) / 1e9;
+	Ok(SlotStatus {
+		slot,
+		neuronet: details.as_ref().and_then(|d| d.slot.as_ref()).map_or(0, |s| s.neuronet),
+		status: details.as_ref().map_or_else(|| "Unknown".into(), |d| format!("{:?}", d.status)),
+		reputation: details.as_ref().map_or(0.0, |d| fraction(d.reputation)),
+		uptime: details.as_ref().map_or(0.0, |d| fraction(d.uptime)),
+		batches_committed: ledger.committed,
+		batches_confirmed: ledger.confirmed,
+		batches_disputed: ledger.disputed,
+		rechecks_done: ledger.rechecks_done,
+		rechecks_passed: ledger.rechecks_passed,
+		rechecks_missed: ledger.rechecks_missed,
+		open_assignments: ledger.open_assignments,
+		epochs: per_epoch,
+	})
+}
+
+/// The figures as text.
+pub fn print(slots: &[SlotStatus]) {
+	if slots.is_empty() {
+		println!("this hotkey holds no slot");
+	}
+	for s in slots {
+		println!(
+			"slot {} (neuronet {}): {}, reputation {:.3}, uptime {:.1} %",
+			s.slot,
+			s.neuronet,
+			s.status,
+			s.reputation,
+			s.uptime * 100.0
+		);
+		println!(
+			"  batches: {} committed, {} confirmed, {} disputed",
+			s.batches_committed, s.batches_confirmed, s.batches_disputed
+		);
+		println!(
+			"  re-checks: {} done, {} passed, {} missed, {} open",
+			s.rechecks_done, s.rechecks_passed, s.rechecks_missed, s.open_assignments
+		);
+		println!("  {:>6} {:>12} {:>12} {:>7}", "epoch", "served", "re-checked", "missed");
+		for e in &s.epochs {
+			println!(
+				"  {:>6} {:>12} {:>12} {:>7}",
+				e.epoch, e.served, e.rechecked, e.missed_rechecks
+			);
+		}
+	}
+}
