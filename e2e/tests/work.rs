@@ -160,15 +160,42 @@ impl Drop for Miner {
 	}
 }
 
-async fn eventually(what: &str, secs: u64, mut check: impl AsyncFnMut() -> bool) {
+async fn eventually(what: &str, secs: u64, check: impl AsyncFnMut() -> bool) {
+	if !within(secs, check).await {
+		panic!("timed out waiting for {what}");
+	}
+}
+
+/// Polls `check` every second for up to `secs` seconds; whether it came true.
+async fn within(secs: u64, mut check: impl AsyncFnMut() -> bool) -> bool {
 	let deadline = Instant::now() + Duration::from_secs(secs);
 	while Instant::now() < deadline {
 		if check().await {
-			return;
+			return true;
 		}
 		tokio::time::sleep(Duration::from_secs(1)).await;
 	}
-	panic!("timed out waiting for {what}");
+	false
+}
+
+/// What the chain and the workers say, for a failure message.
+async fn dump(rpc: &Rpc, miners: &[&Miner], slots: &[u64]) -> String {
+	let mut out = String::new();
+	for &slot in slots {
+		out += &format!("slot {slot}: {}\n", ledger(rpc, slot).await);
+	}
+	for id in 0..12u64 {
+		let b = batch(rpc, id).await;
+		if !b.is_null() {
+			out += &format!("batch {id}: {b}\n");
+		}
+	}
+	for m in miners {
+		let log = m.log_text();
+		let lines: Vec<&str> = log.lines().collect();
+		out += &format!("--- {} ---\n{}\n", m.name, lines[lines.len().saturating_sub(25)..].join("\n"));
+	}
+	out
 }
 
 async fn ledger(rpc: &Rpc, slot: u64) -> Value {
@@ -398,7 +425,7 @@ async fn batches_are_committed_rechecked_confirmed_and_cheats_caught() {
 	dave.kill();
 	dave.start();
 	assert_eq!(dave.serving().await, d, "Dave resumes its slot");
-	eventually("every honest batch confirmed", 420, async || {
+	let confirmed = within(420, async || {
 		let mut done = true;
 		for slot in [b, c, d] {
 			let l = ledger(&rpc, slot).await;
@@ -407,6 +434,9 @@ async fn batches_are_committed_rechecked_confirmed_and_cheats_caught() {
 		done
 	})
 	.await;
+	if !confirmed {
+		panic!("honest batches not confirmed:\n{}", dump(&rpc, &[&bob, &charlie, &dave], &[b, c, d]).await);
+	}
 	update(&mut all, &api).await;
 	assert!(
 		all.revealed.iter().any(|r| r.batch == first_commitment && r.rechecker == d && r.failures == 0),

@@ -125,7 +125,8 @@ impl Rechecker {
 					// Decided before a restart; the commitment may never have been sent.
 					self.commit(id, record).await?;
 				}
-				(AssignmentState::Committed(_), Some(record)) if now <= deadlines.1 => {
+				// Sent only while it can still land by the deadline (the next block at the latest).
+				(AssignmentState::Committed(_), Some(record)) if now < deadlines.1 => {
 					let early = !self.reveal_at_deadline && self.all_committed(id).await?;
 					if now > deadlines.0 || early {
 						self.registrar

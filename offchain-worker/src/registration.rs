@@ -336,22 +336,58 @@ impl Registrar {
 		Ok(())
 	}
 
+	/// Signs and hands the transaction to the pool with the signer's next nonce as the node's
+	/// pool sees it (`system_accountNextIndex`, which counts transactions still in the pool),
+	/// one at a time, so loops that share a key never sign two with the same nonce.
+	async fn send<Call: subxt::transactions::Payload>(
+		&self,
+		signer: &Keypair,
+		tx: &Call,
+	) -> Result<subxt::transactions::TransactionProgress<SubstrateConfig, subxt::client::OnlineClientAtBlockImpl<SubstrateConfig>>>
+	{
+		let _one_at_a_time = self.submit_lock.lock().await;
+		let account = <Keypair as subxt::transactions::Signer<SubstrateConfig>>::account_id(signer);
+		let nonce = self.rpc.system_account_next_index(&account).await.context("the next nonce")?;
+		let params = subxt::config::SubstrateExtrinsicParamsBuilder::new().nonce(nonce).build();
+		Ok(self
+			.api
+			.at_current_block()
+			.await?
+			.transactions()
+			.sign_and_submit_then_watch(tx, signer, params)
+			.await?)
+	}
+
 	/// Signs, submits and waits until the transaction is finalized and succeeded.
 	pub(crate) async fn submit_and_watch<Call: subxt::transactions::Payload>(
 		&self,
 		signer: &Keypair,
 		tx: &Call,
 	) -> Result<subxt::extrinsics::ExtrinsicEvents<SubstrateConfig>> {
-		let progress = {
-			let _one_at_a_time = self.submit_lock.lock().await;
-			self.api
-				.at_current_block()
-				.await?
-				.transactions()
-				.sign_and_submit_then_watch_default(tx, signer)
-				.await?
-		};
-		Ok(progress.wait_for_finalized_success().await?)
+		Ok(self.send(signer, tx).await?.wait_for_finalized_success().await?)
+	}
+
+	/// Signs, submits and waits until the transaction is in a best block and succeeded: for
+	/// verdicts, whose deadlines are a few blocks away and whose state the loops re-read anyway.
+	pub(crate) async fn submit_in_block<Call: subxt::transactions::Payload>(
+		&self,
+		signer: &Keypair,
+		tx: &Call,
+	) -> Result<subxt::extrinsics::ExtrinsicEvents<SubstrateConfig>> {
+		use subxt::transactions::TransactionStatus;
+		let mut progress = self.send(signer, tx).await?;
+		while let Some(status) = progress.next().await {
+			match status? {
+				TransactionStatus::InBestBlock(block) | TransactionStatus::InFinalizedBlock(block) => {
+					return Ok(block.wait_for_success().await?)
+				}
+				TransactionStatus::Error { message }
+				| TransactionStatus::Invalid { message }
+				| TransactionStatus::Dropped { message } => bail!("{message}"),
+				_ => continue,
+			}
+		}
+		bail!("the transaction's status stream ended before it was in a block")
 	}
 
 	async fn submit<Call: subxt::transactions::Payload>(

@@ -99,7 +99,7 @@ impl Registrar {
 		commitment: [u8; 32],
 	) -> Result<()> {
 		let tx = dynamic::transaction("Work", "commit_verdict", (slot, batch, commitment));
-		self.submit_and_watch(hotkey, &tx).await.context("commit_verdict")?;
+		self.submit_in_block(hotkey, &tx).await.context("commit_verdict")?;
 		Ok(())
 	}
 
@@ -117,7 +117,7 @@ impl Registrar {
 			"reveal_verdict",
 			(slot, batch, Scale(verdict.encode()), salt),
 		);
-		self.submit_and_watch(hotkey, &tx).await.context("reveal_verdict")?;
+		self.submit_in_block(hotkey, &tx).await.context("reveal_verdict")?;
 		Ok(())
 	}
 }

@@ -212,3 +212,88 @@ async fn a_worker_that_does_not_serve_the_leaf_is_unavailable() {
 	let verdict = recheck::fetch(&client, &server.url, 5, 0).await.unwrap_err();
 	assert_eq!(kind(&verdict), Some(FailKind::Unavailable));
 }
+
+/// Everything that decides pay is checked against the chain's commitment, each cheat by its
+/// own kind: a leaf claimed by another slot or under another batch number, a committed total
+/// that is not the tree's sum, work units off the neuronet's pricing, a client signature for
+/// another slot or not the committed one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pay_is_rederived_from_the_commitment() {
+	use aetron_worker::recheck::Pricing;
+	use sp_core::{crypto::Pair as _, sr25519};
+	let data = tempfile::tempdir().unwrap();
+	let server = Server::start(
+		&common::minilm_dir(),
+		data.path(),
+		&["--batch-max-age-secs", "0.5", "--slot", "7", "--units-per-input-token", "2"],
+	);
+	let model =
+		Model::load(&common::minilm_dir(), &BackendKind::Reference.device().unwrap()).unwrap();
+	let body = json!({ "model": "all-minilm-l6-v2", "input": "Pay me for this." }).to_string();
+	let client = sr25519::Pair::from_string("//Alice", None).unwrap();
+	let signed = client.sign(&aetron_worker::api::signature::message(7, body.as_bytes()));
+	let response = Client::new()
+		.post(format!("{}/v1/embeddings", server.url))
+		.header("content-type", "application/json")
+		.header("x-aetron-signer", format!("0x{}", hex::encode(client.public().0)))
+		.header("x-aetron-signature", format!("0x{}", hex::encode(signed.0)))
+		.body(body)
+		.send()
+		.await
+		.unwrap();
+	assert!(response.status().is_success());
+	let batch: u64 = response.headers()["x-aetron-batch"].to_str().unwrap().parse().unwrap();
+	let index: u32 = response.headers()["x-aetron-index"].to_str().unwrap().parse().unwrap();
+	let mut leaf = None;
+	for _ in 0..100 {
+		if let Ok(l) = recheck::fetch(&Client::new(), &server.url, batch, index).await {
+			leaf = Some(l);
+			break;
+		}
+		tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+	}
+	let leaf = leaf.expect("the batch closes");
+	let answer: aetron_worker::api::ArtefactAnswer = Client::new()
+		.get(format!("{}/aetron/v1/artefacts/{batch}/{index}", server.url))
+		.send()
+		.await
+		.unwrap()
+		.json()
+		.await
+		.unwrap();
+	let committed = Commitment {
+		root: SumNode::try_from(&answer.root).unwrap(),
+		leaf_count: answer.leaf_count,
+		slot: 7,
+		batch_number: batch,
+		neuronet: 0,
+		pricing: Pricing { per_input: 2, per_output: 1 },
+	};
+	assert_eq!(leaf.artefact.slot, 7);
+	assert_eq!(leaf.artefact.batch, batch);
+	assert_eq!(leaf.artefact.work_units, 2 * u64::from(leaf.artefact.input_units) + 1);
+	assert_eq!(recheck::check(&leaf, &committed, &model), Verdict::Pass);
+
+	let check = |c: &Commitment, l: &Leaf| kind(&recheck::check(l, c, &model));
+	// Another slot commits these leaves, or the same slot under another batch number.
+	assert_eq!(check(&Commitment { slot: 8, ..committed }, &leaf), Some(FailKind::Misattributed));
+	assert_eq!(
+		check(&Commitment { batch_number: batch + 1, ..committed }, &leaf),
+		Some(FailKind::Misattributed)
+	);
+	// The committed total is not the tree's sum.
+	let inflated = SumNode { sum: committed.root.sum + 1_000, ..committed.root };
+	assert_eq!(check(&Commitment { root: inflated, ..committed }, &leaf), Some(FailKind::TotalMismatch));
+	// The neuronet prices input at one unit: the leaf claims twice what it is worth.
+	let pricing = Pricing { per_input: 1, per_output: 1 };
+	assert_eq!(check(&Commitment { pricing, ..committed }, &leaf), Some(FailKind::WorkMismatch));
+	// A signature for another slot, and one that is not the committed one.
+	let (signer, _) = leaf.client.unwrap();
+	let mut other_slot = leaf.clone();
+	other_slot.client =
+		Some((signer, client.sign(&aetron_worker::api::signature::message(8, &leaf.request)).0));
+	assert_eq!(check(&committed, &other_slot), Some(FailKind::Misattributed));
+	let mut unsigned = leaf.clone();
+	unsigned.client = None;
+	assert_eq!(check(&committed, &unsigned), Some(FailKind::Misattributed));
+}

@@ -31,6 +31,14 @@ fn entry(n: u64) -> Entry {
 	Entry { request: format!("request {n}").into_bytes(), response: b"ok".to_vec(), artefact, client: None }
 }
 
+/// `entry(n)` as the store keeps it in `batch`: the store writes the batch number into the
+/// artefact, so a leaf names the batch it is committed in.
+fn entry_in(n: u64, batch: u64) -> Entry {
+	let mut e = entry(n);
+	e.artefact.batch = batch;
+	e
+}
+
 fn assert_proves(store: &ArtefactStore, position: Position) {
 	let proven = store.proven_entry(position).unwrap().expect("closed batch serves proofs");
 	assert_eq!(proven.leaf, proven.entry.artefact.leaf(position.index));
@@ -61,7 +69,7 @@ fn appends_fill_batches_in_order_and_a_full_batch_closes_with_the_right_root() {
 		assert_proves(&store, Position { batch: 0, index });
 	}
 	// The open batch serves entries but no proofs yet.
-	assert_eq!(store.entry(Position { batch: 1, index: 1 }).unwrap(), Some(entry(5)));
+	assert_eq!(store.entry(Position { batch: 1, index: 1 }).unwrap(), Some(entry_in(5, 1)));
 	assert_eq!(store.proven_entry(Position { batch: 1, index: 0 }).unwrap(), None);
 	assert_eq!(store.open_batch().unwrap(), 1);
 }
@@ -92,7 +100,7 @@ fn a_reopened_store_keeps_everything_and_continues_without_gaps() {
 	}
 	let store = ArtefactStore::open(&path, 3).unwrap();
 	assert_proves(&store, Position { batch: 0, index: 2 });
-	assert_eq!(store.entry(Position { batch: 1, index: 0 }).unwrap(), Some(entry(3)));
+	assert_eq!(store.entry(Position { batch: 1, index: 0 }).unwrap(), Some(entry_in(3, 1)));
 	assert_eq!(store.append(&entry(4)).unwrap(), Position { batch: 1, index: 1 });
 }
 
