@@ -7,7 +7,7 @@
 //!    Dave, killed with SIGKILL between committing and revealing a verdict and restarted,
 //!    reveals what it committed;
 //! 2. cheats, each caught by name: Eve serves f16-rounded weights (`WrongOutput`), Ferdie
-//!    claims 100× the neuronet's pricing (`WorkMismatch`), and a slot of One's that serves
+//!    claims 100× the neuronet's pricing (`WorkMismatch`), and a slot of Alice's that serves
 //!    nothing commits Bob's batch as its own (`Misattributed`) and another of Bob's roots with
 //!    an inflated total (`TotalMismatch`);
 //! 3. an absent re-checker: Charlie stopped, its open assignments are recorded as missed and
@@ -418,8 +418,13 @@ async fn batches_are_committed_rechecked_confirmed_and_cheats_caught() {
 		dave.log_text().contains("committed verdict")
 	})
 	.await;
+	// The worker logs a commitment once it is in a block; the scan reads finalized blocks.
 	let mut all = Events::default();
-	update(&mut all, &api).await;
+	eventually("Dave's commitment finalized", 60, async || {
+		update(&mut all, &api).await;
+		all.verdicts_committed.iter().any(|v| v.rechecker == d)
+	})
+	.await;
 	let first_commitment =
 		all.verdicts_committed.iter().find(|v| v.rechecker == d).expect("Dave committed").batch;
 	dave.kill();
@@ -478,14 +483,14 @@ async fn batches_are_committed_rechecked_confirmed_and_cheats_caught() {
 	ferdie.env.push(("AETRON_TEST_PRICING", "100,100".into()));
 	eve.start();
 	ferdie.start();
-	// One's slot serves nothing of its own: its endpoint is Bob's, whose leaves it claims.
-	let one_hot = keypair("//One//hot");
+	// Alice's slot serves nothing of its own: its endpoint is Bob's, whose leaves it claims.
+	let one_hot = keypair("//Alice//hot");
 	run_worker(&[
-		"register", "--url", &url, "--neuronet", "0", "--suri", "//One", "--hotkey-suri", "//One//hot",
+		"register", "--url", &url, "--neuronet", "0", "--suri", "//Alice", "--hotkey-suri", "//Alice//hot",
 		"--model-dir", minilm().to_str().unwrap(), "--endpoint", &bob.endpoint(), "--fee", "10",
 	]);
 	let x = rpc
-		.call("neuronets_slotsOf", rpc_params![format!("0x{}", hex(&keypair("//One").public_key().0))])
+		.call("neuronets_slotsOf", rpc_params![format!("0x{}", hex(&keypair("//Alice").public_key().0))])
 		.await
 		.unwrap()[0]["id"]
 		.as_u64()
