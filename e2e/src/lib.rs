@@ -380,3 +380,36 @@ pub async fn dev_node() -> (Node, Rpc, Duration) {
 		.unwrap_or_else(|e| panic!("{e}\n{}", node.log_tail(40)));
 	(node, rpc, started.elapsed())
 }
+
+/// `$AETRON_MODELS` (scripts/fetch-models.sh) holds `all-minilm-l6-v2/`.
+pub fn models() -> PathBuf {
+	PathBuf::from(std::env::var("AETRON_MODELS").expect("AETRON_MODELS (scripts/test.sh sets it)"))
+}
+
+/// Writes the owner's spec file for MiniLM and returns its path.
+pub fn minilm_spec(dir: &std::path::Path) -> PathBuf {
+	let path = dir.join("minilm.toml");
+	let spec = format!(
+		r#"name = "all-MiniLM-L6-v2"
+task = "embedding"
+model_dir = "{}"
+min_memory_mib = 256
+
+[economics]
+units_per_input_token = 1
+units_per_output_token = 1
+fee_floor = 1.0
+fee_cap = 100.0
+pow_difficulty = 2048
+
+[[reference_checks]]
+input = "The quick brown fox jumps over the lazy dog."
+
+[[reference_checks]]
+input = "AETRON pays miners for useful AI compute."
+"#,
+		models().join("all-minilm-l6-v2").display()
+	);
+	std::fs::write(&path, spec).unwrap();
+	path
+}

@@ -11,7 +11,7 @@
 
 use std::{path::PathBuf, process::Command};
 
-use aetron_e2e::{dev_node, worker_binary, Rpc};
+use aetron_e2e::{dev_node, minilm_spec as spec_file, models, worker_binary, Rpc};
 use serde_json::Value;
 use subxt::{dynamic, ext::scale_value::At, rpcs::rpc_params, OnlineClient, SubstrateConfig};
 use subxt_signer::{sr25519::Keypair, SecretUri};
@@ -28,42 +28,9 @@ fn stderr(out: &std::process::Output) -> String {
 	String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-/// `$AETRON_MODELS` (scripts/fetch-models.sh) holds `all-minilm-l6-v2/`.
-fn models() -> PathBuf {
-	PathBuf::from(std::env::var("AETRON_MODELS").expect("AETRON_MODELS (scripts/test.sh sets it)"))
-}
-
 fn account(suri: &str) -> [u8; 32] {
 	let uri: SecretUri = suri.parse().unwrap();
 	Keypair::from_uri(&uri).unwrap().public_key().0
-}
-
-/// Writes the owner's spec file for MiniLM and returns its path.
-fn spec_file(dir: &std::path::Path) -> PathBuf {
-	let path = dir.join("minilm.toml");
-	let spec = format!(
-		r#"name = "all-MiniLM-L6-v2"
-task = "embedding"
-model_dir = "{}"
-min_memory_mib = 256
-
-[economics]
-units_per_input_token = 1
-units_per_output_token = 1
-fee_floor = 1.0
-fee_cap = 100.0
-pow_difficulty = 2048
-
-[[reference_checks]]
-input = "The quick brown fox jumps over the lazy dog."
-
-[[reference_checks]]
-input = "AETRON pays miners for useful AI compute."
-"#,
-		models().join("all-minilm-l6-v2").display()
-	);
-	std::fs::write(&path, spec).unwrap();
-	path
 }
 
 /// Alice creates the MiniLM neuronet from its spec file with `aetron-worker neuronet create`.

@@ -19,14 +19,12 @@ use std::{
 	time::{Duration, Instant},
 };
 
-use aetron_e2e::{dev_node, free_port, worker_binary, Rpc};
+use aetron_e2e::{dev_node, free_port, minilm_spec, models, worker_binary, Rpc};
 use serde_json::Value;
-use subxt::{dynamic, ext::scale_decode::DecodeAsType, rpcs::rpc_params, OnlineClient, SubstrateConfig};
+use subxt::{
+	dynamic, ext::scale_decode::DecodeAsType, rpcs::rpc_params, OnlineClient, SubstrateConfig,
+};
 use subxt_signer::{sr25519::Keypair, SecretUri};
-
-fn models() -> PathBuf {
-	PathBuf::from(std::env::var("AETRON_MODELS").expect("AETRON_MODELS (scripts/test.sh sets it)"))
-}
 
 fn minilm() -> PathBuf {
 	models().join("all-minilm-l6-v2")
@@ -113,13 +111,19 @@ impl Miner {
 
 	fn log_text(&self) -> String {
 		(1..=self.starts)
-			.map(|n| std::fs::read_to_string(self.log.with_extension(format!("{n}.log"))).unwrap_or_default())
+			.map(|n| {
+				std::fs::read_to_string(self.log.with_extension(format!("{n}.log")))
+					.unwrap_or_default()
+			})
 			.collect::<Vec<_>>()
 			.join("\n")
 	}
 
 	async fn health(&self) -> Option<Value> {
-		let out = Command::new("curl").args(["-sf", &format!("{}/health", self.endpoint())]).output().ok()?;
+		let out = Command::new("curl")
+			.args(["-sf", &format!("{}/health", self.endpoint())])
+			.output()
+			.ok()?;
 		serde_json::from_slice(&out.stdout).ok()
 	}
 
@@ -193,7 +197,11 @@ async fn dump(rpc: &Rpc, miners: &[&Miner], slots: &[u64]) -> String {
 	for m in miners {
 		let log = m.log_text();
 		let lines: Vec<&str> = log.lines().collect();
-		out += &format!("--- {} ---\n{}\n", m.name, lines[lines.len().saturating_sub(25)..].join("\n"));
+		out += &format!(
+			"--- {} ---\n{}\n",
+			m.name,
+			lines[lines.len().saturating_sub(25)..].join("\n")
+		);
 	}
 	out
 }
@@ -204,10 +212,13 @@ async fn ledger(rpc: &Rpc, slot: u64) -> Value {
 
 /// Σ over epochs of a slot's confirmed served work.
 async fn served(rpc: &Rpc, slot: u64) -> u64 {
-	let current = rpc.call("work_epochWork", rpc_params![slot]).await.unwrap()["epoch"].as_u64().unwrap();
+	let current =
+		rpc.call("work_epochWork", rpc_params![slot]).await.unwrap()["epoch"].as_u64().unwrap();
 	let mut total = 0;
 	for epoch in 0..=current {
-		total += rpc.call("work_epochWork", rpc_params![slot, epoch]).await.unwrap()["served"].as_u64().unwrap();
+		total += rpc.call("work_epochWork", rpc_params![slot, epoch]).await.unwrap()["served"]
+			.as_u64()
+			.unwrap();
 	}
 	total
 }
@@ -307,11 +318,15 @@ async fn update(all: &mut Events, api: &OnlineClient<SubstrateConfig>) {
 			}
 			match event.event_name() {
 				"BatchCommitted" => all.committed.push(event.decode_fields_unchecked_as().unwrap()),
-				"VerdictCommitted" => all.verdicts_committed.push(event.decode_fields_unchecked_as().unwrap()),
+				"VerdictCommitted" => {
+					all.verdicts_committed.push(event.decode_fields_unchecked_as().unwrap())
+				}
 				"VerdictRevealed" => all.revealed.push(event.decode_fields_unchecked_as().unwrap()),
 				"FailureReported" => all.failures.push(event.decode_fields_unchecked_as().unwrap()),
 				"RecheckMissed" => all.missed.push(event.decode_fields_unchecked_as().unwrap()),
-				"RecheckReassigned" => all.reassigned.push(event.decode_fields_unchecked_as().unwrap()),
+				"RecheckReassigned" => {
+					all.reassigned.push(event.decode_fields_unchecked_as().unwrap())
+				}
 				_ => {}
 			}
 		}
@@ -377,10 +392,8 @@ async fn commit_as(
 }
 
 fn hex32(text: &str) -> [u8; 32] {
-	let bytes: Vec<u8> = (0..64)
-		.step_by(2)
-		.map(|i| u8::from_str_radix(&text[2 + i..4 + i], 16).unwrap())
-		.collect();
+	let bytes: Vec<u8> =
+		(0..64).step_by(2).map(|i| u8::from_str_radix(&text[2 + i..4 + i], 16).unwrap()).collect();
 	bytes.try_into().unwrap()
 }
 
@@ -390,8 +403,17 @@ async fn batches_are_committed_rechecked_confirmed_and_cheats_caught() {
 	let url = node.ws_url();
 	let api = OnlineClient::<SubstrateConfig>::from_insecure_url(&url).await.unwrap();
 	let scratch = tempfile::tempdir().unwrap();
-	let spec = aetron_e2e_spec(scratch.path());
-	run_worker(&["neuronet", "create", "--url", &url, "--suri", "//Alice", "--spec", spec.to_str().unwrap()]);
+	let spec = minilm_spec(scratch.path());
+	run_worker(&[
+		"neuronet",
+		"create",
+		"--url",
+		&url,
+		"--suri",
+		"//Alice",
+		"--spec",
+		spec.to_str().unwrap(),
+	]);
 	set_work_params(&api).await;
 	let started = Instant::now();
 
@@ -440,17 +462,27 @@ async fn batches_are_committed_rechecked_confirmed_and_cheats_caught() {
 	})
 	.await;
 	if !confirmed {
-		panic!("honest batches not confirmed:\n{}", dump(&rpc, &[&bob, &charlie, &dave], &[b, c, d]).await);
+		panic!(
+			"honest batches not confirmed:\n{}",
+			dump(&rpc, &[&bob, &charlie, &dave], &[b, c, d]).await
+		);
 	}
 	update(&mut all, &api).await;
 	assert!(
-		all.revealed.iter().any(|r| r.batch == first_commitment && r.rechecker == d && r.failures == 0),
+		all.revealed
+			.iter()
+			.any(|r| r.batch == first_commitment && r.rechecker == d && r.failures == 0),
 		"Dave revealed after its restart what it committed: {:?}",
 		all.revealed
 	);
 	for (i, slot) in [b, c, d].into_iter().enumerate() {
-		assert_eq!(served(&rpc, slot).await, served_units[i], "slot {slot}'s confirmed work is what it served");
-		let numbers: Vec<u64> = all.committed.iter().filter(|e| e.slot == slot).map(|e| e.batch_number).collect();
+		assert_eq!(
+			served(&rpc, slot).await,
+			served_units[i],
+			"slot {slot}'s confirmed work is what it served"
+		);
+		let numbers: Vec<u64> =
+			all.committed.iter().filter(|e| e.slot == slot).map(|e| e.batch_number).collect();
 		let mut unique = numbers.clone();
 		unique.dedup();
 		assert_eq!(numbers, unique, "slot {slot} committed each batch once");
@@ -464,10 +496,18 @@ async fn batches_are_committed_rechecked_confirmed_and_cheats_caught() {
 			h["serving_seconds"].as_f64().unwrap(),
 			h["rechecking_seconds"].as_f64().unwrap(),
 			100.0 * h["rechecking_seconds"].as_f64().unwrap()
-				/ (h["serving_seconds"].as_f64().unwrap() + h["rechecking_seconds"].as_f64().unwrap())
+				/ (h["serving_seconds"].as_f64().unwrap()
+					+ h["rechecking_seconds"].as_f64().unwrap())
 		);
 	}
-	let status = run_worker(&["status", "--url", &url, "--data-dir", bob.data_dir.to_str().unwrap(), "--json"]);
+	let status = run_worker(&[
+		"status",
+		"--url",
+		&url,
+		"--data-dir",
+		bob.data_dir.to_str().unwrap(),
+		"--json",
+	]);
 	let status: Value = serde_json::from_slice(&status.stdout).unwrap();
 	assert_eq!(status[0]["slot"].as_u64(), Some(b));
 	assert!(status[0]["batchesConfirmed"].as_u64() >= Some(2), "{status}");
@@ -476,7 +516,13 @@ async fn batches_are_committed_rechecked_confirmed_and_cheats_caught() {
 
 	// 2. Cheats.
 	let substituted = scratch.path().join("f16").join("all-minilm-l6-v2");
-	run_worker(&["test-round-weights", "--from", minilm().to_str().unwrap(), "--to", substituted.to_str().unwrap()]);
+	run_worker(&[
+		"test-round-weights",
+		"--from",
+		minilm().to_str().unwrap(),
+		"--to",
+		substituted.to_str().unwrap(),
+	]);
 	let mut eve = Miner::new("eve", "//Eve", &url, scratch.path());
 	eve.env.push(("AETRON_TEST_SERVE_MODEL_DIR", substituted.display().to_string()));
 	let mut ferdie = Miner::new("ferdie", "//Ferdie", &url, scratch.path());
@@ -486,11 +532,27 @@ async fn batches_are_committed_rechecked_confirmed_and_cheats_caught() {
 	// Alice's slot serves nothing of its own: its endpoint is Bob's, whose leaves it claims.
 	let one_hot = keypair("//Alice//hot");
 	run_worker(&[
-		"register", "--url", &url, "--neuronet", "0", "--suri", "//Alice", "--hotkey-suri", "//Alice//hot",
-		"--model-dir", minilm().to_str().unwrap(), "--endpoint", &bob.endpoint(), "--fee", "10",
+		"register",
+		"--url",
+		&url,
+		"--neuronet",
+		"0",
+		"--suri",
+		"//Alice",
+		"--hotkey-suri",
+		"//Alice//hot",
+		"--model-dir",
+		minilm().to_str().unwrap(),
+		"--endpoint",
+		&bob.endpoint(),
+		"--fee",
+		"10",
 	]);
 	let x = rpc
-		.call("neuronets_slotsOf", rpc_params![format!("0x{}", hex(&keypair("//Alice").public_key().0))])
+		.call(
+			"neuronets_slotsOf",
+			rpc_params![format!("0x{}", hex(&keypair("//Alice").public_key().0))],
+		)
 		.await
 		.unwrap()[0]["id"]
 		.as_u64()
@@ -504,8 +566,26 @@ async fn batches_are_committed_rechecked_confirmed_and_cheats_caught() {
 		let rpc = &rpc;
 		async move { hex32(batch(rpc, id).await["root"].as_str().unwrap()) }
 	};
-	commit_as(&api, &one_hot, x, copied.batch_number, root(copied.batch).await, copied.leaf_count, copied.total_work).await;
-	commit_as(&api, &one_hot, x, inflated.batch_number, root(inflated.batch).await, inflated.leaf_count, inflated.total_work + 1_000).await;
+	commit_as(
+		&api,
+		&one_hot,
+		x,
+		copied.batch_number,
+		root(copied.batch).await,
+		copied.leaf_count,
+		copied.total_work,
+	)
+	.await;
+	commit_as(
+		&api,
+		&one_hot,
+		x,
+		inflated.batch_number,
+		root(inflated.batch).await,
+		inflated.leaf_count,
+		inflated.total_work + 1_000,
+	)
+	.await;
 
 	// 3. Charlie stops re-checking once it holds an assignment (it would reveal only at the
 	// deadline).
@@ -520,7 +600,8 @@ async fn batches_are_committed_rechecked_confirmed_and_cheats_caught() {
 		update(&mut all, &api).await;
 		let caught = |slot: u64, kind: Kind| {
 			all.failures.iter().any(|fr| {
-				fr.kind == kind && all.committed.iter().any(|c| c.batch == fr.batch && c.slot == slot)
+				fr.kind == kind
+					&& all.committed.iter().any(|c| c.batch == fr.batch && c.slot == slot)
 			})
 		};
 		caught(e, Kind::WrongOutput)
@@ -534,7 +615,10 @@ async fn batches_are_committed_rechecked_confirmed_and_cheats_caught() {
 	update(&mut all, &api).await;
 	for fr in &all.failures {
 		let miner = all.committed.iter().find(|c| c.batch == fr.batch).unwrap().slot;
-		assert!([e, f, x].contains(&miner) || fr.rechecker == e, "only cheats fail (or Eve's own re-checks): {fr:?}");
+		assert!(
+			[e, f, x].contains(&miner) || fr.rechecker == e,
+			"only cheats fail (or Eve's own re-checks): {fr:?}"
+		);
 		let status = batch(&rpc, fr.batch).await;
 		assert_eq!(status["status"], "Disputed", "{status}");
 		assert!(!fr.dispute_opened, "no arbitration in the runtime yet");
@@ -551,32 +635,4 @@ async fn batches_are_committed_rechecked_confirmed_and_cheats_caught() {
 
 fn hex(bytes: &[u8]) -> String {
 	bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// The owner's spec file for MiniLM.
-fn aetron_e2e_spec(dir: &Path) -> PathBuf {
-	let path = dir.join("minilm.toml");
-	std::fs::write(
-		&path,
-		format!(
-			r#"name = "all-MiniLM-L6-v2"
-task = "embedding"
-model_dir = "{}"
-min_memory_mib = 256
-
-[economics]
-units_per_input_token = 1
-units_per_output_token = 1
-fee_floor = 1.0
-fee_cap = 100.0
-pow_difficulty = 2048
-
-[[reference_checks]]
-input = "The quick brown fox jumps over the lazy dog."
-"#,
-			minilm().display()
-		),
-	)
-	.unwrap();
-	path
 }

@@ -86,7 +86,10 @@ pub(crate) fn nth<T: serde::de::DeserializeOwned>(
 	serde_json::from_value(value).map_err(|e| invalid(format!("param {index}: {e}")))
 }
 
-pub(crate) fn optional_hash(params: &Params, index: usize) -> Result<Option<Hash>, ErrorObjectOwned> {
+pub(crate) fn optional_hash(
+	params: &Params,
+	index: usize,
+) -> Result<Option<Hash>, ErrorObjectOwned> {
 	let all: Vec<Value> = params.parse().unwrap_or_default();
 	match all.get(index) {
 		None | Some(Value::Null) => Ok(None),

@@ -81,7 +81,12 @@ fn embeddings(c: &mut Criterion) {
 				fingerprint: fingerprint::embedding(&embedding).encode().try_into().unwrap(),
 			};
 			store
-				.append(&Entry { request: request.clone(), response: response.clone(), artefact, client: None })
+				.append(&Entry {
+					request: request.clone(),
+					response: response.clone(),
+					artefact,
+					client: None,
+				})
 				.unwrap()
 		})
 	});

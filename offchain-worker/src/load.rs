@@ -72,7 +72,10 @@ pub async fn run(
 			let request = http
 				.post(format!("{endpoint}/v1/embeddings"))
 				.header("content-type", "application/json")
-				.header(signature::SIGNER_HEADER, format!("0x{}", hex::encode(client_key.public().0)))
+				.header(
+					signature::SIGNER_HEADER,
+					format!("0x{}", hex::encode(client_key.public().0)),
+				)
 				.header(signature::SIGNATURE_HEADER, format!("0x{}", hex::encode(signed.0)))
 				.body(body);
 			tasks.push(tokio::spawn(async move {

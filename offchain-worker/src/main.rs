@@ -9,12 +9,11 @@ use aetron_worker::{
 	chain::Chain,
 	hardware,
 	inference::{BackendKind, Model, ModelHashes},
-	keys,
+	keys, load,
 	market::Candidate,
 	miner::{self, MineConfig, Payment},
 	recheck::{self, Verdict},
 	registration::Registrar,
-	load,
 	spec::SpecFile,
 	status,
 };

@@ -16,13 +16,12 @@ use subxt_signer::sr25519::Keypair;
 
 use crate::{
 	api::{self, App, ServeConfig},
-	committer,
-	recheck::Pricing,
-	rechecker::Rechecker,
-	hardware,
+	committer, hardware,
 	inference::{BackendKind, Model},
 	joining, keys,
 	market::{self, Candidate},
+	recheck::Pricing,
+	rechecker::Rechecker,
 	registration::{NeuronetId, Registrar},
 };
 
@@ -87,7 +86,10 @@ impl TestHooks {
 			Ok(text) => {
 				let (input, output) =
 					text.split_once(',').context("AETRON_TEST_PRICING is `in,out`")?;
-				Some(Pricing { per_input: input.trim().parse()?, per_output: output.trim().parse()? })
+				Some(Pricing {
+					per_input: input.trim().parse()?,
+					per_output: output.trim().parse()?,
+				})
 			}
 			Err(_) => None,
 		};

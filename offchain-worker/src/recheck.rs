@@ -61,8 +61,10 @@ impl Default for Pricing {
 impl Pricing {
 	/// The pricing of a neuronet's spec, or why a worker cannot apply it.
 	pub fn of(economics: &pallet_neuronets::Economics<u128>) -> anyhow::Result<Self> {
-		let pricing =
-			Self { per_input: economics.units_per_input_token, per_output: economics.units_per_output_token };
+		let pricing = Self {
+			per_input: economics.units_per_input_token,
+			per_output: economics.units_per_output_token,
+		};
 		if pricing.per_input == 0 && pricing.per_output == 0 {
 			anyhow::bail!(
 				"the neuronet prices neither input nor output tokens, so no request would ever carry work"
@@ -154,7 +156,10 @@ impl Leaf {
 		let b64 = base64::engine::general_purpose::STANDARD;
 		let artefact = hex::decode(answer.artefact.trim_start_matches("0x"))?;
 		let hex_of = |text: &Option<String>| -> anyhow::Result<Option<Vec<u8>>> {
-			text.as_deref().map(|t| hex::decode(t.trim_start_matches("0x"))).transpose().map_err(Into::into)
+			text.as_deref()
+				.map(|t| hex::decode(t.trim_start_matches("0x")))
+				.transpose()
+				.map_err(Into::into)
 		};
 		let client = match (hex_of(&answer.signer)?, hex_of(&answer.signature)?) {
 			(Some(key), Some(sig)) => Some((
@@ -215,7 +220,10 @@ pub fn check_claims(leaf: &Leaf, commitment: &Commitment) -> Result<(), Verdict>
 	let root = &commitment.root;
 	match root_from_proof(commitment.leaf_count, leaf.index, &node, &leaf.proof) {
 		Err(e) => {
-			return Err(fail(FailKind::BadProof, format!("the proof does not reach the root: {e:?}")))
+			return Err(fail(
+				FailKind::BadProof,
+				format!("the proof does not reach the root: {e:?}"),
+			))
 		}
 		Ok(reached) if reached.hash != root.hash => {
 			return Err(fail(FailKind::BadProof, "the proof reaches another root"))
@@ -223,7 +231,10 @@ pub fn check_claims(leaf: &Leaf, commitment: &Commitment) -> Result<(), Verdict>
 		Ok(reached) if reached.sum != root.sum => {
 			return Err(fail(
 				FailKind::TotalMismatch,
-				format!("the tree's leaves add up to {} work units, the commitment claims {}", reached.sum, root.sum),
+				format!(
+					"the tree's leaves add up to {} work units, the commitment claims {}",
+					reached.sum, root.sum
+				),
 			))
 		}
 		Ok(_) => {}
@@ -251,7 +262,10 @@ pub fn check_claims(leaf: &Leaf, commitment: &Commitment) -> Result<(), Verdict>
 		(None, true) => {}
 		(Some((signer, signature)), false) => {
 			if sp_crypto_hashing::blake2_256(signature) != artefact.client_signature_hash {
-				return Err(fail(FailKind::Misattributed, "the served signature is not the committed one"));
+				return Err(fail(
+					FailKind::Misattributed,
+					"the served signature is not the committed one",
+				));
 			}
 			if !crate::api::signature::verify(signer, signature, commitment.slot, &leaf.request) {
 				return Err(fail(
@@ -260,7 +274,12 @@ pub fn check_claims(leaf: &Leaf, commitment: &Commitment) -> Result<(), Verdict>
 				));
 			}
 		}
-		_ => return Err(fail(FailKind::Misattributed, "the client's signature is missing or unexpected")),
+		_ => {
+			return Err(fail(
+				FailKind::Misattributed,
+				"the client's signature is missing or unexpected",
+			))
+		}
 	}
 	let priced = commitment.pricing.work(artefact.input_units, artefact.output_units);
 	if artefact.work_units != priced {

@@ -112,11 +112,8 @@ impl Rechecker {
 			match (a.assignment.state, kept) {
 				(AssignmentState::Waiting, None) if now < deadlines.0 => {
 					let verdict = self.judge(&a).await?;
-					let record = VerdictRecord {
-						verdict,
-						salt: rand_salt()?,
-						phase: VerdictPhase::Decided,
-					};
+					let record =
+						VerdictRecord { verdict, salt: rand_salt()?, phase: VerdictPhase::Decided };
 					// Durable before the commitment leaves this machine.
 					store.put_verdict(id, &record)?;
 					self.commit(id, record).await?;
@@ -130,9 +127,18 @@ impl Rechecker {
 					let early = !self.reveal_at_deadline && self.all_committed(id).await?;
 					if now > deadlines.0 || early {
 						self.registrar
-							.reveal_verdict(&self.hotkey, self.slot, id, &record.verdict, record.salt)
+							.reveal_verdict(
+								&self.hotkey,
+								self.slot,
+								id,
+								&record.verdict,
+								record.salt,
+							)
 							.await?;
-						store.put_verdict(id, &VerdictRecord { phase: VerdictPhase::Revealed, ..record })?;
+						store.put_verdict(
+							id,
+							&VerdictRecord { phase: VerdictPhase::Revealed, ..record },
+						)?;
 						tracing::info!(batch = id, "revealed verdict");
 					}
 				}

@@ -343,8 +343,12 @@ impl Registrar {
 		&self,
 		signer: &Keypair,
 		tx: &Call,
-	) -> Result<subxt::transactions::TransactionProgress<SubstrateConfig, subxt::client::OnlineClientAtBlockImpl<SubstrateConfig>>>
-	{
+	) -> Result<
+		subxt::transactions::TransactionProgress<
+			SubstrateConfig,
+			subxt::client::OnlineClientAtBlockImpl<SubstrateConfig>,
+		>,
+	> {
 		let _one_at_a_time = self.submit_lock.lock().await;
 		let account = <Keypair as subxt::transactions::Signer<SubstrateConfig>>::account_id(signer);
 		let nonce = self.rpc.system_account_next_index(&account).await.context("the next nonce")?;
@@ -378,9 +382,8 @@ impl Registrar {
 		let mut progress = self.send(signer, tx).await?;
 		while let Some(status) = progress.next().await {
 			match status? {
-				TransactionStatus::InBestBlock(block) | TransactionStatus::InFinalizedBlock(block) => {
-					return Ok(block.wait_for_success().await?)
-				}
+				TransactionStatus::InBestBlock(block)
+				| TransactionStatus::InFinalizedBlock(block) => return Ok(block.wait_for_success().await?),
 				TransactionStatus::Error { message }
 				| TransactionStatus::Invalid { message }
 				| TransactionStatus::Dropped { message } => bail!("{message}"),

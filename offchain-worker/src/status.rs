@@ -55,7 +55,11 @@ pub struct EpochStatus {
 }
 
 /// The figures of every slot `hotkey` holds, with the last `epochs` epochs.
-pub async fn of_hotkey(registrar: &Registrar, hotkey: [u8; 32], epochs: u32) -> Result<Vec<SlotStatus>> {
+pub async fn of_hotkey(
+	registrar: &Registrar,
+	hotkey: [u8; 32],
+	epochs: u32,
+) -> Result<Vec<SlotStatus>> {
 	let current = registrar.epoch().await?;
 	let mut out = Vec::new();
 	for neuronet in registrar.neuronets().await? {
@@ -66,7 +70,12 @@ pub async fn of_hotkey(registrar: &Registrar, hotkey: [u8; 32], epochs: u32) -> 
 }
 
 /// One slot's figures.
-pub async fn of_slot(registrar: &Registrar, slot: u64, current: u32, epochs: u32) -> Result<SlotStatus> {
+pub async fn of_slot(
+	registrar: &Registrar,
+	slot: u64,
+	current: u32,
+	epochs: u32,
+) -> Result<SlotStatus> {
 	let details = registrar.slot(slot).await?;
 	let ledger = registrar.slot_ledger(slot).await?.unwrap_or_default();
 	let mut per_epoch = Vec::new();

@@ -266,7 +266,8 @@ async fn signatures_are_checked_and_their_hash_is_committed() {
 
 	let other_slot = ("x-aetron-signature", format!("0x{}", hex::encode(for_other_slot.0)));
 	let (status, reply, _) =
-		post_raw(&client, &server, "/v1/embeddings", body.clone(), &[signer.clone(), other_slot]).await;
+		post_raw(&client, &server, "/v1/embeddings", body.clone(), &[signer.clone(), other_slot])
+			.await;
 	assert_error(status, &reply, StatusCode::UNAUTHORIZED, "invalid_signature");
 
 	let (status, reply, position) =

@@ -97,7 +97,11 @@ async fn completions_pass_honest_and_fail_tampered() {
 	let greedy = json!({ "model": "tiny-gpt2", "prompt": "Greedy text.", "max_tokens": 32, "temperature": 0 });
 	for request in [&sampled, &greedy] {
 		let (leaf, root, count) = served_leaf(&server, "/v1/completions", request.clone()).await;
-		assert_eq!(recheck::check(&leaf, &Commitment::claimed_by(&leaf, root, count), &model), Verdict::Pass, "{request}");
+		assert_eq!(
+			recheck::check(&leaf, &Commitment::claimed_by(&leaf, root, count), &model),
+			Verdict::Pass,
+			"{request}"
+		);
 	}
 
 	// Other weights.
@@ -120,12 +124,21 @@ async fn completions_pass_honest_and_fail_tampered() {
 	} else {
 		bad.proof.push(SumNode { hash: [1; 32], sum: 1 });
 	}
-	assert_eq!(kind(&recheck::check(&bad, &Commitment::claimed_by(&bad, root, count), &model)), Some(FailKind::BadProof));
+	assert_eq!(
+		kind(&recheck::check(&bad, &Commitment::claimed_by(&bad, root, count), &model)),
+		Some(FailKind::BadProof)
+	);
 	let other_root = SumNode { hash: [9; 32], sum: root.sum };
-	assert_eq!(kind(&recheck::check(&leaf, &Commitment::claimed_by(&leaf, other_root, count), &model)), Some(FailKind::BadProof));
+	assert_eq!(
+		kind(&recheck::check(&leaf, &Commitment::claimed_by(&leaf, other_root, count), &model)),
+		Some(FailKind::BadProof)
+	);
 	let mut bad = leaf.clone();
 	bad.response.push(b' ');
-	assert_eq!(kind(&recheck::check(&bad, &Commitment::claimed_by(&bad, root, count), &model)), Some(FailKind::BadProof));
+	assert_eq!(
+		kind(&recheck::check(&bad, &Commitment::claimed_by(&bad, root, count), &model)),
+		Some(FailKind::BadProof)
+	);
 
 	// Wrong output, committed with a valid proof: one token swapped.
 	let mut tokens: Vec<u32> =
@@ -139,13 +152,19 @@ async fn completions_pass_honest_and_fail_tampered() {
 	wrong["aetron"]["tokens"] = json!(tokens);
 	wrong["choices"][0]["text"] = json!(text);
 	let (cheat, root, count) = committed(with_response(&leaf, wrong));
-	assert_eq!(kind(&recheck::check(&cheat, &Commitment::claimed_by(&cheat, root, count), &model)), Some(FailKind::WrongOutput));
+	assert_eq!(
+		kind(&recheck::check(&cheat, &Commitment::claimed_by(&cheat, root, count), &model)),
+		Some(FailKind::WrongOutput)
+	);
 
 	// Text that is not the decoding of the tokens.
 	let mut wrong = response.clone();
 	wrong["choices"][0]["text"] = json!("something else entirely");
 	let (cheat, root, count) = committed(with_response(&leaf, wrong));
-	assert_eq!(kind(&recheck::check(&cheat, &Commitment::claimed_by(&cheat, root, count), &model)), Some(FailKind::WrongOutput));
+	assert_eq!(
+		kind(&recheck::check(&cheat, &Commitment::claimed_by(&cheat, root, count), &model)),
+		Some(FailKind::WrongOutput)
+	);
 
 	// The right tokens with another model's fingerprint.
 	let (other_leaf, _, _) = served_leaf(&cheater, "/v1/completions", sampled.clone()).await;
@@ -167,11 +186,17 @@ async fn embeddings_pass_honest_and_fail_tampered() {
 		Model::load(&common::minilm_dir(), &BackendKind::Reference.device().unwrap()).unwrap();
 	let request = json!({ "model": "all-minilm-l6-v2", "input": ["Re-check this embedding.", "And this one."] });
 	let (leaf, root, count) = served_leaf(&server, "/v1/embeddings", request.clone()).await;
-	assert_eq!(recheck::check(&leaf, &Commitment::claimed_by(&leaf, root, count), &model), Verdict::Pass);
+	assert_eq!(
+		recheck::check(&leaf, &Commitment::claimed_by(&leaf, root, count), &model),
+		Verdict::Pass
+	);
 	let b64 =
 		json!({ "model": "all-minilm-l6-v2", "input": "base64 too", "encoding_format": "base64" });
 	let (b64_leaf, b64_root, b64_count) = served_leaf(&server, "/v1/embeddings", b64).await;
-	assert_eq!(recheck::check(&b64_leaf, &Commitment::claimed_by(&b64_leaf, b64_root, b64_count), &model), Verdict::Pass);
+	assert_eq!(
+		recheck::check(&b64_leaf, &Commitment::claimed_by(&b64_leaf, b64_root, b64_count), &model),
+		Verdict::Pass
+	);
 
 	// Another sentence's embedding in place of the first.
 	let response: Value = serde_json::from_slice(&leaf.response).unwrap();
@@ -179,7 +204,11 @@ async fn embeddings_pass_honest_and_fail_tampered() {
 	wrong["data"][0]["embedding"] = response["data"][1]["embedding"].clone();
 	let (cheat, cheat_root, cheat_count) = committed(with_response(&leaf, wrong));
 	assert_eq!(
-		kind(&recheck::check(&cheat, &Commitment::claimed_by(&cheat, cheat_root, cheat_count), &model)),
+		kind(&recheck::check(
+			&cheat,
+			&Commitment::claimed_by(&cheat, cheat_root, cheat_count),
+			&model
+		)),
 		Some(FailKind::WrongOutput)
 	);
 
@@ -189,14 +218,21 @@ async fn embeddings_pass_honest_and_fail_tampered() {
 		fingerprint::embedding(&vec![0.05; 384]).encode().try_into().unwrap();
 	let (cheat, cheat_root, cheat_count) = committed(entry);
 	assert_eq!(
-		kind(&recheck::check(&cheat, &Commitment::claimed_by(&cheat, cheat_root, cheat_count), &model)),
+		kind(&recheck::check(
+			&cheat,
+			&Commitment::claimed_by(&cheat, cheat_root, cheat_count),
+			&model
+		)),
 		Some(FailKind::FingerprintOutOfTolerance)
 	);
 
 	// A proof for another index.
 	let mut moved = leaf.clone();
 	moved.index += 1;
-	assert_eq!(kind(&recheck::check(&moved, &Commitment::claimed_by(&moved, root, count), &model)), Some(FailKind::BadProof));
+	assert_eq!(
+		kind(&recheck::check(&moved, &Commitment::claimed_by(&moved, root, count), &model)),
+		Some(FailKind::BadProof)
+	);
 }
 
 #[tokio::test]
@@ -283,7 +319,10 @@ async fn pay_is_rederived_from_the_commitment() {
 	);
 	// The committed total is not the tree's sum.
 	let inflated = SumNode { sum: committed.root.sum + 1_000, ..committed.root };
-	assert_eq!(check(&Commitment { root: inflated, ..committed }, &leaf), Some(FailKind::TotalMismatch));
+	assert_eq!(
+		check(&Commitment { root: inflated, ..committed }, &leaf),
+		Some(FailKind::TotalMismatch)
+	);
 	// The neuronet prices input at one unit: the leaf claims twice what it is worth.
 	let pricing = Pricing { per_input: 1, per_output: 1 };
 	assert_eq!(check(&Commitment { pricing, ..committed }, &leaf), Some(FailKind::WorkMismatch));

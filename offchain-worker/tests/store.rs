@@ -28,7 +28,12 @@ fn entry(n: u64) -> Entry {
 		seed: n,
 		fingerprint: Default::default(),
 	};
-	Entry { request: format!("request {n}").into_bytes(), response: b"ok".to_vec(), artefact, client: None }
+	Entry {
+		request: format!("request {n}").into_bytes(),
+		response: b"ok".to_vec(),
+		artefact,
+		client: None,
+	}
 }
 
 /// `entry(n)` as the store keeps it in `batch`: the store writes the batch number into the

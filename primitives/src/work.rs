@@ -71,7 +71,16 @@ pub enum FailureKind {
 
 /// One failed sample of a verdict.
 #[derive(
-	Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
 )]
 pub struct Failure {
 	/// The sample `r` (not the leaf index: the chain derives that from the seed).
@@ -241,7 +250,10 @@ mod tests {
 	fn pricing() {
 		assert_eq!(priced_work(12, 1, 1, 1), 13);
 		assert_eq!(priced_work(12, 30, 2, 5), 174);
-		assert_eq!(priced_work(u32::MAX, 0, u32::MAX, 9), u64::from(u32::MAX) * u64::from(u32::MAX));
+		assert_eq!(
+			priced_work(u32::MAX, 0, u32::MAX, 9),
+			u64::from(u32::MAX) * u64::from(u32::MAX)
+		);
 		assert_eq!(priced_work(u32::MAX, u32::MAX, u32::MAX, u32::MAX), u64::MAX, "saturates");
 	}
 

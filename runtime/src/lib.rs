@@ -98,8 +98,11 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 /// BABE epoch (session) length in slots: ten minutes, or one with `fast-runtime`, so that a
 /// batch's sampling randomness (from the BABE epoch after its commit) arrives within a minute
 /// on devnets and in tests.
-pub const BABE_EPOCH_DURATION: u64 =
-	if cfg!(feature = "fast-runtime") { time::MINUTES as u64 } else { time::EPOCH_DURATION_IN_SLOTS };
+pub const BABE_EPOCH_DURATION: u64 = if cfg!(feature = "fast-runtime") {
+	time::MINUTES as u64
+} else {
+	time::EPOCH_DURATION_IN_SLOTS
+};
 
 /// BABE's epoch configuration at genesis: primary and secondary-VRF slots, so every slot has an
 /// author even with a single validator (dev chain).

@@ -225,28 +225,13 @@ fn embedding_spec() -> pallet_neuronets::NeuronetSpec<Balance> {
 fn a_hotkey_without_balance_proves_and_heartbeats_for_free_and_strangers_cannot() {
 	genesis_ext(DEV_RUNTIME_PRESET).execute_with(|| {
 		start_block_one();
-		let (alice, bob) =
-			(Sr25519Keyring::Alice.to_account_id(), Sr25519Keyring::Bob.to_account_id());
 		let hot = Sr25519Keyring::One;
 		assert_eq!(System::providers(&hot.to_account_id()), 0, "the hotkey does not exist");
-		assert_ok!(Neuronets::create_neuronet(RuntimeOrigin::signed(alice), embedding_spec()));
-		assert_ok!(Neuronets::register(
-			RuntimeOrigin::signed(bob),
-			0,
-			hot.to_account_id(),
-			Default::default(),
-			AET,
-		));
+		register_slot_zero(hot);
 		let issuance = Balances::total_issuance();
-		let checks = RuntimeCall::Neuronets(pallet_neuronets::Call::submit_reference_checks {
-			slot: 0,
-			results: frame_support::BoundedVec::truncate_from(vec![embedding_spec()
-				.reference_checks[0]
-				.expected
-				.clone()]),
-			benchmark: pallet_neuronets::Benchmark { units_per_second: 7 },
-		});
-		assert_ok!(Executive::apply_extrinsic(signed(checks, hot, 0)).expect("valid and free"));
+		assert_ok!(
+			Executive::apply_extrinsic(signed(reference_checks(), hot, 0)).expect("valid and free")
+		);
 		let heartbeat = RuntimeCall::Neuronets(pallet_neuronets::Call::heartbeat { slot: 0 });
 		assert_ok!(Executive::apply_extrinsic(signed(heartbeat.clone(), hot, 1)).expect("free"));
 		let slot = pallet_neuronets::Slots::<Runtime>::get(0).unwrap();
@@ -267,26 +252,11 @@ fn a_hotkey_without_balance_proves_and_heartbeats_for_free_and_strangers_cannot(
 fn a_hotkey_without_balance_commits_batches_for_free_but_not_twice() {
 	genesis_ext(DEV_RUNTIME_PRESET).execute_with(|| {
 		start_block_one();
-		let (alice, bob) =
-			(Sr25519Keyring::Alice.to_account_id(), Sr25519Keyring::Bob.to_account_id());
 		let hot = Sr25519Keyring::One;
-		assert_ok!(Neuronets::create_neuronet(RuntimeOrigin::signed(alice), embedding_spec()));
-		assert_ok!(Neuronets::register(
-			RuntimeOrigin::signed(bob),
-			0,
-			hot.to_account_id(),
-			Default::default(),
-			AET,
-		));
-		let checks = RuntimeCall::Neuronets(pallet_neuronets::Call::submit_reference_checks {
-			slot: 0,
-			results: frame_support::BoundedVec::truncate_from(vec![embedding_spec()
-				.reference_checks[0]
-				.expected
-				.clone()]),
-			benchmark: pallet_neuronets::Benchmark { units_per_second: 7 },
-		});
-		assert_ok!(Executive::apply_extrinsic(signed(checks, hot, 0)).expect("valid and free"));
+		register_slot_zero(hot);
+		assert_ok!(
+			Executive::apply_extrinsic(signed(reference_checks(), hot, 0)).expect("valid and free")
+		);
 		assert_eq!(pallet_work::ActiveCount::<Runtime>::get(0), 1, "the active slot is drawable");
 		let commit = |number: u64| {
 			RuntimeCall::Work(pallet_work::Call::commit_batch {
@@ -334,4 +304,29 @@ fn a_block_holds_five_hundred_commits_or_reveals() {
 	);
 	assert!(limit / commit >= 500);
 	assert!(limit / reveal >= 500);
+}
+
+/// Alice creates the embedding neuronet and Bob registers slot 0 in it, run by `hot`.
+fn register_slot_zero(hot: Sr25519Keyring) {
+	let (alice, bob) = (Sr25519Keyring::Alice.to_account_id(), Sr25519Keyring::Bob.to_account_id());
+	assert_ok!(Neuronets::create_neuronet(RuntimeOrigin::signed(alice), embedding_spec()));
+	assert_ok!(Neuronets::register(
+		RuntimeOrigin::signed(bob),
+		0,
+		hot.to_account_id(),
+		Default::default(),
+		AET,
+	));
+}
+
+/// Slot 0's reference checks, passing: the expected fingerprint itself.
+fn reference_checks() -> RuntimeCall {
+	RuntimeCall::Neuronets(pallet_neuronets::Call::submit_reference_checks {
+		slot: 0,
+		results: frame_support::BoundedVec::truncate_from(vec![embedding_spec().reference_checks
+			[0]
+		.expected
+		.clone()]),
+		benchmark: pallet_neuronets::Benchmark { units_per_second: 7 },
+	})
 }

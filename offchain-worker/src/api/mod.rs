@@ -37,12 +37,12 @@ use codec::Encode;
 use serde_json::json;
 
 use crate::{
-	recheck::Pricing,
 	inference::{
 		fingerprint::{self, Fingerprint},
 		sampling::SamplingParams,
 		BackendKind, InputError, Model,
 	},
+	recheck::Pricing,
 	store::{ArtefactStore, Entry, Position},
 };
 use error::ApiError;

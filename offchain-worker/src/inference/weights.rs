@@ -147,7 +147,11 @@ pub fn write_variant(
 			.map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
 			.collect();
 		f(&name, &mut values);
-		out.push((name, view.shape().to_vec(), values.iter().flat_map(|v| v.to_le_bytes()).collect()));
+		out.push((
+			name,
+			view.shape().to_vec(),
+			values.iter().flat_map(|v| v.to_le_bytes()).collect(),
+		));
 	}
 	let views = out
 		.iter()

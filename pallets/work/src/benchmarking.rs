@@ -211,8 +211,15 @@ mod benchmarks {
 			slot::<T>("rechecker", i, 10);
 		}
 		let id = NextBatchId::<T>::get();
-		Pallet::<T>::commit_batch(RawOrigin::Signed(hotkey).into(), miner, 0, [1; 32], MAX_LEAVES, 1)
-			.expect("commit");
+		Pallet::<T>::commit_batch(
+			RawOrigin::Signed(hotkey).into(),
+			miner,
+			0,
+			[1; 32],
+			MAX_LEAVES,
+			1,
+		)
+		.expect("commit");
 		advance::<T>(1);
 		T::BenchmarkHelper::fresh_randomness(now::<T>());
 		due_now::<T>(id);
@@ -275,7 +282,11 @@ mod benchmarks {
 	#[benchmark]
 	fn prune_ledger() {
 		let epoch = T::EpochClock::current_epoch();
-		EpochWorks::<T>::insert(epoch, 1, EpochWork { served: 1, rechecked: 1, missed_rechecks: 1 });
+		EpochWorks::<T>::insert(
+			epoch,
+			1,
+			EpochWork { served: 1, rechecked: 1, missed_rechecks: 1 },
+		);
 		let params = Params::<T>::get();
 		to_epoch::<T>(
 			epoch.saturating_add(params.settlement_epochs).saturating_add(params.history_epochs),

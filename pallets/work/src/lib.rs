@@ -498,7 +498,8 @@ pub mod pallet {
 			verdict: Verdict,
 			salt: [u8; 32],
 		) -> DispatchResultWithPostInfo {
-			let (mut b, position) = Self::reveal_allowed(&origin, rechecker, batch, &verdict, &salt)?;
+			let (mut b, position) =
+				Self::reveal_allowed(&origin, rechecker, batch, &verdict, &salt)?;
 			let failures = verdict.failures.len() as u32;
 			if let Some(a) = b.rechecks.get_mut(position) {
 				a.state = AssignmentState::Revealed { failures };
@@ -568,8 +569,8 @@ pub mod pallet {
 
 		/// Whether `epoch`'s figures are final: epoch `epoch + settlement_epochs` has begun.
 		pub fn epoch_closed(epoch: EpochIndex) -> bool {
-			T::EpochClock::current_epoch() >=
-				epoch.saturating_add(Params::<T>::get().settlement_epochs)
+			T::EpochClock::current_epoch()
+				>= epoch.saturating_add(Params::<T>::get().settlement_epochs)
 		}
 
 		/// The slot's neuronet, ledger and the current epoch, if `origin` (its hotkey) may
@@ -585,10 +586,7 @@ pub mod pallet {
 			let info = T::Neuronets::slot(slot).ok_or(Error::<T>::UnknownSlot)?;
 			ensure!(info.hotkey == who, Error::<T>::NotHotkey);
 			ensure!(info.active, Error::<T>::SlotNotActive);
-			ensure!(
-				(1..=bounds::MAX_BATCH_LEAVES).contains(&leaf_count),
-				Error::<T>::BadLeafCount
-			);
+			ensure!((1..=bounds::MAX_BATCH_LEAVES).contains(&leaf_count), Error::<T>::BadLeafCount);
 			ensure!(total_work > 0, Error::<T>::NoWork);
 			let mut ledger = SlotLedgers::<T>::get(slot).unwrap_or_default();
 			ensure!(
@@ -740,8 +738,8 @@ pub mod pallet {
 					continue;
 				}
 				let Some(info) = T::Neuronets::slot(slot) else { continue };
-				if info.coldkey == *miner_coldkey ||
-					!info.active || T::Reputation::on_probation(slot)
+				if info.coldkey == *miner_coldkey
+					|| !info.active || T::Reputation::on_probation(slot)
 				{
 					continue;
 				}
@@ -763,7 +761,12 @@ pub mod pallet {
 
 		/// Samples an `AwaitingSeed` batch if randomness from after its commit is known and
 		/// re-checkers can be drawn; otherwise sets its timer for later. Returns the draw tries.
-		fn sample(id: BatchId, b: &mut BatchOf<T>, now: BlockNumberFor<T>, params: &WorkParams) -> u32 {
+		fn sample(
+			id: BatchId,
+			b: &mut BatchOf<T>,
+			now: BlockNumberFor<T>,
+			params: &WorkParams,
+		) -> u32 {
 			let (random, known_since) = T::Randomness::random(SEED_SUBJECT);
 			if known_since <= b.committed_at {
 				Timers::<T>::insert(Self::next_randomness_at(now), id, ());
@@ -788,8 +791,15 @@ pub mod pallet {
 			let mut drawn: BoundedVec<SlotId, ConstU32<MAX_RECHECKERS>> = BoundedVec::new();
 			let mut tries = 0u32;
 			for position in 0..k {
-				let (slot, used) =
-					Self::draw(b.neuronet, &seed, b.retries, position, &miner.coldkey, &drawn, params);
+				let (slot, used) = Self::draw(
+					b.neuronet,
+					&seed,
+					b.retries,
+					position,
+					&miner.coldkey,
+					&drawn,
+					params,
+				);
 				tries = tries.saturating_add(used);
 				if let Some(slot) = slot {
 					// `k` is at most `MAX_RECHECKERS`, the bound.
@@ -867,7 +877,7 @@ pub mod pallet {
 						params,
 					);
 					(slot.map(|s| (s, round)), tries)
-				},
+				}
 				_ => (None, 0),
 			};
 			let Some(a) = b.rechecks.get_mut(position) else { return replacement.1 };
@@ -888,7 +898,7 @@ pub mod pallet {
 						from: current.rechecker,
 						to,
 					});
-				},
+				}
 				None => a.state = AssignmentState::Missed,
 			}
 			replacement.1
@@ -917,7 +927,8 @@ pub mod pallet {
 			let mut tries = 0u32;
 			for position in 0..b.rechecks.len() {
 				let Some(a) = b.rechecks.get(position).copied() else { continue };
-				let open = matches!(a.state, AssignmentState::Waiting | AssignmentState::Committed(_));
+				let open =
+					matches!(a.state, AssignmentState::Waiting | AssignmentState::Committed(_));
 				if open && now > a.reveal_deadline {
 					Self::record_missed(id, a.rechecker, b.epoch);
 					tries = tries.saturating_add(Self::reassign(id, b, position, now, params));
@@ -962,10 +973,9 @@ pub mod pallet {
 			if b.status != BatchStatus::Rechecking {
 				return;
 			}
-			let decided = b
-				.rechecks
-				.iter()
-				.all(|a| matches!(a.state, AssignmentState::Revealed { .. } | AssignmentState::Missed));
+			let decided = b.rechecks.iter().all(|a| {
+				matches!(a.state, AssignmentState::Revealed { .. } | AssignmentState::Missed)
+			});
 			if !decided {
 				return;
 			}
@@ -996,14 +1006,19 @@ pub mod pallet {
 					continue;
 				}
 				let samples = samples_of(b.samples, k, position as u32);
-				let units = (u128::from(work) * u128::from(samples) /
-					u128::from(b.leaf_count.max(1))) as u64;
+				let units = (u128::from(work) * u128::from(samples)
+					/ u128::from(b.leaf_count.max(1))) as u64;
 				EpochWorks::<T>::mutate(b.epoch, a.rechecker, |w| {
 					w.rechecked = w.rechecked.saturating_add(units)
 				});
 				T::OnWork::work_confirmed(a.rechecker, b.neuronet, b.epoch, units);
 			}
-			Self::deposit_event(Event::BatchConfirmed { batch: id, slot: b.slot, epoch: b.epoch, work });
+			Self::deposit_event(Event::BatchConfirmed {
+				batch: id,
+				slot: b.slot,
+				epoch: b.epoch,
+				work,
+			});
 		}
 
 		/// Ends the batch without work; its open assignments close (nobody is blamed).
@@ -1040,7 +1055,12 @@ pub mod pallet {
 			steps
 		}
 
-		fn run_timer(id: BatchId, now: BlockNumberFor<T>, params: &WorkParams, work: &mut HookWork) {
+		fn run_timer(
+			id: BatchId,
+			now: BlockNumberFor<T>,
+			params: &WorkParams,
+			work: &mut HookWork,
+		) {
 			let Some(mut b) = Batches::<T>::get(id) else {
 				work.idle = work.idle.saturating_add(1);
 				return;
@@ -1050,21 +1070,21 @@ pub mod pallet {
 				BatchStatus::AwaitingSeed | BatchStatus::Rechecking if closed => {
 					Self::expire(id, &mut b);
 					work.deadlines = work.deadlines.saturating_add(1);
-				},
+				}
 				BatchStatus::AwaitingSeed => {
 					let tries = Self::sample(id, &mut b, now, params);
 					work.samplings = work.samplings.saturating_add(1);
 					work.draws = work.draws.saturating_add(tries);
-				},
+				}
 				BatchStatus::Rechecking | BatchStatus::Disputed => {
 					let tries = Self::check_deadlines(id, &mut b, now, params);
 					work.deadlines = work.deadlines.saturating_add(1);
 					work.draws = work.draws.saturating_add(tries);
-				},
+				}
 				_ => {
 					work.idle = work.idle.saturating_add(1);
 					return;
-				},
+				}
 			}
 			Batches::<T>::insert(id, b);
 		}
@@ -1077,9 +1097,9 @@ pub mod pallet {
 			let mut cursor = BatchPruneCursor::<T>::get();
 			let mut budget = params.max_prunes_per_block;
 			let mut steps = 0u32;
-			while budget > 0 &&
-				steps < MAX_TIMER_STEPS &&
-				cursor.saturating_add(params.settlement_epochs) <= current
+			while budget > 0
+				&& steps < MAX_TIMER_STEPS
+				&& cursor.saturating_add(params.settlement_epochs) <= current
 			{
 				steps = steps.saturating_add(1);
 				let ids: alloc::vec::Vec<BatchId> =
@@ -1213,7 +1233,8 @@ pub mod pallet {
 						"active position out of step"
 					);
 					ensure!(
-						T::Neuronets::slot(slot).is_some_and(|s| s.active && s.neuronet == neuronet),
+						T::Neuronets::slot(slot)
+							.is_some_and(|s| s.active && s.neuronet == neuronet),
 						"an indexed slot is not an active slot of the neuronet"
 					);
 				}
@@ -1232,7 +1253,10 @@ pub mod pallet {
 					let is_open =
 						matches!(a.state, AssignmentState::Waiting | AssignmentState::Committed(_));
 					if live && is_open {
-						ensure!(T::Neuronets::slot(a.rechecker).is_some(), "a re-checker is no live slot");
+						ensure!(
+							T::Neuronets::slot(a.rechecker).is_some(),
+							"a re-checker is no live slot"
+						);
 						ensure!(
 							AssignmentsOf::<T>::contains_key(a.rechecker, id),
 							"an open assignment not indexed"
@@ -1313,15 +1337,16 @@ impl<T: Config> DisputeResolution for Pallet<T> {
 		match outcome {
 			_ if Self::epoch_closed(b.epoch) => Self::expire(batch, &mut b),
 			DisputeOutcome::MinerHonest => Self::confirm(batch, &mut b, total),
-			DisputeOutcome::NoFault { excluded } =>
-				Self::confirm(batch, &mut b, total.saturating_sub(excluded)),
+			DisputeOutcome::NoFault { excluded } => {
+				Self::confirm(batch, &mut b, total.saturating_sub(excluded))
+			}
 			DisputeOutcome::MinerGuilty => {
 				b.status = BatchStatus::Rejected;
 				for a in b.rechecks.iter() {
 					Self::close_assignment(a.rechecker, batch);
 				}
 				Self::deposit_event(Event::BatchRejected { batch });
-			},
+			}
 		}
 		Batches::<T>::insert(batch, b);
 	}

@@ -169,12 +169,21 @@ impl pallet_work::Config for Test {
 pub struct MockBenchmarkHelper;
 #[cfg(feature = "runtime-benchmarks")]
 impl crate::BenchmarkHelper<AccountId, u64> for MockBenchmarkHelper {
-	fn active_slot(neuronet: NeuronetId, coldkey: AccountId, hotkey: AccountId, reputation: Perbill) -> SlotId {
+	fn active_slot(
+		neuronet: NeuronetId,
+		coldkey: AccountId,
+		hotkey: AccountId,
+		reputation: Perbill,
+	) -> SlotId {
 		let slot = SLOTS.with(|s| s.borrow().keys().next_back().map_or(0, |k| k + 1));
 		SLOTS.with(|s| {
 			s.borrow_mut().insert(
 				slot,
-				MockSlot { info: SlotInfo { neuronet, coldkey, hotkey, active: true }, reputation, probation: false },
+				MockSlot {
+					info: SlotInfo { neuronet, coldkey, hotkey, active: true },
+					reputation,
+					probation: false,
+				},
 			)
 		});
 		Work::slot_opened(slot, neuronet);

@@ -5,9 +5,7 @@
 
 use crate::{Assignment, Batch, BatchId, Config, Pallet, SlotLedger};
 pub use aetron_primitives::traits::{EpochIndex, EpochWork, SlotId};
-use aetron_primitives::{
-	work::{sample_belongs, sample_leaf},
-};
+use aetron_primitives::work::{sample_belongs, sample_leaf};
 use alloc::vec::Vec;
 use codec::{Codec, Decode, Encode};
 use frame_system::pallet_prelude::BlockNumberFor;

@@ -5,9 +5,7 @@
 use crate::{mock::*, *};
 use aetron_primitives::{
 	traits::{DisputeOutcome, DisputeResolution, WorkLedger},
-	work::{
-		batch_seed, sample_leaf, samples_of, verdict_hash, Failure, FailureKind, Verdict,
-	},
+	work::{batch_seed, sample_leaf, samples_of, verdict_hash, Failure, FailureKind, Verdict},
 };
 use frame_support::{assert_noop, assert_ok, dispatch::Pays, traits::Randomness, BoundedVec};
 use sp_runtime::DispatchError;
@@ -53,7 +51,10 @@ fn verdict(id: BatchId, rechecker: SlotId, failing: &[u32]) -> Verdict {
 	Verdict {
 		checked,
 		failures: BoundedVec::truncate_from(
-			failing.iter().map(|&sample| Failure { sample, kind: FailureKind::WrongOutput }).collect(),
+			failing
+				.iter()
+				.map(|&sample| Failure { sample, kind: FailureKind::WrongOutput })
+				.collect(),
 		),
 	}
 }
@@ -103,10 +104,19 @@ fn commit_batch_records_a_batch_awaiting_its_seed() {
 		assert!(BatchesByEpoch::<Test>::contains_key(0, id));
 		assert!(Timers::<Test>::contains_key(BABE_EPOCH, id), "sampled at the next BABE epoch");
 		let ledger = SlotLedgers::<Test>::get(0).unwrap();
-		assert_eq!((ledger.committed, ledger.commits_in_epoch, ledger.last_batch_number), (1, 1, Some(7)));
+		assert_eq!(
+			(ledger.committed, ledger.commits_in_epoch, ledger.last_batch_number),
+			(1, 1, Some(7))
+		);
 		System::assert_last_event(
-			Event::BatchCommitted { batch: id, slot: 0, batch_number: 7, leaf_count: 1 << 20, total_work: 5_000 }
-				.into(),
+			Event::BatchCommitted {
+				batch: id,
+				slot: 0,
+				batch_number: 7,
+				leaf_count: 1 << 20,
+				total_work: 5_000,
+			}
+			.into(),
 		);
 	});
 }
@@ -263,7 +273,10 @@ fn a_clean_batch_is_confirmed_and_pays_miner_and_recheckers() {
 			let samples = u64::from(samples_of(b.samples, 2, position as u32));
 			assert_eq!(Work::epoch_work(*r, 0).rechecked, 1_000 * samples / 100);
 			let ledger = SlotLedgers::<Test>::get(r).unwrap();
-			assert_eq!((ledger.rechecks_done, ledger.rechecks_passed, ledger.open_assignments), (1, 1, 0));
+			assert_eq!(
+				(ledger.rechecks_done, ledger.rechecks_passed, ledger.open_assignments),
+				(1, 1, 0)
+			);
 		}
 		assert_eq!(passed(), vec![0], "the miner's reputation gains once");
 		assert_eq!(confirmed().first(), Some(&(0, 0, 1_000)));
@@ -279,10 +292,7 @@ fn verdict_refusals() {
 	run(|| {
 		network();
 		let id = commit(0, 1, 100, 1_000);
-		assert_noop!(
-			Work::commit_verdict(origin(1), 1, id, [0; 32]),
-			Error::<Test>::NotRechecking
-		);
+		assert_noop!(Work::commit_verdict(origin(1), 1, id, [0; 32]), Error::<Test>::NotRechecking);
 		next_babe_epoch();
 		let all = recheckers(id);
 		let (r, other) = (all[0], all[1]);
@@ -311,7 +321,12 @@ fn verdict_refusals() {
 		advance_to(deadline + 1);
 		let late = verdict(id, other, &[]);
 		assert_noop!(
-			Work::commit_verdict(origin(other), other, id, verdict_hash(&late, &salt(other), other, id)),
+			Work::commit_verdict(
+				origin(other),
+				other,
+				id,
+				verdict_hash(&late, &salt(other), other, id)
+			),
 			Error::<Test>::CommitClosed
 		);
 		assert_noop!(
@@ -325,7 +340,10 @@ fn verdict_refusals() {
 		let foreign = (0..samples).find(|s| s % 2 != p).unwrap();
 		let not_mine = Verdict {
 			checked: v.checked,
-			failures: BoundedVec::truncate_from(vec![Failure { sample: foreign, kind: FailureKind::BadProof }]),
+			failures: BoundedVec::truncate_from(vec![Failure {
+				sample: foreign,
+				kind: FailureKind::BadProof,
+			}]),
 		};
 		let mine: Vec<u32> = (0..samples).filter(|s| s % 2 == p).take(2).collect();
 		let unordered = Verdict {
@@ -337,7 +355,10 @@ fn verdict_refusals() {
 		};
 		let beyond = Verdict {
 			checked: v.checked,
-			failures: BoundedVec::truncate_from(vec![Failure { sample: samples + p, kind: FailureKind::BadProof }]),
+			failures: BoundedVec::truncate_from(vec![Failure {
+				sample: samples + p,
+				kind: FailureKind::BadProof,
+			}]),
 		};
 		for (bad, error) in [
 			(wrong_checked, Error::<Test>::WrongChecked),
@@ -459,7 +480,11 @@ fn arbitration_outcomes() {
 				batch: ids[0],
 				rechecker: recheckers(ids[0])[0],
 				sample: position_of(ids[0], recheckers(ids[0])[0]),
-				leaf_index: sample_leaf(&batch(ids[0]).seed.unwrap(), position_of(ids[0], recheckers(ids[0])[0]), 10),
+				leaf_index: sample_leaf(
+					&batch(ids[0]).seed.unwrap(),
+					position_of(ids[0], recheckers(ids[0])[0]),
+					10,
+				),
 				kind: FailureKind::WrongOutput,
 				dispute_opened: false,
 			}
@@ -635,7 +660,10 @@ fn set_params_is_for_governance_within_bounds() {
 		for change in bad {
 			let mut p = params;
 			change(&mut p);
-			assert_noop!(Work::set_params(RuntimeOrigin::root(), p), Error::<Test>::ParamOutOfBounds);
+			assert_noop!(
+				Work::set_params(RuntimeOrigin::root(), p),
+				Error::<Test>::ParamOutOfBounds
+			);
 		}
 	});
 }
@@ -650,7 +678,8 @@ fn the_active_index_follows_slots_in_and_out() {
 		remove_slot(0);
 		remove_slot(3);
 		assert_eq!(ActiveCount::<Test>::get(NET), 4);
-		let mut indexed: Vec<_> = (0..4).map(|i| ActiveSlots::<Test>::get(NET, i).unwrap()).collect();
+		let mut indexed: Vec<_> =
+			(0..4).map(|i| ActiveSlots::<Test>::get(NET, i).unwrap()).collect();
 		indexed.sort();
 		assert_eq!(indexed, vec![1, 2, 4, 5]);
 		add_pending_slot(9, 9);
@@ -668,7 +697,10 @@ fn runtime_api_lists_a_recheckers_assignments_with_their_leaves() {
 		let details = Work::assignments_of(r, |slot| format!("http://miner-{slot}").into_bytes());
 		assert_eq!(details.len(), 1);
 		let d = &details[0];
-		assert_eq!((d.batch, d.miner, d.batch_number, d.leaf_count, d.total_work), (id, 0, 4, 100, 1_000));
+		assert_eq!(
+			(d.batch, d.miner, d.batch_number, d.leaf_count, d.total_work),
+			(id, 0, 4, 100, 1_000)
+		);
 		assert_eq!(d.endpoint, b"http://miner-0".to_vec());
 		let b = batch(id);
 		let p = position_of(id, r);
