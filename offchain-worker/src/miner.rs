@@ -300,8 +300,8 @@ pub async fn mine(config: MineConfig) -> Result<()> {
 	let rechecker = tokio::spawn(
 		Rechecker {
 			registrar: registrar.clone(),
-			busy_nanos: app.rechecking_nanos(),
 			app,
+			http: reqwest::Client::builder().timeout(Duration::from_secs(10)).build()?,
 			hotkey: config.hotkey.clone(),
 			slot,
 			neuronet,
