@@ -3,13 +3,15 @@
 //! The types every part of AETRON agrees on: the runtime and its pallets, the node and the
 //! worker. The crate is `no_std` so the runtime can use it. It holds the Merkle-sum tree of work
 //! batches ([`merkle`]), the artefact header its leaves commit to ([`artefact`]), fingerprints
-//! and their integer comparison ([`fingerprint`]), re-check sampling and verdicts ([`work`]) and
-//! the cross-pallet traits ([`traits`]).
+//! and their integer comparison ([`fingerprint`]), re-check sampling and verdicts ([`work`]),
+//! arbitration's panels, votes and answers ([`arbitration`]) and the cross-pallet traits
+//! ([`traits`]).
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(missing_docs)]
 
 extern crate alloc;
 
+pub mod arbitration;
 pub mod artefact;
 pub mod fingerprint;
 pub mod merkle;

@@ -4,10 +4,12 @@
 //! pallets in and every mock runtime wires in what its tests need (`()` does nothing).
 
 use crate::{
+	arbitration::DisputeId,
 	artefact::NeuronetId,
+	merkle::SumNode,
 	work::{BatchId, FailureKind},
 };
-use sp_runtime::Perbill;
+use sp_runtime::{Perbill, Weight};
 
 /// A miner slot's id, unique across neuronets and never reused.
 pub type SlotId = u64;
@@ -92,6 +94,9 @@ pub trait ReputationUpdate {
 	fn recheck_passed(slot: SlotId);
 	/// The slot lost an arbitration: `R ← 0` and probation.
 	fn arbitration_lost(slot: SlotId);
+	/// The slot loses `share` of its reputation (a challenger that lost its dispute, an
+	/// arbiter that was absent or in the minority).
+	fn penalize(slot: SlotId, share: Perbill);
 }
 
 /// The emission epoch clock (implemented by the runtime today, by `emission` later).
@@ -153,13 +158,22 @@ impl OnWork for () {
 	fn recheck_missed(_: SlotId, _: EpochIndex) {}
 }
 
-/// A re-checker's revealed failure, handed to arbitration.
+/// A re-checker's revealed failure, handed to arbitration with everything it needs to judge the
+/// leaf and check a miner's answer, so arbitration never reads the work pallet's storage.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct DisputeRequest {
 	/// The disputed batch.
 	pub batch: BatchId,
 	/// Its epoch.
 	pub epoch: EpochIndex,
+	/// Its neuronet.
+	pub neuronet: NeuronetId,
+	/// The miner's number of the batch (the artefact endpoint's `{batch}`).
+	pub batch_number: u64,
+	/// The committed root.
+	pub root: SumNode,
+	/// Its leaves.
+	pub leaf_count: u32,
 	/// The sample that failed.
 	pub sample: u32,
 	/// The leaf it names.
@@ -173,25 +187,53 @@ pub struct DisputeRequest {
 }
 
 /// Why arbitration could not open a dispute for a revealed failure.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	codec::Encode,
+	codec::Decode,
+	codec::DecodeWithMemTracking,
+	codec::MaxEncodedLen,
+	scale_info::TypeInfo,
+)]
 pub enum DisputeRefused {
-	/// The challenger's coldkey cannot pay the bond.
+	/// The challenger's coldkey cannot pay the bond: the failure is not backed, and the
+	/// re-check counts as missed (`pallets/work`).
 	BondUnpaid,
-	/// Arbitration is not in the runtime yet.
+	/// The miner's or the challenger's slot is gone.
+	UnknownParty,
+	/// Arbitration is not in the runtime.
 	NoArbitration,
 }
 
 /// Opens disputes (implemented by `pallets/arbitration`; called by `work` on a revealed failure).
 pub trait DisputeHook {
 	/// Opens a dispute over one failed sample.
-	fn open_dispute(request: DisputeRequest) -> Result<(), DisputeRefused>;
+	fn open_dispute(request: DisputeRequest) -> Result<DisputeId, DisputeRefused>;
+	/// The most weight [`Self::open_dispute`] uses, which the caller's weight includes.
+	fn open_dispute_weight() -> Weight;
 }
 
 /// Without arbitration a failure opens no dispute and its batch stays `Disputed`.
 impl DisputeHook for () {
-	fn open_dispute(_: DisputeRequest) -> Result<(), DisputeRefused> {
+	fn open_dispute(_: DisputeRequest) -> Result<DisputeId, DisputeRefused> {
 		Err(DisputeRefused::NoArbitration)
 	}
+	fn open_dispute_weight() -> Weight {
+		Weight::zero()
+	}
+}
+
+/// Random access to each neuronet's active slots (implemented by `pallets/work`, which keeps
+/// the index for its re-checker draw; read by arbitration for its panel draw).
+pub trait ActiveSlots {
+	/// How many active slots `neuronet` has.
+	fn active_count(neuronet: NeuronetId) -> u32;
+	/// The active slot at `position` (`0 .. active_count`).
+	fn active_at(neuronet: NeuronetId, position: u32) -> Option<SlotId>;
 }
 
 /// How arbitration decided a disputed batch.
@@ -216,11 +258,22 @@ pub trait DisputeResolution {
 	fn resolve(batch: BatchId, outcome: DisputeOutcome);
 }
 
-/// The forfeit ledger: slots that get no emission for an epoch (implemented by `emission`;
-/// called by `arbitration` for the loser of a dispute).
-pub trait Forfeits {
-	/// `slot` gets nothing for `epoch`.
-	fn forfeit(slot: SlotId, epoch: EpochIndex);
-	/// Whether `slot` forfeited `epoch`.
+/// The forfeit ledger: slots that get no emission for an epoch (kept by `pallets/arbitration`
+/// for the losers of disputes; read by `emission` when the epoch's payouts are claimed).
+pub trait Forfeits<AccountId> {
+	/// Whether `slot` forfeited its emission for `epoch`.
 	fn is_forfeited(slot: SlotId, epoch: EpochIndex) -> bool;
+	/// Who is owed a bounty from `slot`'s forfeited emission of `epoch`, and what share of it
+	/// (the challenger that proved it cheated).
+	fn bounty(slot: SlotId, epoch: EpochIndex) -> Option<(AccountId, Perbill)>;
+}
+
+/// No forfeits (a runtime without arbitration).
+impl<AccountId> Forfeits<AccountId> for () {
+	fn is_forfeited(_: SlotId, _: EpochIndex) -> bool {
+		false
+	}
+	fn bounty(_: SlotId, _: EpochIndex) -> Option<(AccountId, Perbill)> {
+		None
+	}
 }

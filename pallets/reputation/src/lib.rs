@@ -216,6 +216,13 @@ pub mod pallet {
 			/// The first epoch after probation.
 			until: EpochIndex,
 		},
+		/// A slot was penalized (a lost challenge, an absent or minority arbiter vote).
+		ReputationLost {
+			/// The slot.
+			slot: SlotId,
+			/// Its reputation now.
+			reputation: Perbill,
+		},
 	}
 
 	#[pallet::error]
@@ -346,6 +353,13 @@ impl<T: Config> aetron_primitives::traits::ReputationUpdate for Pallet<T> {
 		r.probation_until = r.epoch.saturating_add(Params::<T>::get().probation_epochs);
 		Reputations::<T>::insert(slot, r);
 		Self::deposit_event(Event::ProbationStarted { slot, until: r.probation_until });
+	}
+
+	fn penalize(slot: SlotId, share: Perbill) {
+		let Some(mut r) = Self::current(slot) else { return };
+		r.value = r.value.saturating_sub(share * r.value);
+		Reputations::<T>::insert(slot, r);
+		Self::deposit_event(Event::ReputationLost { slot, reputation: r.value });
 	}
 }
 

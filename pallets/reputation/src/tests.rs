@@ -114,6 +114,22 @@ fn a_lost_arbitration_zeroes_reputation_and_starts_probation() {
 }
 
 #[test]
+fn a_penalty_takes_its_share_of_reputation_and_ignores_closed_slots() {
+	run(|| {
+		Reputation::slot_opened(1, 0);
+		Reputation::penalize(1, percent(50));
+		System::assert_last_event(Event::ReputationLost { slot: 1, reputation: percent(5) }.into());
+		assert_eq!(Reputation::reputation(1), percent(5));
+		Reputation::penalize(1, Perbill::one());
+		assert_eq!(Reputation::reputation(1), Perbill::zero());
+		assert!(!Reputation::on_probation(1), "a penalty is not probation");
+		// A slot that is gone is left alone.
+		Reputation::penalize(9, percent(50));
+		assert!(Reputations::<Test>::get(9).is_none());
+	});
+}
+
+#[test]
 fn only_governance_sets_parameters_within_bounds() {
 	run(|| {
 		let params = ReputationParams { gain: percent(5), ..Default::default() };

@@ -54,7 +54,8 @@ pub use types::*;
 pub use weights::WeightInfo;
 
 use aetron_primitives::{
-	traits::{DisputeOutcome, DisputeResolution, EpochIndex, EpochWork, SlotId},
+	arbitration::DisputeId,
+	traits::{DisputeOutcome, DisputeRefused, DisputeResolution, EpochIndex, EpochWork, SlotId},
 	work::{Verdict, MAX_RECHECKERS},
 };
 
@@ -279,7 +280,8 @@ pub mod pallet {
 			/// Samples that failed.
 			failures: u32,
 		},
-		/// A revealed failure made the batch disputed.
+		/// A re-checker revealed a failure. The first of a verdict goes to arbitration (one
+		/// proven bad leaf is enough to reject the batch); the others are recorded.
 		FailureReported {
 			/// The batch.
 			batch: BatchId,
@@ -291,9 +293,19 @@ pub mod pallet {
 			leaf_index: u32,
 			/// Why it failed.
 			kind: aetron_primitives::work::FailureKind,
-			/// Whether arbitration opened a dispute (`false`: it could not, e.g. the
-			/// challenger's bond is unpaid or there is no arbitration yet).
-			dispute_opened: bool,
+			/// The dispute arbitration opened over it, if any.
+			dispute: Option<DisputeId>,
+		},
+		/// Arbitration opened no dispute for a revealed failure. With the bond unpaid the
+		/// failure is not backed: the re-check counts as missed and its samples go to a fresh
+		/// draw; otherwise the batch stays `Disputed` until its epoch closes.
+		DisputeRefused {
+			/// The batch.
+			batch: BatchId,
+			/// The re-checker.
+			rechecker: SlotId,
+			/// Why.
+			reason: DisputeRefused,
 		},
 		/// Every re-checker passed the batch: its work counts.
 		BatchConfirmed {
@@ -487,7 +499,7 @@ pub mod pallet {
 		/// when valid. A failure disputes the batch; the last reveal of a clean batch confirms
 		/// it.
 		#[pallet::call_index(2)]
-		#[pallet::weight(T::WeightInfo::reveal_verdict(verdict.failures.len() as u32, MAX_RECHECKERS))]
+		#[pallet::weight(Pallet::<T>::reveal_weight(verdict.failures.len() as u32, MAX_RECHECKERS))]
 		#[pallet::feeless_if(|origin: &OriginFor<T>, rechecker: &SlotId, batch: &BatchId, verdict: &Verdict, salt: &[u8; 32]| -> bool {
 			Pallet::<T>::reveal_allowed(origin, *rechecker, *batch, verdict, salt).is_ok()
 		})]
@@ -518,7 +530,8 @@ pub mod pallet {
 				failures,
 			});
 			if failures > 0 {
-				Self::report_failures(batch, &mut b, rechecker, &verdict);
+				let now = frame_system::Pallet::<T>::block_number();
+				Self::report_failures(batch, &mut b, position, rechecker, &verdict, now);
 			}
 			let settling = b.status;
 			Self::maybe_settle(batch, &mut b);
@@ -526,7 +539,7 @@ pub mod pallet {
 			let positions = if settling != b.status { b.positions() } else { 1 };
 			Batches::<T>::insert(batch, b);
 			Ok(frame_support::dispatch::PostDispatchInfo {
-				actual_weight: Some(T::WeightInfo::reveal_verdict(failures, positions)),
+				actual_weight: Some(Self::reveal_weight(failures, positions)),
 				pays_fee: Pays::No,
 			})
 		}
@@ -565,6 +578,19 @@ pub mod pallet {
 				within(p.max_timers_per_block, 1, MAX_PER_BLOCK) &&
 				within(p.max_prunes_per_block, 1, MAX_PER_BLOCK);
 			ok.then_some(()).ok_or(Error::<T>::ParamOutOfBounds)
+		}
+
+		/// A reveal with `failures` that settles `positions`: with a failure, arbitration's
+		/// opening of a dispute and, when it refuses, a reassignment (weighed as a deadline
+		/// timer, which reassigns every position).
+		pub fn reveal_weight(failures: u32, positions: u32) -> Weight {
+			let weight = T::WeightInfo::reveal_verdict(failures, positions);
+			if failures == 0 {
+				return weight;
+			}
+			weight
+				.saturating_add(T::Disputes::open_dispute_weight())
+				.saturating_add(T::WeightInfo::timer_deadline())
 		}
 
 		/// Whether `epoch`'s figures are final: epoch `epoch + settlement_epochs` has begun.
@@ -938,33 +964,59 @@ pub mod pallet {
 			tries
 		}
 
-		/// Opens a dispute for each revealed failure and marks the batch disputed.
-		fn report_failures(id: BatchId, b: &mut BatchOf<T>, rechecker: SlotId, verdict: &Verdict) {
-			if b.status == BatchStatus::Rechecking {
-				b.status = BatchStatus::Disputed;
-				Self::update_ledger(b.slot, |l| l.disputed = l.disputed.saturating_add(1));
-			}
+		/// Reports a verdict's failures and hands the first to arbitration. An opened dispute
+		/// (or no arbitration at all) makes the batch `Disputed`. A failure whose bond the
+		/// challenger cannot pay is not backed: the re-check counts as missed and the position
+		/// goes to a fresh draw, so a re-checker cannot hold up an honest batch for free.
+		fn report_failures(
+			id: BatchId,
+			b: &mut BatchOf<T>,
+			position: usize,
+			rechecker: SlotId,
+			verdict: &Verdict,
+			now: BlockNumberFor<T>,
+		) {
 			let seed = b.seed.unwrap_or_default();
-			for failure in &verdict.failures {
+			let mut refused = None;
+			for (i, failure) in verdict.failures.iter().enumerate() {
 				let leaf_index = sample_leaf(&seed, failure.sample, b.leaf_count);
-				let opened = T::Disputes::open_dispute(DisputeRequest {
-					batch: id,
-					epoch: b.epoch,
-					sample: failure.sample,
-					leaf_index,
-					kind: failure.kind,
-					miner: b.slot,
-					challenger: rechecker,
-				})
-				.is_ok();
+				let dispute = if i == 0 {
+					T::Disputes::open_dispute(DisputeRequest {
+						batch: id,
+						epoch: b.epoch,
+						neuronet: b.neuronet,
+						batch_number: b.batch_number,
+						root: b.root,
+						leaf_count: b.leaf_count,
+						sample: failure.sample,
+						leaf_index,
+						kind: failure.kind,
+						miner: b.slot,
+						challenger: rechecker,
+					})
+					.map_err(|reason| refused = Some(reason))
+					.ok()
+				} else {
+					None
+				};
 				Self::deposit_event(Event::FailureReported {
 					batch: id,
 					rechecker,
 					sample: failure.sample,
 					leaf_index,
 					kind: failure.kind,
-					dispute_opened: opened,
+					dispute,
 				});
+			}
+			if let Some(reason) = refused {
+				Self::deposit_event(Event::DisputeRefused { batch: id, rechecker, reason });
+			}
+			if refused == Some(DisputeRefused::BondUnpaid) {
+				Self::record_missed(id, rechecker, b.epoch);
+				Self::reassign(id, b, position, now, &Params::<T>::get());
+			} else if b.status == BatchStatus::Rechecking {
+				b.status = BatchStatus::Disputed;
+				Self::update_ledger(b.slot, |l| l.disputed = l.disputed.saturating_add(1));
 			}
 		}
 
@@ -1314,6 +1366,16 @@ impl<T: Config> aetron_primitives::traits::OnSlotChange for Pallet<T> {
 		Self::unindex_active(slot);
 		Self::vacate(slot);
 		SlotLedgers::<T>::remove(slot);
+	}
+}
+
+impl<T: Config> aetron_primitives::traits::ActiveSlots for Pallet<T> {
+	fn active_count(neuronet: NeuronetId) -> u32 {
+		ActiveCount::<T>::get(neuronet)
+	}
+
+	fn active_at(neuronet: NeuronetId, position: u32) -> Option<SlotId> {
+		ActiveSlots::<T>::get(neuronet, position)
 	}
 }
 

@@ -50,7 +50,7 @@ thread_local! {
 	pub static SLOTS: RefCell<BTreeMap<SlotId, MockSlot>> = Default::default();
 	pub static RANDOMNESS: RefCell<(H256, u64)> = Default::default();
 	pub static DISPUTES: RefCell<Vec<DisputeRequest>> = Default::default();
-	pub static DISPUTES_OPEN: RefCell<bool> = const { RefCell::new(true) };
+	pub static DISPUTE_REFUSAL: RefCell<Option<DisputeRefused>> = const { RefCell::new(None) };
 	pub static PASSED: RefCell<Vec<SlotId>> = Default::default();
 	pub static CONFIRMED: RefCell<Vec<(SlotId, EpochIndex, u64)>> = Default::default();
 	pub static MISSED: RefCell<Vec<(SlotId, EpochIndex)>> = Default::default();
@@ -96,6 +96,7 @@ impl ReputationUpdate for MockReputation {
 		PASSED.with(|p| p.borrow_mut().push(slot));
 	}
 	fn arbitration_lost(_: SlotId) {}
+	fn penalize(_: SlotId, _: Perbill) {}
 }
 
 pub struct MockEpochs;
@@ -130,13 +131,15 @@ impl frame_support::traits::EstimateNextSessionRotation<u64> for MockNextRandomn
 
 pub struct MockDisputes;
 impl DisputeHook for MockDisputes {
-	fn open_dispute(request: DisputeRequest) -> Result<(), DisputeRefused> {
+	fn open_dispute(request: DisputeRequest) -> Result<u64, DisputeRefused> {
 		DISPUTES.with(|d| d.borrow_mut().push(request));
-		if DISPUTES_OPEN.with(|o| *o.borrow()) {
-			Ok(())
-		} else {
-			Err(DisputeRefused::BondUnpaid)
+		match DISPUTE_REFUSAL.with(|r| *r.borrow()) {
+			Some(reason) => Err(reason),
+			None => Ok(DISPUTES.with(|d| d.borrow().len() as u64 - 1)),
 		}
+	}
+	fn open_dispute_weight() -> Weight {
+		Weight::from_parts(1_000, 0)
 	}
 }
 
@@ -263,8 +266,9 @@ pub fn set_reputation(slot: SlotId, percent: u32) {
 pub fn disputes() -> Vec<DisputeRequest> {
 	DISPUTES.with(|d| d.borrow().clone())
 }
-pub fn set_disputes_open(open: bool) {
-	DISPUTES_OPEN.with(|o| *o.borrow_mut() = open);
+/// Makes arbitration refuse every dispute for `reason` (`None`: open them).
+pub fn set_dispute_refusal(reason: Option<DisputeRefused>) {
+	DISPUTE_REFUSAL.with(|r| *r.borrow_mut() = reason);
 }
 pub fn passed() -> Vec<SlotId> {
 	PASSED.with(|p| p.borrow().clone())
@@ -282,7 +286,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	SLOTS.with(|s| s.borrow_mut().clear());
 	RANDOMNESS.with(|r| *r.borrow_mut() = (H256::repeat_byte(1), 0));
 	DISPUTES.with(|d| d.borrow_mut().clear());
-	DISPUTES_OPEN.with(|o| *o.borrow_mut() = true);
+	DISPUTE_REFUSAL.with(|r| *r.borrow_mut() = None);
 	PASSED.with(|p| p.borrow_mut().clear());
 	CONFIRMED.with(|c| c.borrow_mut().clear());
 	MISSED.with(|m| m.borrow_mut().clear());

@@ -4,7 +4,7 @@
 
 use crate::{mock::*, *};
 use aetron_primitives::{
-	traits::{DisputeOutcome, DisputeResolution, WorkLedger},
+	traits::{DisputeOutcome, DisputeRefused, DisputeResolution, WorkLedger},
 	work::{batch_seed, sample_leaf, samples_of, verdict_hash, Failure, FailureKind, Verdict},
 };
 use frame_support::{assert_noop, assert_ok, dispatch::Pays, traits::Randomness, BoundedVec};
@@ -420,6 +420,10 @@ fn a_failure_disputes_the_batch_with_the_leaf_it_names() {
 			vec![aetron_primitives::traits::DisputeRequest {
 				batch: id,
 				epoch: 0,
+				neuronet: NET,
+				batch_number: 1,
+				root: b.root,
+				leaf_count: 100,
 				sample,
 				leaf_index,
 				kind: FailureKind::WrongOutput,
@@ -434,7 +438,7 @@ fn a_failure_disputes_the_batch_with_the_leaf_it_names() {
 				sample,
 				leaf_index,
 				kind: FailureKind::WrongOutput,
-				dispute_opened: true,
+				dispute: Some(0),
 			}
 			.into(),
 		);
@@ -453,10 +457,51 @@ fn a_failure_disputes_the_batch_with_the_leaf_it_names() {
 }
 
 #[test]
+fn only_the_first_failure_is_disputed_and_an_unbacked_one_counts_as_missed() {
+	run(|| {
+		network();
+		add_slot(4, 5, 50);
+		add_slot(5, 6, 50);
+		let id = commit(0, 1, 100, 1_000);
+		next_babe_epoch();
+		let r = recheckers(id)[0];
+		let p = position_of(id, r);
+		let k = batch(id).positions();
+		let failing = verdict(id, r, &[p, p + k]);
+		commit_verdict(id, r, &failing);
+		set_dispute_refusal(Some(DisputeRefused::BondUnpaid));
+		advance_to(batch(id).rechecks[p as usize].commit_deadline + 1);
+		reveal(id, r, failing);
+		// Both failures are reported; only the first is put to arbitration.
+		assert_eq!(disputes().len(), 1);
+		assert_eq!(disputes()[0].sample, p);
+		let reported = System::events()
+			.iter()
+			.filter(|e| matches!(e.event, RuntimeEvent::Work(Event::FailureReported { .. })))
+			.count();
+		assert_eq!(reported, 2);
+		System::assert_has_event(
+			Event::DisputeRefused { batch: id, rechecker: r, reason: DisputeRefused::BondUnpaid }
+				.into(),
+		);
+		// Unbacked: the batch is still being re-checked, the re-check is missed and the
+		// position goes to a fresh draw.
+		let b = batch(id);
+		assert_eq!(b.status, BatchStatus::Rechecking);
+		assert_eq!(Work::epoch_work(r, 0).missed_rechecks, 1);
+		assert_eq!(missed(), vec![(r, 0)]);
+		let a = b.rechecks[p as usize];
+		assert_ne!(a.rechecker, r);
+		assert_eq!((a.round, a.state), (1, AssignmentState::Waiting));
+		assert_eq!(SlotLedgers::<Test>::get(0).unwrap().disputed, 0);
+	});
+}
+
+#[test]
 fn arbitration_outcomes() {
 	run(|| {
 		network();
-		set_disputes_open(false);
+		set_dispute_refusal(Some(DisputeRefused::NoArbitration));
 		let mut ids = vec![];
 		for n in 0..3 {
 			ids.push(commit(0, n, 10, 300));
@@ -486,7 +531,15 @@ fn arbitration_outcomes() {
 					10,
 				),
 				kind: FailureKind::WrongOutput,
-				dispute_opened: false,
+				dispute: None,
+			}
+			.into(),
+		);
+		System::assert_has_event(
+			Event::DisputeRefused {
+				batch: ids[0],
+				rechecker: recheckers(ids[0])[0],
+				reason: DisputeRefused::NoArbitration,
 			}
 			.into(),
 		);
