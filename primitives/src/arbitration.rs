@@ -131,18 +131,19 @@ pub enum AnswerError {
 /// Checks `answer` against the committed batch and returns the leaf's work units.
 pub fn check_answer(answer: &LeafAnswer, leaf: &DisputedLeaf) -> Result<u64, AnswerError> {
 	let header = &answer.artefact;
-	if header.slot != leaf.slot ||
-		header.neuronet != leaf.neuronet ||
-		header.batch != leaf.batch_number
+	if header.slot != leaf.slot
+		|| header.neuronet != leaf.neuronet
+		|| header.batch != leaf.batch_number
 	{
 		return Err(AnswerError::Misattributed);
 	}
-	if blake2_256(&[&answer.request[..]]) != header.input_hash ||
-		blake2_256(&[&answer.response[..]]) != header.output_hash
+	if blake2_256(&[&answer.request[..]]) != header.input_hash
+		|| blake2_256(&[&answer.response[..]]) != header.output_hash
 	{
 		return Err(AnswerError::BodyMismatch);
 	}
-	let signature_hash = answer.client.map_or([0; 32], |(_, signature)| blake2_256(&[&signature[..]]));
+	let signature_hash =
+		answer.client.map_or([0; 32], |(_, signature)| blake2_256(&[&signature[..]]));
 	if signature_hash != header.client_signature_hash {
 		return Err(AnswerError::SignatureMismatch);
 	}
@@ -158,7 +159,12 @@ mod tests {
 	use super::*;
 	use crate::{artefact::ARTEFACT_VERSION, merkle::MerkleSumTree};
 
-	fn header(i: u32, request: &[u8], response: &[u8], signature: Option<&[u8; 64]>) -> ArtefactHeader {
+	fn header(
+		i: u32,
+		request: &[u8],
+		response: &[u8],
+		signature: Option<&[u8; 64]>,
+	) -> ArtefactHeader {
 		ArtefactHeader {
 			version: ARTEFACT_VERSION,
 			neuronet: 4,
@@ -223,7 +229,12 @@ mod tests {
 		assert_eq!(refused(&|a, _| a.artefact.work_units += 1), AnswerError::BadProof);
 		assert_eq!(refused(&|_, l| l.leaf_index = 2), AnswerError::BadProof);
 		assert_eq!(refused(&|_, l| l.root.sum -= 1), AnswerError::BadProof);
-		assert_eq!(refused(&|a, _| { a.proof.pop(); }), AnswerError::BadProof);
+		assert_eq!(
+			refused(&|a, _| {
+				a.proof.pop();
+			}),
+			AnswerError::BadProof
+		);
 		assert_eq!(refused(&|_, l| l.slot = 8), AnswerError::Misattributed);
 		assert_eq!(refused(&|_, l| l.batch_number = 18), AnswerError::Misattributed);
 		assert_eq!(refused(&|_, l| l.neuronet = 5), AnswerError::Misattributed);

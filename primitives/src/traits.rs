@@ -256,6 +256,8 @@ pub enum DisputeOutcome {
 pub trait DisputeResolution {
 	/// Ends `batch`'s dispute with `outcome`.
 	fn resolve(batch: BatchId, outcome: DisputeOutcome);
+	/// The most weight [`Self::resolve`] uses, which the caller's weight includes.
+	fn resolve_weight() -> Weight;
 }
 
 /// The forfeit ledger: slots that get no emission for an epoch (kept by `pallets/arbitration`
