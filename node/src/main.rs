@@ -2,6 +2,7 @@
 //! lives in ParityDb, and the standard JSON-RPC methods are served over jsonrpsee.
 #![warn(missing_docs)]
 
+mod arbitration_rpc;
 mod chain_spec;
 mod cli;
 mod command;

@@ -55,20 +55,26 @@ impl OnSlotChange for () {
 	fn slot_closed(_: SlotId, _: NeuronetId) {}
 }
 
-impl<A: OnSlotChange, B: OnSlotChange> OnSlotChange for (A, B) {
-	fn slot_opened(slot: SlotId, neuronet: NeuronetId) {
-		A::slot_opened(slot, neuronet);
-		B::slot_opened(slot, neuronet);
-	}
-	fn slot_activated(slot: SlotId, neuronet: NeuronetId) {
-		A::slot_activated(slot, neuronet);
-		B::slot_activated(slot, neuronet);
-	}
-	fn slot_closed(slot: SlotId, neuronet: NeuronetId) {
-		A::slot_closed(slot, neuronet);
-		B::slot_closed(slot, neuronet);
-	}
+/// Tells each member of a tuple in order (the runtime tells every pallet that keeps per-slot
+/// state).
+macro_rules! impl_on_slot_change_for_tuple {
+	($($member:ident),+) => {
+		impl<$($member: OnSlotChange),+> OnSlotChange for ($($member,)+) {
+			fn slot_opened(slot: SlotId, neuronet: NeuronetId) {
+				$($member::slot_opened(slot, neuronet);)+
+			}
+			fn slot_activated(slot: SlotId, neuronet: NeuronetId) {
+				$($member::slot_activated(slot, neuronet);)+
+			}
+			fn slot_closed(slot: SlotId, neuronet: NeuronetId) {
+				$($member::slot_closed(slot, neuronet);)+
+			}
+		}
+	};
 }
+impl_on_slot_change_for_tuple!(A, B);
+impl_on_slot_change_for_tuple!(A, B, C);
+impl_on_slot_change_for_tuple!(A, B, C, D);
 
 /// Reads reputation (implemented by `pallets/reputation`; used by `work`, `arbitration` and
 /// `emission`).

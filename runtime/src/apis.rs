@@ -15,17 +15,26 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 use aetron_primitives::traits::ReputationOf;
+use pallet_arbitration::runtime_api::DisputeDetails;
 use pallet_neuronets::runtime_api::{NeuronetDetails, SlotDetails};
 use pallet_work::runtime_api::{AssignmentDetails, BatchDetails};
 
 use crate::{
-	genesis_config_presets, opaque, AccountId, Babe, Balance, Block, BlockNumber, Executive,
-	Grandpa, InherentDataExt, Neuronets, Nonce, Reputation, Runtime, RuntimeCall,
+	genesis_config_presets, opaque, AccountId, Arbitration, Babe, Balance, Block, BlockNumber,
+	Executive, Grandpa, InherentDataExt, Neuronets, Nonce, Reputation, Runtime, RuntimeCall,
 	RuntimeGenesisConfig, System, TransactionPayment, Work, BABE_GENESIS_EPOCH_CONFIG, VERSION,
 };
 
 #[cfg(feature = "runtime-benchmarks")]
 impl frame_system_benchmarking::Config for Runtime {}
+
+/// A slot's endpoint (UTF-8 bytes, empty for an unknown slot): where re-checkers and arbiters
+/// fetch its leaves.
+fn endpoint_of(slot: pallet_neuronets::SlotId) -> Vec<u8> {
+	pallet_neuronets::Slots::<Runtime>::get(slot)
+		.map(|s| s.endpoint.into_inner())
+		.unwrap_or_default()
+}
 
 impl_runtime_apis! {
 	impl sp_api::Core<Block> for Runtime {
@@ -205,11 +214,7 @@ impl_runtime_apis! {
 
 	impl pallet_work::runtime_api::WorkApi<Block, BlockNumber> for Runtime {
 		fn assignments(slot: pallet_work::runtime_api::SlotId) -> Vec<AssignmentDetails<BlockNumber>> {
-			Work::assignments_of(slot, |miner| {
-				pallet_neuronets::Slots::<Runtime>::get(miner)
-					.map(|s| s.endpoint.into_inner())
-					.unwrap_or_default()
-			})
+			Work::assignments_of(slot, endpoint_of)
 		}
 
 		fn batch(batch: pallet_work::BatchId) -> Option<BatchDetails<BlockNumber>> {
@@ -229,6 +234,31 @@ impl_runtime_apis! {
 
 		fn epoch() -> pallet_work::runtime_api::EpochIndex {
 			<crate::EpochClock as aetron_primitives::traits::EpochClock>::current_epoch()
+		}
+	}
+
+	impl pallet_arbitration::runtime_api::ArbitrationApi<Block, AccountId, Balance, BlockNumber> for Runtime {
+		fn disputes_of(
+			slot: pallet_arbitration::runtime_api::SlotId,
+		) -> Vec<DisputeDetails<AccountId, Balance, BlockNumber>> {
+			Arbitration::disputes_of(slot, endpoint_of)
+		}
+
+		fn dispute(
+			id: pallet_arbitration::DisputeId,
+		) -> Option<DisputeDetails<AccountId, Balance, BlockNumber>> {
+			Arbitration::dispute_details(id, endpoint_of)
+		}
+
+		fn answer(id: pallet_arbitration::DisputeId) -> Option<pallet_arbitration::runtime_api::LeafAnswer> {
+			pallet_arbitration::Answers::<Runtime>::get(id)
+		}
+
+		fn forfeit(
+			slot: pallet_arbitration::runtime_api::SlotId,
+			epoch: pallet_arbitration::runtime_api::EpochIndex,
+		) -> Option<pallet_arbitration::Forfeit<AccountId>> {
+			pallet_arbitration::Forfeited::<Runtime>::get(epoch, slot)
 		}
 	}
 

@@ -13,9 +13,9 @@ use sp_genesis_builder::{PresetId, DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRE
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 
 use crate::{
-	opaque::SessionKeys, AccountId, BabeConfig, Balance, BalancesConfig, RuntimeGenesisConfig,
-	SessionConfig, SudoConfig, TreasuryAccount, WorkConfig, AET, BABE_GENESIS_EPOCH_CONFIG,
-	EXISTENTIAL_DEPOSIT,
+	opaque::SessionKeys, AccountId, ArbitrationConfig, BabeConfig, Balance, BalancesConfig,
+	RuntimeGenesisConfig, SessionConfig, SudoConfig, TreasuryAccount, WorkConfig, AET,
+	BABE_GENESIS_EPOCH_CONFIG, EXISTENTIAL_DEPOSIT,
 };
 
 /// The work protocol's first parameters: the pallet's defaults, or with `fast-runtime` windows
@@ -30,6 +30,26 @@ pub fn work_params() -> pallet_work::WorkParams {
 			reveal_window: 4,
 			sampling_retry: 2,
 			settlement_epochs: 6,
+			..defaults
+		}
+	} else {
+		defaults
+	}
+}
+
+/// Arbitration's first parameters: the pallet's defaults with a bond of 10 AET (a tenth of a
+/// neuronet deposit: enough that a challenge is not free, little next to what a caught cheat
+/// forfeits), or with `fast-runtime` windows of a few blocks so a test sees a dispute decided
+/// within a minute or two.
+pub fn arbitration_params() -> pallet_arbitration::ArbitrationParams<Balance> {
+	let defaults =
+		pallet_arbitration::ArbitrationParams { challenger_bond: 10 * AET, ..Default::default() };
+	if cfg!(feature = "fast-runtime") {
+		pallet_arbitration::ArbitrationParams {
+			answer_window: 6,
+			commit_window: 4,
+			reveal_window: 4,
+			keep_decided: 100,
 			..defaults
 		}
 	} else {
@@ -80,6 +100,7 @@ pub fn genesis(authorities: Vec<Authority>, endowed: Vec<AccountId>, root: Accou
 		},
 		sudo: SudoConfig { key: Some(root) },
 		work: WorkConfig { params: work_params() },
+		arbitration: ArbitrationConfig { params: arbitration_params() },
 	})
 }
 

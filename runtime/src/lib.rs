@@ -28,6 +28,7 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_neuronets, Neuronets]
 	[pallet_reputation, Reputation]
 	[pallet_work, Work]
+	[pallet_arbitration, Arbitration]
 );
 
 mod apis;
@@ -88,7 +89,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("aetron"),
 	impl_name: alloc::borrow::Cow::Borrowed("aetron-node"),
 	authoring_version: 1,
-	spec_version: 103,
+	spec_version: 104,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -267,7 +268,7 @@ impl pallet_neuronets::Config for Runtime {
 	type PowTarget = PowTarget;
 	type MinPowDifficulty = ConstU64<1024>;
 	type MaxPowDifficulty = ConstU64<{ u64::MAX }>;
-	type OnSlotChange = (Reputation, Work);
+	type OnSlotChange = (Reputation, Work, Arbitration);
 	type WeightInfo = pallet_neuronets::weights::SubstrateWeight<Runtime>;
 }
 
@@ -297,8 +298,7 @@ impl pallet_work::Config for Runtime {
 	// a batch committed in epoch N is sampled once N + 1 has begun (DESIGN §6).
 	type Randomness = pallet_babe::RandomnessFromOneEpochAgo<Runtime>;
 	type NextRandomness = Babe;
-	// Arbitration is a later issue: until then a failure leaves its batch `Disputed`.
-	type Disputes = ();
+	type Disputes = Arbitration;
 	// Emission is a later issue: it will keep scores as work is confirmed.
 	type OnWork = ();
 	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
@@ -336,8 +336,8 @@ impl pallet_work::BenchmarkHelper<AccountId, BlockNumber> for WorkBenchmarkHelpe
 				benchmark: Default::default(),
 			},
 		);
-		<(Reputation, Work) as OnSlotChange>::slot_opened(slot, neuronet);
-		<(Reputation, Work) as OnSlotChange>::slot_activated(slot, neuronet);
+		<(Reputation, Work, Arbitration) as OnSlotChange>::slot_opened(slot, neuronet);
+		<(Reputation, Work, Arbitration) as OnSlotChange>::slot_activated(slot, neuronet);
 		pallet_reputation::Reputations::<Runtime>::mutate(slot, |r| {
 			if let Some(r) = r {
 				r.value = reputation;
@@ -357,6 +357,47 @@ impl pallet_work::BenchmarkHelper<AccountId, BlockNumber> for WorkBenchmarkHelpe
 	fn fresh_randomness(block: BlockNumber) {
 		pallet_babe::EpochStart::<Runtime>::put((0, block));
 		pallet_babe::NextRandomness::<Runtime>::put([9u8; 32]);
+	}
+}
+
+impl pallet_arbitration::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Neuronets = Neuronets;
+	type ActiveSlots = Work;
+	type Reputation = Reputation;
+	type EpochClock = EpochClock;
+	// The VRF output of the parent block: a dispute's panel is drawn from randomness first
+	// known a block after the dispute opened, so a panel is seated within seconds instead of
+	// waiting an epoch (docs/decisions.md).
+	type Randomness = pallet_babe::ParentBlockRandomness<Runtime>;
+	type Resolution = Work;
+	type Treasury = TreasuryAccount;
+	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
+	type WeightInfo = pallet_arbitration::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = ArbitrationBenchmarkHelper;
+}
+
+/// Slots and BABE's block randomness for the arbitration pallet's benchmarks, written to the
+/// real pallets' storage.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct ArbitrationBenchmarkHelper;
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_arbitration::BenchmarkHelper<AccountId> for ArbitrationBenchmarkHelper {
+	fn active_slot(
+		neuronet: pallet_neuronets::NeuronetId,
+		coldkey: AccountId,
+		hotkey: AccountId,
+		reputation: Perbill,
+	) -> pallet_neuronets::SlotId {
+		<WorkBenchmarkHelper as pallet_work::BenchmarkHelper<AccountId, BlockNumber>>::active_slot(
+			neuronet, coldkey, hotkey, reputation,
+		)
+	}
+
+	fn fresh_randomness() {
+		pallet_babe::AuthorVrfRandomness::<Runtime>::put(Some([7u8; 32]));
 	}
 }
 
@@ -420,6 +461,8 @@ mod runtime {
 	pub type SkipFeelessPayment = pallet_skip_feeless_payment;
 	#[runtime::pallet_index(12)]
 	pub type Work = pallet_work;
+	#[runtime::pallet_index(13)]
+	pub type Arbitration = pallet_arbitration;
 }
 
 /// Address format of extrinsics.

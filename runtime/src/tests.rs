@@ -330,3 +330,211 @@ fn reference_checks() -> RuntimeCall {
 		benchmark: pallet_neuronets::Benchmark { units_per_second: 7 },
 	})
 }
+
+/// The protocol across pallets: a re-checker's failure on a batch opens a dispute with its
+/// coldkey's bond held; a panel drawn from the other coldkeys' slots votes the miner guilty
+/// (the votes sent as free transactions by hotkeys that hold nothing); the batch is rejected,
+/// the miner forfeits the batch's epoch with a bounty owed to the challenger, loses its
+/// reputation and goes on probation, and the challenger's bond comes back.
+#[test]
+fn a_failed_reveal_is_arbitrated_into_a_rejected_batch_and_a_forfeit() {
+	use aetron_primitives::{
+		arbitration::{vote_hash, Vote},
+		traits::Forfeits,
+		work::{samples_of, verdict_hash, Failure, FailureKind, Verdict},
+	};
+	use frame_support::{traits::Hooks, BoundedVec};
+	genesis_ext(DEV_RUNTIME_PRESET).execute_with(|| {
+		start_block_one();
+		let alice = Sr25519Keyring::Alice.to_account_id();
+		assert_ok!(Neuronets::create_neuronet(RuntimeOrigin::signed(alice), embedding_spec()));
+		// Five slots of five coldkeys; the hotkeys of slots 2 and 3 are keyring accounts with
+		// no balance, so their votes go in as free signed transactions.
+		let coldkeys = [
+			Sr25519Keyring::Bob,
+			Sr25519Keyring::Charlie,
+			Sr25519Keyring::Dave,
+			Sr25519Keyring::Eve,
+			Sr25519Keyring::Ferdie,
+		];
+		let keyring_hot = [None, None, Some(Sr25519Keyring::One), Some(Sr25519Keyring::Two), None];
+		let hotkeys: Vec<AccountId> = (0..5u8)
+			.map(|i| {
+				keyring_hot[i as usize].map_or(AccountId::from([i + 1; 32]), |k| k.to_account_id())
+			})
+			.collect();
+		for (coldkey, hotkey) in coldkeys.iter().zip(&hotkeys) {
+			assert_ok!(Neuronets::register(
+				RuntimeOrigin::signed(coldkey.to_account_id()),
+				0,
+				hotkey.clone(),
+				Default::default(),
+				10 * AET,
+			));
+		}
+		let RuntimeCall::Neuronets(pallet_neuronets::Call::submit_reference_checks {
+			results,
+			benchmark,
+			..
+		}) = reference_checks()
+		else {
+			unreachable!()
+		};
+		for (slot, hotkey) in hotkeys.iter().enumerate() {
+			assert_ok!(Neuronets::submit_reference_checks(
+				RuntimeOrigin::signed(hotkey.clone()),
+				slot as u64,
+				results.clone(),
+				benchmark,
+			));
+		}
+		assert_eq!(pallet_work::ActiveCount::<Runtime>::get(0), 5);
+		// Enough draw tries that a panel of the three uninvolved coldkeys always fills.
+		let params = pallet_arbitration::Params::<Runtime>::get();
+		assert_ok!(Arbitration::set_params(
+			RuntimeOrigin::root(),
+			pallet_arbitration::ArbitrationParams { max_draw_tries: 64, ..params }
+		));
+		let bond = params.challenger_bond;
+		assert_eq!(bond, 10 * AET);
+
+		// Slot 0 commits; BABE's next epoch brings randomness unknown at the commit.
+		assert_ok!(Work::commit_batch(
+			RuntimeOrigin::signed(hotkeys[0].clone()),
+			0,
+			1,
+			[7; 32],
+			10,
+			1_000
+		));
+		let advance = |n: BlockNumber| {
+			System::set_block_number(n);
+			Work::on_initialize(n);
+			Arbitration::on_initialize(n);
+		};
+		// The batch is sampled at its timer, the next BABE epoch's first block.
+		let (sampled_at, _) = pallet_work::Timers::<Runtime>::iter_keys().next().expect("a timer");
+		pallet_babe::EpochStart::<Runtime>::put((0, sampled_at));
+		pallet_babe::NextRandomness::<Runtime>::put([9u8; 32]);
+		for n in 2..=sampled_at {
+			advance(n);
+		}
+		let batch = pallet_work::Batches::<Runtime>::get(0).expect("batch");
+		assert_eq!(batch.status, pallet_work::BatchStatus::Rechecking);
+		let recheckers: Vec<u64> = batch.rechecks.iter().map(|a| a.rechecker).collect();
+		assert_eq!(recheckers.len(), 2, "a new miner gets two re-checkers");
+		let (challenger, other) = (recheckers[0], recheckers[1]);
+		let verdict = |position: u32, failing: bool| Verdict {
+			checked: samples_of(batch.samples, 2, position),
+			failures: BoundedVec::truncate_from(if failing {
+				vec![Failure { sample: position, kind: FailureKind::WrongOutput }]
+			} else {
+				vec![]
+			}),
+		};
+		for (position, (r, failing)) in [(challenger, true), (other, false)].into_iter().enumerate()
+		{
+			let v = verdict(position as u32, failing);
+			let hash = verdict_hash(&v, &[r as u8; 32], r, 0);
+			assert_ok!(Work::commit_verdict(
+				RuntimeOrigin::signed(hotkeys[r as usize].clone()),
+				r,
+				0,
+				hash
+			));
+		}
+		let challenger_coldkey = coldkeys[challenger as usize].to_account_id();
+		let free_before = Balances::free_balance(&challenger_coldkey);
+		for (position, (r, failing)) in [(challenger, true), (other, false)].into_iter().enumerate()
+		{
+			let v = verdict(position as u32, failing);
+			assert_ok!(Work::reveal_verdict(
+				RuntimeOrigin::signed(hotkeys[r as usize].clone()),
+				r,
+				0,
+				v,
+				[r as u8; 32]
+			));
+		}
+		assert_eq!(
+			pallet_work::Batches::<Runtime>::get(0).unwrap().status,
+			pallet_work::BatchStatus::Disputed
+		);
+		let d = pallet_arbitration::Disputes::<Runtime>::get(0).expect("a dispute opened");
+		assert_eq!((d.miner, d.challenger, d.batch), (0, challenger, 0));
+		assert_eq!(
+			Balances::free_balance(&challenger_coldkey),
+			free_before - bond,
+			"the bond is held"
+		);
+
+		// The parent block's VRF output, unknown when the dispute opened, seats the panel.
+		pallet_babe::AuthorVrfRandomness::<Runtime>::put(Some([3u8; 32]));
+		advance(sampled_at + 1);
+		advance(sampled_at + 2);
+		let d = pallet_arbitration::Disputes::<Runtime>::get(0).unwrap();
+		let panel: Vec<u64> = d.panel.iter().map(|s| s.slot).collect();
+		let mut sorted = panel.clone();
+		sorted.sort();
+		let mut expected: Vec<u64> = (1..5).filter(|&s| s != challenger).collect();
+		expected.sort();
+		assert_eq!(sorted, expected, "every slot of another coldkey than the parties");
+		let guilty = Vote { miner_honest: false, digest: [0; 32] };
+		let mut nonces = std::collections::BTreeMap::new();
+		let mut send =
+			|slot: u64, call: pallet_arbitration::Call<Runtime>| match keyring_hot[slot as usize] {
+				Some(key) => {
+					let nonce = nonces.entry(slot).or_insert(0);
+					let xt = signed(RuntimeCall::Arbitration(call), key, *nonce);
+					*nonce += 1;
+					assert_ok!(Executive::apply_extrinsic(xt).expect("valid and free"));
+				}
+				None => {
+					use frame_support::traits::UnfilteredDispatchable;
+					let origin = RuntimeOrigin::signed(hotkeys[slot as usize].clone());
+					assert_ok!(call.dispatch_bypass_filter(origin));
+				}
+			};
+		for &a in &panel {
+			let commitment = vote_hash(&guilty, &[a as u8; 32], a, 0);
+			send(a, pallet_arbitration::Call::commit_vote { arbiter: a, dispute: 0, commitment });
+		}
+		for &a in &panel {
+			send(
+				a,
+				pallet_arbitration::Call::reveal_vote {
+					arbiter: a,
+					dispute: 0,
+					vote: guilty,
+					salt: [a as u8; 32],
+				},
+			);
+		}
+		for key in [Sr25519Keyring::One, Sr25519Keyring::Two] {
+			assert_eq!(Balances::free_balance(key.to_account_id()), 0, "votes are free");
+		}
+		let d = pallet_arbitration::Disputes::<Runtime>::get(0).unwrap();
+		assert!(matches!(
+			d.phase,
+			pallet_arbitration::Phase::Decided {
+				ruling: pallet_arbitration::Ruling::MinerLost,
+				honest: 0,
+				guilty: 3,
+				..
+			}
+		));
+		assert_eq!(
+			pallet_work::Batches::<Runtime>::get(0).unwrap().status,
+			pallet_work::BatchStatus::Rejected
+		);
+		assert_eq!(pallet_work::EpochWorks::<Runtime>::get(0, 0).served, 0);
+		assert!(Arbitration::is_forfeited(0, 0));
+		assert_eq!(
+			Arbitration::bounty(0, 0),
+			Some((challenger_coldkey.clone(), Perbill::from_percent(20)))
+		);
+		assert_eq!(Reputation::reputation(0), Perbill::zero());
+		assert!(Reputation::on_probation(0));
+		assert_eq!(Balances::free_balance(&challenger_coldkey), free_before, "the bond is back");
+	});
+}

@@ -88,7 +88,10 @@ pub const MAX_TIMER_STEPS: u32 = 16;
 pub mod pallet {
 	use super::*;
 	use aetron_primitives::{
-		arbitration::{check_answer, panel_position, panel_seed, vote_hash, DisputedLeaf, LeafAnswer, Vote, MAX_PANEL},
+		arbitration::{
+			check_answer, panel_position, panel_seed, vote_hash, DisputedLeaf, LeafAnswer, Vote,
+			MAX_PANEL,
+		},
 		traits::{DisputeOutcome, EpochClock, NeuronetsInspect, ReputationOf, ReputationUpdate},
 		work::FailureKind,
 	};
@@ -509,18 +512,18 @@ pub mod pallet {
 		pub fn check(p: &ParamsOf<T>) -> Result<(), Error<T>> {
 			use bounds::*;
 			let within = |v: u32, lo: u32, hi: u32| (lo..=hi).contains(&v);
-			let ok = within(p.panel_size, 1, MAX_PANEL_SIZE) &&
-				p.panel_size % 2 == 1 &&
-				within(p.answer_window, 1, MAX_WINDOW) &&
-				within(p.commit_window, 1, MAX_WINDOW) &&
-				within(p.reveal_window, 1, MAX_WINDOW) &&
-				within(p.max_draw_tries, 1, MAX_DRAW_TRIES) &&
-				within(p.max_open_panels, 1, MAX_OPEN_PANELS) &&
-				within(p.max_timers_per_block, 1, MAX_PER_BLOCK) &&
-				within(p.keep_decided, 1, MAX_KEEP_DECIDED) &&
-				within(p.forfeit_history_epochs, MIN_FORFEIT_HISTORY, MAX_FORFEIT_HISTORY) &&
-				within(p.max_prunes_per_block, 1, MAX_PER_BLOCK) &&
-				within(p.max_answer_bytes, 1, MAX_ANSWER_BYTES);
+			let ok = within(p.panel_size, 1, MAX_PANEL_SIZE)
+				&& p.panel_size % 2 == 1
+				&& within(p.answer_window, 1, MAX_WINDOW)
+				&& within(p.commit_window, 1, MAX_WINDOW)
+				&& within(p.reveal_window, 1, MAX_WINDOW)
+				&& within(p.max_draw_tries, 1, MAX_DRAW_TRIES)
+				&& within(p.max_open_panels, 1, MAX_OPEN_PANELS)
+				&& within(p.max_timers_per_block, 1, MAX_PER_BLOCK)
+				&& within(p.keep_decided, 1, MAX_KEEP_DECIDED)
+				&& within(p.forfeit_history_epochs, MIN_FORFEIT_HISTORY, MAX_FORFEIT_HISTORY)
+				&& within(p.max_prunes_per_block, 1, MAX_PER_BLOCK)
+				&& within(p.max_answer_bytes, 1, MAX_ANSWER_BYTES);
 			ok.then_some(()).ok_or(Error::<T>::ParamOutOfBounds)
 		}
 
@@ -621,11 +624,8 @@ pub mod pallet {
 			let Phase::Voting { commit_deadline, reveal_deadline } = d.phase else {
 				return Err(Error::<T>::NotVoting.into());
 			};
-			let seat = d
-				.panel
-				.iter()
-				.position(|s| s.slot == arbiter)
-				.ok_or(Error::<T>::NotOnPanel)?;
+			let seat =
+				d.panel.iter().position(|s| s.slot == arbiter).ok_or(Error::<T>::NotOnPanel)?;
 			Ok((d, seat, commit_deadline, reveal_deadline))
 		}
 
@@ -733,9 +733,9 @@ pub mod pallet {
 				let index = panel_position(seed, seat, attempt, active);
 				let Some(slot) = T::ActiveSlots::active_at(d.neuronet, index) else { continue };
 				let Some(info) = T::Neuronets::slot(slot) else { continue };
-				let excluded = info.coldkey == d.miner_coldkey ||
-					info.coldkey == d.challenger_coldkey ||
-					taken.iter().any(|(s, c)| *s == slot || *c == info.coldkey);
+				let excluded = info.coldkey == d.miner_coldkey
+					|| info.coldkey == d.challenger_coldkey
+					|| taken.iter().any(|(s, c)| *s == slot || *c == info.coldkey);
 				if excluded || !info.active || T::Reputation::on_probation(slot) {
 					continue;
 				}
@@ -791,7 +791,10 @@ pub mod pallet {
 				return tries;
 			}
 			d.panel = BoundedVec::truncate_from(
-				taken.iter().map(|(slot, _)| Seat { slot: *slot, vote: VoteState::Waiting }).collect(),
+				taken
+					.iter()
+					.map(|(slot, _)| Seat { slot: *slot, vote: VoteState::Waiting })
+					.collect(),
 			);
 			for (slot, _) in &taken {
 				OpenSeats::<T>::insert(slot, id, ());
@@ -873,9 +876,18 @@ pub mod pallet {
 			let reason = HoldReason::ChallengerBond.into();
 			match ruling {
 				Ruling::MinerLost => {
-					Self::forfeit(d.miner, d.epoch, Some((d.challenger_coldkey.clone(), params.bounty_share)));
+					Self::forfeit(
+						d.miner,
+						d.epoch,
+						Some((d.challenger_coldkey.clone(), params.bounty_share)),
+					);
 					T::Reputation::arbitration_lost(d.miner);
-					let _ = T::Currency::release(&reason, &d.challenger_coldkey, d.bond, Precision::BestEffort);
+					let _ = T::Currency::release(
+						&reason,
+						&d.challenger_coldkey,
+						d.bond,
+						Precision::BestEffort,
+					);
 				}
 				Ruling::ChallengerLost => {
 					Self::forfeit(d.challenger, d.epoch, None);
@@ -891,7 +903,12 @@ pub mod pallet {
 					);
 				}
 				Ruling::NoFault => {
-					let _ = T::Currency::release(&reason, &d.challenger_coldkey, d.bond, Precision::BestEffort);
+					let _ = T::Currency::release(
+						&reason,
+						&d.challenger_coldkey,
+						d.bond,
+						Precision::BestEffort,
+					);
 				}
 			}
 			let tally = Tallies::<T>::mutate_exists(d.batch, |t| {
@@ -917,7 +934,13 @@ pub mod pallet {
 			Answers::<T>::remove(id);
 			d.phase = Phase::Decided { ruling, honest, guilty, at: now };
 			Self::reschedule(id, d, now.saturating_add(params.keep_decided.into()));
-			Self::deposit_event(Event::DisputeDecided { dispute: id, batch: d.batch, ruling, honest, guilty });
+			Self::deposit_event(Event::DisputeDecided {
+				dispute: id,
+				batch: d.batch,
+				ruling,
+				honest,
+				guilty,
+			});
 		}
 
 		/// Records that `slot` forfeits `epoch` (a bounty already owed stays: the first
@@ -1010,9 +1033,9 @@ pub mod pallet {
 			let mut cursor = ForfeitPruneCursor::<T>::get();
 			let mut budget = params.max_prunes_per_block;
 			let mut steps = 0u32;
-			while budget > 0 &&
-				steps < MAX_TIMER_STEPS &&
-				cursor.saturating_add(params.forfeit_history_epochs) <= current
+			while budget > 0
+				&& steps < MAX_TIMER_STEPS
+				&& cursor.saturating_add(params.forfeit_history_epochs) <= current
 			{
 				steps = steps.saturating_add(1);
 				let slots: alloc::vec::Vec<SlotId> =
@@ -1033,16 +1056,24 @@ pub mod pallet {
 
 		/// The weight of what the hook did, by the benchmarked figures.
 		fn hook_weight(work: &HookWork, steps: u32) -> Weight {
-			let per_try =
-				T::WeightInfo::timer_draw(1).saturating_sub(T::WeightInfo::timer_draw(0));
+			let per_try = T::WeightInfo::timer_draw(1).saturating_sub(T::WeightInfo::timer_draw(0));
 			let times = |w: Weight, n: u32| w.saturating_mul(u64::from(n));
 			let resolve = T::Resolution::resolve_weight();
 			T::WeightInfo::on_initialize_idle()
 				.saturating_add(T::DbWeight::get().reads(u64::from(steps)))
-				.saturating_add(times(T::WeightInfo::timer_unanswered().saturating_add(resolve), work.unanswered))
-				.saturating_add(times(T::WeightInfo::timer_draw(0).saturating_add(resolve), work.draws))
+				.saturating_add(times(
+					T::WeightInfo::timer_unanswered().saturating_add(resolve),
+					work.unanswered,
+				))
+				.saturating_add(times(
+					T::WeightInfo::timer_draw(0).saturating_add(resolve),
+					work.draws,
+				))
 				.saturating_add(times(per_try, work.tries))
-				.saturating_add(times(T::WeightInfo::timer_decide(MAX_PANEL).saturating_add(resolve), work.decisions))
+				.saturating_add(times(
+					T::WeightInfo::timer_decide(MAX_PANEL).saturating_add(resolve),
+					work.decisions,
+				))
 				.saturating_add(times(T::WeightInfo::timer_prune(), work.pruned))
 				.saturating_add(times(T::WeightInfo::timer_idle(), work.idle))
 				.saturating_add(times(T::WeightInfo::prune_forfeit(), work.forfeits_pruned))
@@ -1100,8 +1131,8 @@ pub mod pallet {
 				};
 				ensure!(d.timer <= latest, "a dispute outlives its deadline");
 				ensure!(
-					Parties::<T>::get(d.miner, id) == Some(Role::Miner) &&
-						Parties::<T>::get(d.challenger, id) == Some(Role::Challenger),
+					Parties::<T>::get(d.miner, id) == Some(Role::Miner)
+						&& Parties::<T>::get(d.challenger, id) == Some(Role::Challenger),
 					"a party not indexed"
 				);
 				if d.is_decided() {

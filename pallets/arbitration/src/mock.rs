@@ -275,9 +275,12 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	pallet_balances::GenesisConfig::<Test> { balances, ..Default::default() }
 		.assimilate_storage(&mut storage)
 		.unwrap();
-	pallet_arbitration::GenesisConfig::<Test> { params: test_params(), _config: Default::default() }
-		.assimilate_storage(&mut storage)
-		.unwrap();
+	pallet_arbitration::GenesisConfig::<Test> {
+		params: test_params(),
+		_config: Default::default(),
+	}
+	.assimilate_storage(&mut storage)
+	.unwrap();
 	let mut ext = sp_io::TestExternalities::new(storage);
 	SLOTS.with(|s| s.borrow_mut().clear());
 	ACTIVE.with(|a| a.borrow_mut().clear());

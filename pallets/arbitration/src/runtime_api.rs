@@ -53,7 +53,12 @@ impl<T: Config> Pallet<T> {
 			.take(MAX_LISTED)
 			.filter_map(|(id, role)| {
 				let dispute = crate::Disputes::<T>::get(id)?;
-				Some(DisputeDetails { id, role: Some(role), endpoint: endpoint(dispute.miner), dispute })
+				Some(DisputeDetails {
+					id,
+					role: Some(role),
+					endpoint: endpoint(dispute.miner),
+					dispute,
+				})
 			})
 			.collect()
 	}
@@ -63,7 +68,11 @@ impl<T: Config> Pallet<T> {
 		id: DisputeId,
 		endpoint: impl Fn(SlotId) -> Vec<u8>,
 	) -> Option<DisputeDetails<T::AccountId, crate::BalanceOf<T>, BlockNumberFor<T>>> {
-		crate::Disputes::<T>::get(id)
-			.map(|dispute| DisputeDetails { id, role: None, endpoint: endpoint(dispute.miner), dispute })
+		crate::Disputes::<T>::get(id).map(|dispute| DisputeDetails {
+			id,
+			role: None,
+			endpoint: endpoint(dispute.miner),
+			dispute,
+		})
 	}
 }

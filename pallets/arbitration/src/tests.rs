@@ -3,6 +3,7 @@
 //! unfilled panel and on a tie, pruning, and random sequences after which the invariants hold.
 
 use crate::{mock::*, *};
+use aetron_primitives::traits::NeuronetsInspect;
 use aetron_primitives::{
 	arbitration::{vote_hash, LeafAnswer, Vote},
 	artefact::{ArtefactHeader, ARTEFACT_VERSION},
@@ -16,7 +17,6 @@ use frame_support::{
 	traits::fungible::{Inspect, InspectHold},
 	BoundedVec,
 };
-use aetron_primitives::traits::NeuronetsInspect;
 use sp_runtime::{DispatchError, Perbill};
 
 /// The disputed batch in most tests.
@@ -177,7 +177,10 @@ fn a_bond_the_challenger_cannot_pay_or_a_gone_party_opens_nothing() {
 		network(3);
 		add_slot(9, 50, 50);
 		let poor = DisputeRequest { challenger: 9, ..request(FailureKind::WrongOutput) };
-		assert_eq!(<Arbitration as DisputeHook>::open_dispute(poor), Err(DisputeRefused::BondUnpaid));
+		assert_eq!(
+			<Arbitration as DisputeHook>::open_dispute(poor),
+			Err(DisputeRefused::BondUnpaid)
+		);
 		let stranger = DisputeRequest { miner: 42, ..request(FailureKind::WrongOutput) };
 		assert_eq!(
 			<Arbitration as DisputeHook>::open_dispute(stranger),
@@ -216,8 +219,11 @@ fn the_panel_is_drawn_with_later_randomness_from_eligible_slots_only() {
 		let arbiters = panel(id);
 		assert_eq!(arbiters.len(), 3);
 		System::assert_last_event(
-			Event::PanelDrawn { dispute: id, arbiters: BoundedVec::truncate_from(arbiters.clone()) }
-				.into(),
+			Event::PanelDrawn {
+				dispute: id,
+				arbiters: BoundedVec::truncate_from(arbiters.clone()),
+			}
+			.into(),
 		);
 		for &a in &arbiters {
 			assert_eq!(OpenSeats::<Test>::get(a, id), Some(()));
@@ -230,10 +236,8 @@ fn the_panel_is_drawn_with_later_randomness_from_eligible_slots_only() {
 			for a in drawn(id) {
 				assert!(![0, 1, 20, 21, 22].contains(&a), "slot {a} drawn");
 			}
-			let coldkeys: std::collections::BTreeSet<_> = panel(id)
-				.iter()
-				.map(|&a| MockNeuronets::slot(a).unwrap().coldkey)
-				.collect();
+			let coldkeys: std::collections::BTreeSet<_> =
+				panel(id).iter().map(|&a| MockNeuronets::slot(a).unwrap().coldkey).collect();
 			assert_eq!(coldkeys.len(), 3);
 		}
 	});
@@ -261,8 +265,14 @@ fn a_miner_outvoted_three_to_nothing_forfeits_its_epoch_to_the_challenger() {
 		let id = decided_with(&[Some(false), Some(false), Some(false)]);
 		assert_eq!(ruling(id), (Ruling::MinerLost, 0, 3));
 		System::assert_has_event(
-			Event::DisputeDecided { dispute: id, batch: BATCH, ruling: Ruling::MinerLost, honest: 0, guilty: 3 }
-				.into(),
+			Event::DisputeDecided {
+				dispute: id,
+				batch: BATCH,
+				ruling: Ruling::MinerLost,
+				honest: 0,
+				guilty: 3,
+			}
+			.into(),
 		);
 		// The miner: no emission for the batch's epoch, a bounty owed from it, reputation
 		// zero and probation.
@@ -425,10 +435,9 @@ fn answered_batch() -> (LeafAnswer, DisputeRequest) {
 		(header, req, resp, signature)
 	};
 	let leaves: Vec<_> = (0..10).map(leaf).collect();
-	let tree = MerkleSumTree::from_leaves(
-		leaves.iter().zip(0..).map(|((h, ..), i)| h.leaf(i)).collect(),
-	)
-	.unwrap();
+	let tree =
+		MerkleSumTree::from_leaves(leaves.iter().zip(0..).map(|((h, ..), i)| h.leaf(i)).collect())
+			.unwrap();
 	let (header, req, resp, signature) = leaves[4].clone();
 	let answer = LeafAnswer {
 		artefact: header,
@@ -503,10 +512,16 @@ fn bad_answers_are_refused_by_name() {
 		refused(&|a| a.proof.truncate(1), Error::AnswerBadProof);
 		refused(&|a| a.artefact.slot = 1, Error::AnswerMisattributed);
 		refused(&|a| a.artefact.batch = 4, Error::AnswerMisattributed);
-		refused(&|a| a.response = BoundedVec::truncate_from(b"other".to_vec()), Error::AnswerBodyMismatch);
+		refused(
+			&|a| a.response = BoundedVec::truncate_from(b"other".to_vec()),
+			Error::AnswerBodyMismatch,
+		);
 		refused(&|a| a.client = None, Error::AnswerSignatureMismatch);
 		// From a stranger: the challenger's hotkey, an account with no slot.
-		assert_noop!(Arbitration::answer(origin(1), id, Box::new(answer.clone())), Error::<Test>::NotMiner);
+		assert_noop!(
+			Arbitration::answer(origin(1), id, Box::new(answer.clone())),
+			Error::<Test>::NotMiner
+		);
 		assert_noop!(
 			Arbitration::answer(RuntimeOrigin::signed(77), id, Box::new(answer.clone())),
 			Error::<Test>::NotMiner
@@ -529,7 +544,10 @@ fn bad_answers_are_refused_by_name() {
 			Error::<Test>::NotAnswering
 		);
 		advance_to(6);
-		assert_noop!(Arbitration::answer(origin(0), id, Box::new(answer)), Error::<Test>::NotAnswering);
+		assert_noop!(
+			Arbitration::answer(origin(0), id, Box::new(answer)),
+			Error::<Test>::NotAnswering
+		);
 	});
 }
 
@@ -549,7 +567,10 @@ fn vote_refusals_change_nothing() {
 		);
 		assert_noop!(Arbitration::commit_vote(origin(b), a, id, hash), Error::<Test>::NotHotkey);
 		assert_noop!(Arbitration::commit_vote(origin(a), 42, id, hash), Error::<Test>::UnknownSlot);
-		assert_noop!(Arbitration::commit_vote(origin(a), a, 99, hash), Error::<Test>::UnknownDispute);
+		assert_noop!(
+			Arbitration::commit_vote(origin(a), a, 99, hash),
+			Error::<Test>::UnknownDispute
+		);
 		assert_noop!(
 			Arbitration::reveal_vote(origin(a), a, id, vote(true), salt(a)),
 			Error::<Test>::NotCommitted
@@ -618,7 +639,8 @@ fn a_batch_with_two_disputes_is_resolved_once_by_the_worst() {
 		network(4);
 		add_slot(9, 10, 50);
 		let first = open(request(FailureKind::WrongOutput));
-		let second = open(DisputeRequest { challenger: 9, sample: 3, ..request(FailureKind::WrongOutput) });
+		let second =
+			open(DisputeRequest { challenger: 9, sample: 3, ..request(FailureKind::WrongOutput) });
 		assert_eq!(Tallies::<Test>::get(BATCH).unwrap().open, 2);
 		// One ends no-fault (an unfilled panel is simplest: everyone busy).
 		Params::<Test>::mutate(|p| p.max_open_panels = 1);
@@ -645,7 +667,8 @@ fn a_second_loss_in_an_epoch_keeps_the_first_bounty() {
 		network(6);
 		add_slot(9, 10, 50);
 		decided_with(&[Some(false), Some(false), Some(false)]);
-		let id = open(DisputeRequest { batch: 8, challenger: 9, ..request(FailureKind::WrongOutput) });
+		let id =
+			open(DisputeRequest { batch: 8, challenger: 9, ..request(FailureKind::WrongOutput) });
 		for &a in &drawn(id) {
 			commit_vote(id, a, false);
 		}
@@ -763,10 +786,22 @@ mod sequences {
 
 	fn op() -> impl Strategy<Value = Op> {
 		prop_oneof![
-			(1u64..4, 0u8..3, 0u64..3).prop_map(|(challenger, kind, batch)| Op::Open { challenger, kind, batch }),
+			(1u64..4, 0u8..3, 0u64..3).prop_map(|(challenger, kind, batch)| Op::Open {
+				challenger,
+				kind,
+				batch
+			}),
 			(0u64..8).prop_map(|dispute| Op::Answer { dispute }),
-			(0u64..8, 0usize..3, any::<bool>()).prop_map(|(dispute, seat, honest)| Op::Commit { dispute, seat, honest }),
-			(0u64..8, 0usize..3, any::<bool>()).prop_map(|(dispute, seat, honest)| Op::Reveal { dispute, seat, honest }),
+			(0u64..8, 0usize..3, any::<bool>()).prop_map(|(dispute, seat, honest)| Op::Commit {
+				dispute,
+				seat,
+				honest
+			}),
+			(0u64..8, 0usize..3, any::<bool>()).prop_map(|(dispute, seat, honest)| Op::Reveal {
+				dispute,
+				seat,
+				honest
+			}),
 			(1u64..8).prop_map(|blocks| Op::Advance { blocks }),
 			(2u64..10).prop_map(|slot| Op::Remove { slot }),
 		]

@@ -10,6 +10,7 @@ use aetron_primitives::{
 	traits::EpochClock,
 	work::{samples_of, verdict_hash, Failure, FailureKind, MAX_SAMPLES_PER_RECHECKER},
 };
+use alloc::vec::Vec;
 use frame_benchmarking::v2::*;
 use frame_support::{traits::EnsureOrigin, BoundedVec};
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
@@ -149,7 +150,8 @@ mod benchmarks {
 	}
 
 	/// The last reveal of a batch of `k` positions: with no failure it confirms the batch and
-	/// pays every re-checker; with `f` failures it opens `f` disputes.
+	/// pays every re-checker; with `f` failures it checks and reports each and hands the first
+	/// to arbitration.
 	#[benchmark]
 	fn reveal_verdict(f: Linear<0, MAX_SAMPLES_PER_RECHECKER>, k: Linear<1, MAX_RECHECKERS>) {
 		let (id, recheckers) = sampled::<T>(k);
@@ -173,8 +175,10 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(hotkey), first, id, v, salt);
 		let status = Batches::<T>::get(id).map(|b| b.status);
-		let expected = if f == 0 { BatchStatus::Confirmed } else { BatchStatus::Disputed };
-		assert_eq!(status, Some(expected));
+		// With a failure the batch is disputed, or (when the challenger's bond is unpaid, as a
+		// benchmark account's is) still being re-checked; arbitration's side is weighed by
+		// `DisputeHook::open_dispute_weight`.
+		assert_eq!(status == Some(BatchStatus::Confirmed), f == 0);
 	}
 
 	#[benchmark]
