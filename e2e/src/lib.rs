@@ -309,6 +309,8 @@ fn header_number(header: &Value) -> Result<u64> {
 }
 
 /// The parts of a zombienet network spec (`zombienet/*.toml`) that the launcher honours.
+pub mod miner;
+
 pub mod zombienet {
 	use serde::Deserialize;
 	use std::path::Path;

@@ -19,7 +19,11 @@ use std::{
 	time::{Duration, Instant},
 };
 
-use aetron_e2e::{dev_node, free_port, minilm_spec, models, worker_binary, Rpc};
+use aetron_e2e::{
+	dev_node,
+	miner::{eventually, keypair, run_worker, within, Miner},
+	minilm_spec, models, Rpc,
+};
 use serde_json::Value;
 use subxt::{
 	dynamic, ext::scale_decode::DecodeAsType, rpcs::rpc_params, OnlineClient, SubstrateConfig,
@@ -28,158 +32,6 @@ use subxt_signer::{sr25519::Keypair, SecretUri};
 
 fn minilm() -> PathBuf {
 	models().join("all-minilm-l6-v2")
-}
-
-fn keypair(suri: &str) -> Keypair {
-	let uri: SecretUri = suri.parse().unwrap();
-	Keypair::from_uri(&uri).unwrap()
-}
-
-fn run_worker(args: &[&str]) -> std::process::Output {
-	let out = Command::new(worker_binary()).args(args).output().expect("worker runs");
-	assert!(
-		out.status.success(),
-		"aetron-worker {args:?}: {}{}",
-		String::from_utf8_lossy(&out.stdout),
-		String::from_utf8_lossy(&out.stderr)
-	);
-	out
-}
-
-/// A mining worker process; killed (SIGKILL) on drop.
-struct Miner {
-	name: &'static str,
-	coldkey: &'static str,
-	port: u16,
-	data_dir: PathBuf,
-	models: PathBuf,
-	env: Vec<(&'static str, String)>,
-	url: String,
-	log: PathBuf,
-	child: Option<Child>,
-	starts: u32,
-}
-
-impl Miner {
-	fn new(name: &'static str, coldkey: &'static str, url: &str, scratch: &Path) -> Self {
-		Self {
-			name,
-			coldkey,
-			port: free_port(),
-			data_dir: scratch.join(name),
-			models: models(),
-			env: Vec::new(),
-			url: url.to_string(),
-			log: scratch.join(format!("{name}.log")),
-			child: None,
-			starts: 0,
-		}
-	}
-
-	fn endpoint(&self) -> String {
-		format!("http://127.0.0.1:{}", self.port)
-	}
-
-	fn start(&mut self) {
-		self.starts += 1;
-		let log = self.log.with_extension(format!("{}.log", self.starts));
-		let file = std::fs::File::create(&log).unwrap();
-		let mut command = Command::new(worker_binary());
-		command
-			.args(["mine", "--url", &self.url, "--suri", self.coldkey, "--neuronet", "0"])
-			.arg("--models")
-			.arg(&self.models)
-			.arg("--data-dir")
-			.arg(&self.data_dir)
-			.args(["--listen", &format!("127.0.0.1:{}", self.port), "--fee", "10"])
-			.args(["--batch-max-age-secs", "8"])
-			.env("RUST_LOG", "info")
-			.stdout(file.try_clone().unwrap())
-			.stderr(file);
-		for (key, value) in &self.env {
-			command.env(key, value);
-		}
-		self.child = Some(command.spawn().expect("the worker starts"));
-	}
-
-	fn kill(&mut self) {
-		if let Some(mut child) = self.child.take() {
-			let _ = child.kill();
-			let _ = child.wait();
-		}
-	}
-
-	fn log_text(&self) -> String {
-		(1..=self.starts)
-			.map(|n| {
-				std::fs::read_to_string(self.log.with_extension(format!("{n}.log")))
-					.unwrap_or_default()
-			})
-			.collect::<Vec<_>>()
-			.join("\n")
-	}
-
-	async fn health(&self) -> Option<Value> {
-		let out = Command::new("curl")
-			.args(["-sf", &format!("{}/health", self.endpoint())])
-			.output()
-			.ok()?;
-		serde_json::from_slice(&out.stdout).ok()
-	}
-
-	/// Waits until the worker serves, and returns its slot.
-	async fn serving(&self) -> u64 {
-		let deadline = Instant::now() + Duration::from_secs(300);
-		while Instant::now() < deadline {
-			if let Some(h) = self.health().await {
-				if let Some(slot) = h["slot"].as_u64() {
-					return slot;
-				}
-			}
-			tokio::time::sleep(Duration::from_millis(500)).await;
-		}
-		panic!("{} does not serve:\n{}", self.name, self.log_text());
-	}
-
-	/// Sends `requests` signed requests; returns the work units they were worth.
-	fn load(&self, requests: u64) -> u64 {
-		let out = run_worker(&[
-			"load",
-			"--endpoint",
-			&self.endpoint(),
-			"--suri",
-			"//Alice",
-			"--requests",
-			&requests.to_string(),
-		]);
-		let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-		assert_eq!(report["ok"].as_u64(), Some(requests), "{report}");
-		report["workUnits"].as_u64().unwrap()
-	}
-}
-
-impl Drop for Miner {
-	fn drop(&mut self) {
-		self.kill();
-	}
-}
-
-async fn eventually(what: &str, secs: u64, check: impl AsyncFnMut() -> bool) {
-	if !within(secs, check).await {
-		panic!("timed out waiting for {what}");
-	}
-}
-
-/// Polls `check` every second for up to `secs` seconds; whether it came true.
-async fn within(secs: u64, mut check: impl AsyncFnMut() -> bool) -> bool {
-	let deadline = Instant::now() + Duration::from_secs(secs);
-	while Instant::now() < deadline {
-		if check().await {
-			return true;
-		}
-		tokio::time::sleep(Duration::from_secs(1)).await;
-	}
-	false
 }
 
 /// What the chain and the workers say, for a failure message.

@@ -93,6 +93,7 @@ fn ruling_name(ruling: Ruling) -> &'static str {
 		Ruling::MinerLost => "MinerLost",
 		Ruling::ChallengerLost => "ChallengerLost",
 		Ruling::NoFault => "NoFault",
+		Ruling::Cured => "Cured",
 	}
 }
 

@@ -392,6 +392,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 			let batch_max_age = Duration::try_from_secs_f64(batch_max_age_secs)
 				.map_err(|e| anyhow::anyhow!("--batch-max-age-secs: {e}"))?;
 			api::serve(ServeConfig {
+				serve_artefacts: true,
 				model_dir,
 				data_dir,
 				listen,

@@ -1,6 +1,7 @@
 //! `aetron-worker mine`: one command that picks the best neuronet this machine fits, holds a
 //! slot there, proves the model, serves requests, keeps the slot alive, commits each closed
-//! batch ([`crate::committer`]) and re-checks other miners' batches ([`crate::rechecker`]).
+//! batch ([`crate::committer`]), re-checks other miners' batches ([`crate::rechecker`]), and
+//! sits on arbitration panels and answers disputes over its own leaves ([`crate::arbiter`]).
 //! The loops share the chain client and the store, never each other's state.
 //!
 //! Restart-safe by construction: the hotkey lives in a keystore file in the data directory, the
@@ -16,6 +17,7 @@ use subxt_signer::sr25519::Keypair;
 
 use crate::{
 	api::{self, App, ServeConfig},
+	arbiter::Arbiter,
 	committer, hardware,
 	inference::{BackendKind, Model},
 	joining, keys,
@@ -77,6 +79,11 @@ pub struct TestHooks {
 	pub reveal_at_deadline: bool,
 	/// Fail every re-checked leaf, honest or not (`AETRON_TEST_DISHONEST_RECHECKER`).
 	pub dishonest_rechecker: bool,
+	/// Refuse to serve stored leaves at the artefact endpoint (`AETRON_TEST_HIDE_ARTEFACTS`):
+	/// a miner whose leaves are unavailable.
+	pub hide_artefacts: bool,
+	/// Never answer an unavailable-data dispute on-chain (`AETRON_TEST_NEVER_ANSWER`).
+	pub never_answer: bool,
 }
 
 impl TestHooks {
@@ -98,6 +105,8 @@ impl TestHooks {
 			pricing,
 			reveal_at_deadline: std::env::var_os("AETRON_TEST_REVEAL_AT_DEADLINE").is_some(),
 			dishonest_rechecker: std::env::var_os("AETRON_TEST_DISHONEST_RECHECKER").is_some(),
+			hide_artefacts: std::env::var_os("AETRON_TEST_HIDE_ARTEFACTS").is_some(),
+			never_answer: std::env::var_os("AETRON_TEST_NEVER_ANSWER").is_some(),
 		})
 	}
 }
@@ -273,11 +282,17 @@ pub async fn mine(config: MineConfig) -> Result<()> {
 	};
 	prove(&registrar, &config.hotkey, slot, model_dir.clone(), config.backend).await?;
 
-	if config.test.serve_model_dir.is_some() || config.test.pricing.is_some() {
+	let t = &config.test;
+	if t.serve_model_dir.is_some()
+		|| t.pricing.is_some()
+		|| t.dishonest_rechecker
+		|| t.hide_artefacts
+		|| t.never_answer
+	{
 		tracing::warn!("test hooks on: {:?}", config.test);
 	}
 	let serve = ServeConfig {
-		model_dir: config.test.serve_model_dir.clone().unwrap_or(model_dir),
+		model_dir: config.test.serve_model_dir.clone().unwrap_or_else(|| model_dir.clone()),
 		data_dir: config.data_dir.clone(),
 		listen: config.listen,
 		backend: config.backend,
@@ -288,6 +303,7 @@ pub async fn mine(config: MineConfig) -> Result<()> {
 		max_body_bytes: 1 << 20,
 		batch_max_leaves: 1 << 20,
 		batch_max_age: config.batch_max_age,
+		serve_artefacts: !config.test.hide_artefacts,
 	};
 	let app = tokio::task::spawn_blocking(move || App::open(serve)).await??;
 	let server = tokio::spawn(api::serve_app(app.clone()));
@@ -297,11 +313,27 @@ pub async fn mine(config: MineConfig) -> Result<()> {
 		config.hotkey.clone(),
 		slot,
 	));
+	let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build()?;
+	let arbiter = tokio::spawn(
+		Arbiter {
+			registrar: registrar.clone(),
+			app: app.clone(),
+			hotkey: config.hotkey.clone(),
+			slot,
+			neuronet,
+			pricing,
+			model_dir,
+			http: http.clone(),
+			never_answer: config.test.never_answer,
+			reference: Default::default(),
+		}
+		.run(),
+	);
 	let rechecker = tokio::spawn(
 		Rechecker {
 			registrar: registrar.clone(),
 			app,
-			http: reqwest::Client::builder().timeout(Duration::from_secs(10)).build()?,
+			http,
 			hotkey: config.hotkey.clone(),
 			slot,
 			neuronet,
@@ -338,5 +370,6 @@ pub async fn mine(config: MineConfig) -> Result<()> {
 	heartbeats.abort();
 	committer.abort();
 	rechecker.abort();
+	arbiter.abort();
 	result
 }

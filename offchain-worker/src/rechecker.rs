@@ -174,8 +174,9 @@ impl Rechecker {
 	}
 }
 
-/// A salt from the operating system's randomness: nobody can guess a verdict from its hash.
-fn rand_salt() -> Result<[u8; 32]> {
+/// A salt from the operating system's randomness: nobody can guess a verdict or a vote from
+/// its hash.
+pub(crate) fn rand_salt() -> Result<[u8; 32]> {
 	let mut salt = [0u8; 32];
 	getrandom::fill(&mut salt).map_err(|e| anyhow::anyhow!("no OS randomness: {e}"))?;
 	Ok(salt)

@@ -1,6 +1,7 @@
 //! `aetron-worker status`: what the chain says of a hotkey's slots (DESIGN §10): batches
-//! committed, confirmed and disputed; re-checks done, passed and missed; confirmed work per
-//! epoch; reputation and uptime. Everything is read from the chain, nothing from the worker, so
+//! committed, confirmed and disputed; re-checks done, passed and missed; confirmed work and
+//! forfeits per epoch; disputes as miner, challenger or arbiter with their phase or ruling;
+//! reputation and uptime. Everything is read from the chain, nothing from the worker, so
 //! it tells a miner what it will be paid for.
 
 use anyhow::Result;
@@ -38,6 +39,27 @@ pub struct SlotStatus {
 	pub open_assignments: u32,
 	/// Confirmed work per epoch, the latest last.
 	pub epochs: Vec<EpochStatus>,
+	/// Disputes the slot is in (until the chain prunes them).
+	pub disputes: Vec<DisputeStatus>,
+}
+
+/// One dispute of a slot.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DisputeStatus {
+	/// The dispute.
+	pub id: u64,
+	/// `Miner`, `Challenger` or `Arbiter`.
+	pub role: String,
+	/// The disputed batch (on-chain id).
+	pub batch: u64,
+	/// The failure it is about.
+	pub kind: String,
+	/// Where it is: `Answering`, `Drawing`, `Voting`, or its ruling (`MinerLost`,
+	/// `ChallengerLost`, `NoFault`).
+	pub phase: String,
+	/// Revealed votes for the miner and against it, once decided.
+	pub votes: Option<(u32, u32)>,
 }
 
 /// One epoch of a slot.
@@ -52,6 +74,8 @@ pub struct EpochStatus {
 	pub rechecked: u64,
 	/// Re-checks missed (any forfeits the epoch's emission).
 	pub missed_rechecks: u32,
+	/// Whether a lost dispute forfeited the epoch's emission.
+	pub forfeited: bool,
 }
 
 /// The figures of every slot `hotkey` holds, with the last `epochs` epochs.
@@ -86,8 +110,33 @@ pub async fn of_slot(
 			served: w.served,
 			rechecked: w.rechecked,
 			missed_rechecks: w.missed_rechecks,
+			forfeited: registrar.forfeited(slot, epoch).await?,
 		});
 	}
+	let disputes = registrar
+		.disputes_of(slot)
+		.await?
+		.into_iter()
+		.map(|d| {
+			use pallet_arbitration::Phase;
+			let (phase, votes) = match d.dispute.phase {
+				Phase::Answering { .. } => ("Answering".to_string(), None),
+				Phase::Drawing { .. } => ("Drawing".to_string(), None),
+				Phase::Voting { .. } => ("Voting".to_string(), None),
+				Phase::Decided { ruling, honest, guilty, .. } => {
+					(format!("{ruling:?}"), Some((honest, guilty)))
+				}
+			};
+			DisputeStatus {
+				id: d.id,
+				role: d.role.map_or_else(|| "-".into(), |r| format!("{r:?}")),
+				batch: d.dispute.batch,
+				kind: format!("{:?}", d.dispute.kind),
+				phase,
+				votes,
+			}
+		})
+		.collect();
 	let fraction = |p: sp_runtime::Perbill| f64::from(p.deconstruct()) / 1e9;
 	Ok(SlotStatus {
 		slot,
@@ -103,6 +152,7 @@ pub async fn of_slot(
 		rechecks_missed: ledger.rechecks_missed,
 		open_assignments: ledger.open_assignments,
 		epochs: per_epoch,
+		disputes,
 	})
 }
 
@@ -128,11 +178,25 @@ pub fn print(slots: &[SlotStatus]) {
 			"  re-checks: {} done, {} passed, {} missed, {} open",
 			s.rechecks_done, s.rechecks_passed, s.rechecks_missed, s.open_assignments
 		);
-		println!("  {:>6} {:>12} {:>12} {:>7}", "epoch", "served", "re-checked", "missed");
+		println!(
+			"  {:>6} {:>12} {:>12} {:>7} {:>10}",
+			"epoch", "served", "re-checked", "missed", "forfeited"
+		);
 		for e in &s.epochs {
 			println!(
-				"  {:>6} {:>12} {:>12} {:>7}",
-				e.epoch, e.served, e.rechecked, e.missed_rechecks
+				"  {:>6} {:>12} {:>12} {:>7} {:>10}",
+				e.epoch,
+				e.served,
+				e.rechecked,
+				e.missed_rechecks,
+				if e.forfeited { "yes" } else { "" }
+			);
+		}
+		for d in &s.disputes {
+			let votes = d.votes.map_or(String::new(), |(h, g)| format!(" ({h} for, {g} against)"));
+			println!(
+				"  dispute {} as {}: batch {}, {}: {}{votes}",
+				d.id, d.role, d.batch, d.kind, d.phase
 			);
 		}
 	}

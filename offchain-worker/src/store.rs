@@ -47,6 +47,9 @@ const COMMITTED: TableDefinition<u64, u64> = TableDefinition::new("committed");
 /// On-chain batch id → SCALE of [`VerdictRecord`]: a re-checker's verdict and salt, durable
 /// before its commitment is sent, so a restart reveals what it committed.
 const VERDICTS: TableDefinition<u64, &[u8]> = TableDefinition::new("verdicts");
+/// On-chain dispute id → SCALE of [`VoteRecord`]: an arbiter's vote and salt, durable before
+/// its commitment is sent, so a restart reveals what it committed.
+const VOTES: TableDefinition<u64, &[u8]> = TableDefinition::new("votes");
 
 /// A re-checker's verdict on one batch, as kept between commit and reveal.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
@@ -59,7 +62,18 @@ pub struct VerdictRecord {
 	pub phase: VerdictPhase,
 }
 
-/// Where a kept verdict is.
+/// An arbiter's vote on one dispute, as kept between commit and reveal.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct VoteRecord {
+	/// The vote.
+	pub vote: aetron_primitives::arbitration::Vote,
+	/// The salt of its commitment.
+	pub salt: [u8; 32],
+	/// Where it is (as a verdict's).
+	pub phase: VerdictPhase,
+}
+
+/// Where a kept verdict or vote is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
 pub enum VerdictPhase {
 	/// Decided and stored; the commitment may or may not have reached the chain.
@@ -150,6 +164,7 @@ impl ArtefactStore {
 			txn.open_table(BATCHES)?;
 			txn.open_table(COMMITTED)?;
 			txn.open_table(VERDICTS)?;
+			txn.open_table(VOTES)?;
 			let mut meta = txn.open_table(META)?;
 			if meta.get(OPEN_BATCH)?.is_none() {
 				meta.insert(OPEN_BATCH, 0)?;
@@ -313,6 +328,21 @@ impl ArtefactStore {
 		let txn = self.db.begin_read()?;
 		let table = txn.open_table(VERDICTS)?;
 		table.get(id)?.map(|v| decode(v.value(), "verdict")).transpose()
+	}
+
+	/// Stores (durably) the vote kept for on-chain dispute `id`.
+	pub fn put_vote(&self, id: u64, record: &VoteRecord) -> Result<()> {
+		let txn = self.db.begin_write()?;
+		txn.open_table(VOTES)?.insert(id, record.encode().as_slice())?;
+		txn.commit()?;
+		Ok(())
+	}
+
+	/// The vote kept for on-chain dispute `id`.
+	pub fn vote(&self, id: u64) -> Result<Option<VoteRecord>> {
+		let txn = self.db.begin_read()?;
+		let table = txn.open_table(VOTES)?;
+		table.get(id)?.map(|v| decode(v.value(), "vote")).transpose()
 	}
 
 	fn keep_tree(&self, batch: u64, tree: MerkleSumTree) {

@@ -76,6 +76,9 @@ pub struct ServeConfig {
 	pub batch_max_leaves: u32,
 	/// …or when its first leaf is this old.
 	pub batch_max_age: Duration,
+	/// Serve stored leaves at the artefact endpoint (off only in tests, to play a miner that
+	/// stops serving them: `AETRON_TEST_HIDE_ARTEFACTS`).
+	pub serve_artefacts: bool,
 }
 
 /// The served model, the store and the settings, shared by all handlers.
@@ -646,6 +649,15 @@ async fn artefact(
 	State(app): State<Arc<App>>,
 	Path((batch, index)): Path<(u64, u32)>,
 ) -> Result<Json<ArtefactAnswer>, ApiError> {
+	if !app.config.serve_artefacts {
+		return Err(ApiError {
+			status: StatusCode::SERVICE_UNAVAILABLE,
+			kind: "server_error",
+			message: "This worker does not serve artefacts.".into(),
+			param: None,
+			code: Some("artefacts_unavailable"),
+		});
+	}
 	let position = Position { batch, index };
 	let store_app = app.clone();
 	let (info, proven) = tokio::task::spawn_blocking(move || {

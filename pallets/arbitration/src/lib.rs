@@ -9,7 +9,8 @@
 //! - `Answering` (unavailable-data disputes only): the miner may post the leaf with
 //!   [`Pallet::answer`] within `answer_window`; the chain checks the proof against the
 //!   committed root and the header's hashes ([`aetron_primitives::arbitration::check_answer`]).
-//!   No answer: the miner loses without a panel.
+//!   No answer: the miner loses without a panel; an answer the panel finds honest cures the
+//!   dispute (nobody loses).
 //! - `Drawing`: once randomness from a block after the dispute became ready is known, a panel
 //!   of `panel_size` arbiters is drawn from the neuronet's active slots (through
 //!   [`ActiveSlots`], the work pallet's O(1) index): `may_arbitrate`, not on probation, of
@@ -28,6 +29,9 @@
 //! - Challenger lost: the challenger forfeits the batch's epoch, loses
 //!   `challenger_penalty` of its reputation, and its bond goes to the treasury.
 //! - No fault: the bond goes back; the batch counts without the disputed leaf's work.
+//! - Cured (an unavailable leaf the miner posted and the panel found honest): nobody loses,
+//!   as the challenger reported the truth and the miner mended it; the bond goes back and the
+//!   batch counts in full.
 //! - Arbiters absent or in the minority lose `arbiter_penalty` of their reputation.
 //!
 //! When the last open dispute of a batch is decided the batch is resolved through
@@ -832,6 +836,8 @@ pub mod pallet {
 				}
 			}
 			let ruling = match honest.cmp(&guilty) {
+				// An answered unavailable leaf: the challenger reported the truth.
+				core::cmp::Ordering::Greater if d.kind == FailureKind::Unavailable => Ruling::Cured,
 				core::cmp::Ordering::Greater => Ruling::ChallengerLost,
 				core::cmp::Ordering::Less => Ruling::MinerLost,
 				core::cmp::Ordering::Equal => Ruling::NoFault,
@@ -841,7 +847,7 @@ pub mod pallet {
 					VoteState::Waiting | VoteState::Committed(_) => Some(false),
 					VoteState::Revealed(vote) => {
 						let minority = match ruling {
-							Ruling::ChallengerLost => !vote.miner_honest,
+							Ruling::ChallengerLost | Ruling::Cured => !vote.miner_honest,
 							Ruling::MinerLost => vote.miner_honest,
 							Ruling::NoFault => false,
 						};
@@ -902,7 +908,7 @@ pub mod pallet {
 						Fortitude::Force,
 					);
 				}
-				Ruling::NoFault => {
+				Ruling::NoFault | Ruling::Cured => {
 					let _ = T::Currency::release(
 						&reason,
 						&d.challenger_coldkey,

@@ -450,7 +450,7 @@ fn answered_batch() -> (LeafAnswer, DisputeRequest) {
 }
 
 #[test]
-fn an_answered_leaf_goes_to_the_panel_and_an_honest_miner_wins() {
+fn an_answered_leaf_goes_to_the_panel_and_an_honest_one_cures_the_dispute() {
 	run(|| {
 		network(3);
 		let (answer, r) = answered_batch();
@@ -469,9 +469,14 @@ fn an_answered_leaf_goes_to_the_panel_and_an_honest_miner_wins() {
 		for &a in &arbiters {
 			reveal_vote(id, a, true);
 		}
-		assert_eq!(ruling(id), (Ruling::ChallengerLost, 3, 0));
+		// The challenger reported the truth (the leaf was unavailable) and the miner cured it:
+		// nobody loses, and the batch counts in full.
+		assert_eq!(ruling(id), (Ruling::Cured, 3, 0));
 		assert!(Answers::<Test>::get(id).is_none(), "the answer goes with the decision");
 		assert_eq!(resolved(), vec![(BATCH, DisputeOutcome::MinerHonest)]);
+		assert_eq!((held(2), Balances::balance(&2)), (0, 1_000));
+		assert!(!Arbitration::is_forfeited(0, 0) && !Arbitration::is_forfeited(1, 0));
+		assert!(penalized().is_empty());
 	});
 }
 

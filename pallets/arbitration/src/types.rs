@@ -193,6 +193,10 @@ pub enum Ruling {
 	/// No panel could be drawn, or its revealed votes tied: nobody is at fault; the bond goes
 	/// back and the batch counts without the disputed leaf's work.
 	NoFault,
+	/// An unavailable-data dispute the miner answered on-chain with a leaf the panel's
+	/// majority found honest: the challenger was right that the leaf was unavailable and the
+	/// miner cured it, so nobody loses; the bond goes back and the batch counts in full.
+	Cured,
 }
 
 /// Where a dispute is.

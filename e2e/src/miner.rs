@@ -1,0 +1,184 @@
+//! Mining workers as the end-to-end tests run them: `aetron-worker mine` processes of their own
+//! coldkeys on one dev node, with their logs, health and a load of signed requests, and the
+//! polling helpers the tests wait with.
+
+use std::{
+	path::{Path, PathBuf},
+	process::{Child, Command},
+	time::{Duration, Instant},
+};
+
+use serde_json::Value;
+use subxt_signer::{sr25519::Keypair, SecretUri};
+
+use crate::{free_port, models, worker_binary};
+
+/// The keypair of a secret URI (`//Alice`).
+pub fn keypair(suri: &str) -> Keypair {
+	let uri: SecretUri = suri.parse().unwrap();
+	Keypair::from_uri(&uri).unwrap()
+}
+
+/// Runs `aetron-worker` with `args` to completion; panics with its output if it fails.
+pub fn run_worker(args: &[&str]) -> std::process::Output {
+	let out = Command::new(worker_binary()).args(args).output().expect("worker runs");
+	assert!(
+		out.status.success(),
+		"aetron-worker {args:?}: {}{}",
+		String::from_utf8_lossy(&out.stdout),
+		String::from_utf8_lossy(&out.stderr)
+	);
+	out
+}
+
+/// A mining worker process; killed (SIGKILL) on drop.
+pub struct Miner {
+	/// A name for logs and messages.
+	pub name: &'static str,
+	/// Its coldkey's secret URI.
+	pub coldkey: &'static str,
+	/// Its API's port on 127.0.0.1.
+	pub port: u16,
+	/// Its data directory (keystore and artefact store).
+	pub data_dir: PathBuf,
+	/// The models directory.
+	pub models: PathBuf,
+	/// Extra environment (the `AETRON_TEST_*` hooks).
+	pub env: Vec<(&'static str, String)>,
+	/// The node's WebSocket URL.
+	pub url: String,
+	/// Its log file's stem (`.N.log` per start).
+	pub log: PathBuf,
+	child: Option<Child>,
+	starts: u32,
+}
+
+impl Miner {
+	/// A miner of `coldkey` on the node at `url`, its files under `scratch`; not started.
+	pub fn new(name: &'static str, coldkey: &'static str, url: &str, scratch: &Path) -> Self {
+		Self {
+			name,
+			coldkey,
+			port: free_port(),
+			data_dir: scratch.join(name),
+			models: models(),
+			env: Vec::new(),
+			url: url.to_string(),
+			log: scratch.join(format!("{name}.log")),
+			child: None,
+			starts: 0,
+		}
+	}
+
+	/// Its API's base URL.
+	pub fn endpoint(&self) -> String {
+		format!("http://127.0.0.1:{}", self.port)
+	}
+
+	/// Starts `aetron-worker mine` (again, after a kill: same data directory, new log).
+	pub fn start(&mut self) {
+		self.starts += 1;
+		let log = self.log.with_extension(format!("{}.log", self.starts));
+		let file = std::fs::File::create(&log).unwrap();
+		let mut command = Command::new(worker_binary());
+		command
+			.args(["mine", "--url", &self.url, "--suri", self.coldkey, "--neuronet", "0"])
+			.arg("--models")
+			.arg(&self.models)
+			.arg("--data-dir")
+			.arg(&self.data_dir)
+			.args(["--listen", &format!("127.0.0.1:{}", self.port), "--fee", "10"])
+			.args(["--batch-max-age-secs", "8"])
+			.env("RUST_LOG", "info")
+			.stdout(file.try_clone().unwrap())
+			.stderr(file);
+		for (key, value) in &self.env {
+			command.env(key, value);
+		}
+		self.child = Some(command.spawn().expect("the worker starts"));
+	}
+
+	/// Kills it with SIGKILL.
+	pub fn kill(&mut self) {
+		if let Some(mut child) = self.child.take() {
+			let _ = child.kill();
+			let _ = child.wait();
+		}
+	}
+
+	/// Every log it wrote, run after run.
+	pub fn log_text(&self) -> String {
+		(1..=self.starts)
+			.map(|n| {
+				std::fs::read_to_string(self.log.with_extension(format!("{n}.log")))
+					.unwrap_or_default()
+			})
+			.collect::<Vec<_>>()
+			.join("\n")
+	}
+
+	/// Its `/health`, if it answers.
+	pub async fn health(&self) -> Option<Value> {
+		let out = Command::new("curl")
+			.args(["-sf", &format!("{}/health", self.endpoint())])
+			.output()
+			.ok()?;
+		serde_json::from_slice(&out.stdout).ok()
+	}
+
+	/// Waits until the worker serves, and returns its slot.
+	pub async fn serving(&self) -> u64 {
+		let deadline = Instant::now() + Duration::from_secs(300);
+		while Instant::now() < deadline {
+			if let Some(h) = self.health().await {
+				if let Some(slot) = h["slot"].as_u64() {
+					return slot;
+				}
+			}
+			tokio::time::sleep(Duration::from_millis(500)).await;
+		}
+		panic!("{} does not serve:\n{}", self.name, self.log_text());
+	}
+
+	/// Sends `requests` signed requests; returns the work units they were worth.
+	pub fn load(&self, requests: u64) -> u64 {
+		let out = run_worker(&[
+			"load",
+			"--endpoint",
+			&self.endpoint(),
+			"--suri",
+			"//Alice",
+			"--requests",
+			&requests.to_string(),
+		]);
+		let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+		assert_eq!(report["ok"].as_u64(), Some(requests), "{report}");
+		report["workUnits"].as_u64().unwrap()
+	}
+}
+
+impl Drop for Miner {
+	fn drop(&mut self) {
+		self.kill();
+	}
+}
+
+/// Polls `check` every second for up to `secs` seconds; panics naming `what` if it never
+/// came true.
+pub async fn eventually(what: &str, secs: u64, check: impl AsyncFnMut() -> bool) {
+	if !within(secs, check).await {
+		panic!("timed out waiting for {what}");
+	}
+}
+
+/// Polls `check` every second for up to `secs` seconds; whether it came true.
+pub async fn within(secs: u64, mut check: impl AsyncFnMut() -> bool) -> bool {
+	let deadline = Instant::now() + Duration::from_secs(secs);
+	while Instant::now() < deadline {
+		if check().await {
+			return true;
+		}
+		tokio::time::sleep(Duration::from_secs(1)).await;
+	}
+	false
+}
