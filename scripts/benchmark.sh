@@ -6,6 +6,7 @@
 #
 #   scripts/benchmark.sh                 # every AETRON pallet, 50 steps, 20 repeats
 #   STEPS=2 REPEAT=1 scripts/benchmark.sh   # a quick check that every benchmark runs
+#   PALLETS="work arbitration" scripts/benchmark.sh   # only these
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
@@ -18,7 +19,7 @@ repeat="${REPEAT:-20}"
 export SKIP_FRAME_STORAGE_ACCESS_TEST_RUNTIME_WASM_BUILD=1
 cargo build --release --locked -p aetron-node --features runtime-benchmarks
 node="$AETRON_TARGET/release/aetron-node"
-for pallet in neuronets reputation work arbitration; do
+for pallet in ${PALLETS:-neuronets reputation work arbitration}; do
 	echo "==> benchmarking pallet_$pallet"
 	"$node" benchmark pallet --chain dev --pallet "pallet_$pallet" --extrinsic '*' \
 		--steps "$steps" --repeat "$repeat" --wasm-execution compiled \

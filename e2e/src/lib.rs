@@ -308,9 +308,9 @@ fn header_number(header: &Value) -> Result<u64> {
 	Ok(u64::from_str_radix(hex.trim_start_matches("0x"), 16)?)
 }
 
-/// The parts of a zombienet network spec (`zombienet/*.toml`) that the launcher honours.
 pub mod miner;
 
+/// The parts of a zombienet network spec (`zombienet/*.toml`) that the launcher honours.
 pub mod zombienet {
 	use serde::Deserialize;
 	use std::path::Path;

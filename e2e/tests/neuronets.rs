@@ -9,7 +9,7 @@
 //!   registration events;
 //! - bad registrations and heartbeats are refused by name.
 
-use std::{path::PathBuf, process::Command};
+use std::process::Command;
 
 use aetron_e2e::{dev_node, minilm_spec as spec_file, models, worker_binary, Rpc};
 use serde_json::Value;

@@ -14,8 +14,7 @@
 //!    given to freshly drawn slots.
 
 use std::{
-	path::{Path, PathBuf},
-	process::{Child, Command},
+	path::PathBuf,
 	time::{Duration, Instant},
 };
 
@@ -28,7 +27,7 @@ use serde_json::Value;
 use subxt::{
 	dynamic, ext::scale_decode::DecodeAsType, rpcs::rpc_params, OnlineClient, SubstrateConfig,
 };
-use subxt_signer::{sr25519::Keypair, SecretUri};
+use subxt_signer::sr25519::Keypair;
 
 fn minilm() -> PathBuf {
 	models().join("all-minilm-l6-v2")

@@ -174,11 +174,13 @@ mod benchmarks {
 		}
 		#[extrinsic_call]
 		_(RawOrigin::Signed(hotkey), first, id, v, salt);
-		let status = Batches::<T>::get(id).map(|b| b.status);
-		// With a failure the batch is disputed, or (when the challenger's bond is unpaid, as a
-		// benchmark account's is) still being re-checked; arbitration's side is weighed by
+		// With a failure the batch is disputed; or, when the challenger's bond is unpaid (as a
+		// benchmark account's is), the position is missed and reassigned, and the others'
+		// passes may confirm the batch. Arbitration's side is weighed by
 		// `DisputeHook::open_dispute_weight`.
-		assert_eq!(status == Some(BatchStatus::Confirmed), f == 0);
+		if f == 0 {
+			assert_eq!(Batches::<T>::get(id).map(|b| b.status), Some(BatchStatus::Confirmed));
+		}
 	}
 
 	#[benchmark]
