@@ -1,6 +1,6 @@
 //! Mining workers as the end-to-end tests run them: `aetron-worker mine` processes of their own
-//! coldkeys on one dev node, with their logs, health and a load of signed requests, and the
-//! polling helpers the tests wait with.
+//! coldkeys on one dev node, with their logs, health and a load of signed requests; the MiniLM
+//! neuronet they mine, parameters set by sudo, and the polling helpers the tests wait with.
 
 use std::{
 	path::{Path, PathBuf},
@@ -11,7 +11,7 @@ use std::{
 use serde_json::Value;
 use subxt_signer::{sr25519::Keypair, SecretUri};
 
-use crate::{free_port, models, worker_binary};
+use crate::{free_port, minilm_spec, models, worker_binary};
 
 /// The keypair of a secret URI (`//Alice`).
 pub fn keypair(suri: &str) -> Keypair {
@@ -181,4 +181,66 @@ pub async fn within(secs: u64, mut check: impl AsyncFnMut() -> bool) -> bool {
 		tokio::time::sleep(Duration::from_secs(1)).await;
 	}
 	false
+}
+
+/// Alice creates the MiniLM neuronet (id 0) from its spec file, written into `dir`.
+pub fn create_minilm_neuronet(url: &str, dir: &Path) {
+	let spec = minilm_spec(dir);
+	run_worker(&[
+		"neuronet",
+		"create",
+		"--url",
+		url,
+		"--suri",
+		"//Alice",
+		"--spec",
+		spec.to_str().unwrap(),
+	]);
+}
+
+/// Alice, the dev chain's sudo key, sets `pallet`'s parameters to `params`; returns once that
+/// is finalized.
+pub async fn sudo_set_params(
+	api: &subxt::OnlineClient<subxt::SubstrateConfig>,
+	pallet: &str,
+	params: subxt::ext::scale_value::Value,
+) {
+	use subxt::ext::scale_value::Value as V;
+	let call = V::unnamed_variant(pallet, [V::named_variant("set_params", [("params", params)])]);
+	let tx = subxt::dynamic::transaction("Sudo", "sudo", (call,));
+	api.at_current_block()
+		.await
+		.unwrap()
+		.transactions()
+		.sign_and_submit_then_watch_default(&tx, &keypair("//Alice"))
+		.await
+		.unwrap()
+		.wait_for_finalized_success()
+		.await
+		.unwrap();
+}
+
+/// Sudo sets arbitration's parameters for the end-to-end tests: windows of six blocks for
+/// answers, commits and reveals (workers poll every two seconds and wait for inclusion) and
+/// enough draw tries that a panel fills among a handful of slots.
+pub async fn set_arbitration_params(api: &subxt::OnlineClient<subxt::SubstrateConfig>) {
+	use subxt::ext::scale_value::value;
+	let params = value!({
+		challenger_bond: 10_000_000_000_000u128,
+		panel_size: 3u32,
+		answer_window: 8u32,
+		commit_window: 6u32,
+		reveal_window: 6u32,
+		max_draw_tries: 32u32,
+		bounty_share: 200_000_000u32,
+		challenger_penalty: 500_000_000u32,
+		arbiter_penalty: 100_000_000u32,
+		max_open_panels: 16u32,
+		max_timers_per_block: 32u32,
+		keep_decided: 2_000u32,
+		forfeit_history_epochs: 48u32,
+		max_prunes_per_block: 32u32,
+		max_answer_bytes: 262_144u32,
+	});
+	sudo_set_params(api, "Arbitration", params).await;
 }

@@ -15,13 +15,14 @@ use std::time::Instant;
 
 use aetron_e2e::{
 	dev_node,
-	miner::{eventually, keypair, run_worker, within, Miner},
-	minilm_spec, models, Rpc,
+	miner::{
+		create_minilm_neuronet, eventually, run_worker, set_arbitration_params, sudo_set_params,
+		within, Miner,
+	},
+	models, Rpc,
 };
 use serde_json::Value;
-use subxt::{
-	dynamic, ext::scale_decode::DecodeAsType, rpcs::rpc_params, OnlineClient, SubstrateConfig,
-};
+use subxt::{ext::scale_decode::DecodeAsType, rpcs::rpc_params, OnlineClient, SubstrateConfig};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, DecodeAsType)]
 #[decode_as_type(crate_path = "subxt::ext::scale_decode")]
@@ -144,29 +145,9 @@ async fn update(all: &mut Events, api: &OnlineClient<SubstrateConfig>) {
 	}
 }
 
-/// Sudo sets a pallet's parameters.
-async fn sudo_set_params(
-	api: &OnlineClient<SubstrateConfig>,
-	pallet: &str,
-	params: subxt::ext::scale_value::Value,
-) {
-	use subxt::ext::scale_value::Value as V;
-	let call = V::unnamed_variant(pallet, [V::named_variant("set_params", [("params", params)])]);
-	let tx = dynamic::transaction("Sudo", "sudo", (call,));
-	api.at_current_block()
-		.await
-		.unwrap()
-		.transactions()
-		.sign_and_submit_then_watch_default(&tx, &keypair("//Alice"))
-		.await
-		.unwrap()
-		.wait_for_finalized_success()
-		.await
-		.unwrap();
-}
-
 /// Windows of several blocks for re-checks and votes (workers poll every two seconds) and
-/// enough draw tries that panels fill among eight slots.
+/// enough draw tries that panels fill among eight slots (the arbitration side is shared with
+/// the work test).
 async fn set_params(api: &OnlineClient<SubstrateConfig>) {
 	use subxt::ext::scale_value::value;
 	sudo_set_params(
@@ -189,28 +170,7 @@ async fn set_params(api: &OnlineClient<SubstrateConfig>) {
 		}),
 	)
 	.await;
-	sudo_set_params(
-		api,
-		"Arbitration",
-		value!({
-			challenger_bond: 10_000_000_000_000u128,
-			panel_size: 3u32,
-			answer_window: 8u32,
-			commit_window: 6u32,
-			reveal_window: 6u32,
-			max_draw_tries: 32u32,
-			bounty_share: 200_000_000u32,
-			challenger_penalty: 500_000_000u32,
-			arbiter_penalty: 100_000_000u32,
-			max_open_panels: 16u32,
-			max_timers_per_block: 32u32,
-			keep_decided: 2_000u32,
-			forfeit_history_epochs: 48u32,
-			max_prunes_per_block: 32u32,
-			max_answer_bytes: 262_144u32,
-		}),
-	)
-	.await;
+	set_arbitration_params(api).await;
 }
 
 async fn status(url: &str, miner: &Miner) -> Value {
@@ -258,17 +218,7 @@ async fn disputes_are_judged_by_panels_and_losers_pay() {
 	let url = node.ws_url();
 	let api = OnlineClient::<SubstrateConfig>::from_insecure_url(&url).await.unwrap();
 	let scratch = tempfile::tempdir().unwrap();
-	let spec = minilm_spec(scratch.path());
-	run_worker(&[
-		"neuronet",
-		"create",
-		"--url",
-		&url,
-		"--suri",
-		"//Alice",
-		"--spec",
-		spec.to_str().unwrap(),
-	]);
+	create_minilm_neuronet(&url, scratch.path());
 	set_params(&api).await;
 	let started = Instant::now();
 

@@ -20,8 +20,11 @@ use std::{
 
 use aetron_e2e::{
 	dev_node,
-	miner::{eventually, keypair, run_worker, within, Miner},
-	minilm_spec, models, Rpc,
+	miner::{
+		create_minilm_neuronet, eventually, keypair, run_worker, set_arbitration_params,
+		sudo_set_params, within, Miner,
+	},
+	models, Rpc,
 };
 use serde_json::Value;
 use subxt::{
@@ -190,7 +193,7 @@ async fn batch(rpc: &Rpc, id: u64) -> Value {
 
 /// Sudo sets the work parameters (windows long enough for a worker to restart in).
 async fn set_work_params(api: &OnlineClient<SubstrateConfig>) {
-	use subxt::ext::scale_value::{value, Value as V};
+	use subxt::ext::scale_value::value;
 	let params = value!({
 		max_commits_per_epoch: 20u32,
 		max_samples_per_batch: 64u32,
@@ -206,18 +209,8 @@ async fn set_work_params(api: &OnlineClient<SubstrateConfig>) {
 		max_timers_per_block: 64u32,
 		max_prunes_per_block: 32u32,
 	});
-	let call = V::unnamed_variant("Work", [V::named_variant("set_params", [("params", params)])]);
-	let tx = dynamic::transaction("Sudo", "sudo", (call,));
-	api.at_current_block()
-		.await
-		.unwrap()
-		.transactions()
-		.sign_and_submit_then_watch_default(&tx, &keypair("//Alice"))
-		.await
-		.unwrap()
-		.wait_for_finalized_success()
-		.await
-		.unwrap();
+	sudo_set_params(api, "Work", params).await;
+	set_arbitration_params(api).await;
 }
 
 async fn commit_as(
@@ -254,17 +247,7 @@ async fn batches_are_committed_rechecked_confirmed_and_cheats_caught() {
 	let url = node.ws_url();
 	let api = OnlineClient::<SubstrateConfig>::from_insecure_url(&url).await.unwrap();
 	let scratch = tempfile::tempdir().unwrap();
-	let spec = minilm_spec(scratch.path());
-	run_worker(&[
-		"neuronet",
-		"create",
-		"--url",
-		&url,
-		"--suri",
-		"//Alice",
-		"--spec",
-		spec.to_str().unwrap(),
-	]);
+	create_minilm_neuronet(&url, scratch.path());
 	set_work_params(&api).await;
 	let started = Instant::now();
 
@@ -470,17 +453,22 @@ async fn batches_are_committed_rechecked_confirmed_and_cheats_caught() {
 			[e, f, x].contains(&miner) || fr.rechecker == e,
 			"only cheats fail (or Eve's own re-checks): {fr:?}"
 		);
-		// The first failure of each verdict goes to arbitration (the rest are recorded); the
-		// batch stays disputed until its disputes are decided (`e2e/tests/arbitration.rs`
-		// follows them through).
+		// The first failure of each verdict goes to arbitration (the rest are recorded);
+		// `e2e/tests/arbitration.rs` follows disputes through.
 		let first = all
 			.failures
 			.iter()
 			.find(|other| other.batch == fr.batch && other.rechecker == fr.rechecker)
 			.unwrap();
 		assert_eq!(fr.dispute.is_some(), std::ptr::eq(first, fr), "{fr:?}");
+		// A failed leaf's work is never paid: the batch is disputed, rejected, or (no fault
+		// found, e.g. a panel whose members were absent) confirmed without that leaf.
 		let status = batch(&rpc, fr.batch).await;
-		assert_ne!(status["status"], "Confirmed", "{status}");
+		assert!(
+			status["status"] != "Confirmed"
+				|| status["confirmedWork"].as_u64() < status["totalWork"].as_u64(),
+			"{status}"
+		);
 	}
 	let missed = all.missed.iter().find(|m| m.rechecker == c).unwrap();
 	let work = rpc.call("work_epochWork", rpc_params![c, missed.epoch]).await.unwrap();

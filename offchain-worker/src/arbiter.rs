@@ -60,6 +60,37 @@ pub struct Arbiter {
 	pub reference: OnceLock<Arc<Mutex<Model>>>,
 }
 
+/// An arbiter's vote on `leaf` (or on a leaf it could not get: `Err` holds why), judged with
+/// the re-check core on the `reference` model: honest when it passes. The digest is
+/// `blake2_256(SCALE((artefact bytes, failure kind, reason)))`, so the vote names the leaf
+/// judged and what was found, and two arbiters' votes on one leaf match to the bit when their
+/// re-computations do (the reference backend makes them).
+pub fn vote_on(
+	leaf: Result<&Leaf, &recheck::Verdict>,
+	commitment: &Commitment,
+	reference: Option<&Model>,
+) -> (Vote, recheck::Verdict) {
+	let (verdict, artefact) = match (leaf, reference) {
+		(Err(unavailable), _) => (unavailable.clone(), Vec::new()),
+		(Ok(leaf), Some(model)) => {
+			(recheck::check(leaf, commitment, model), leaf.artefact.encode())
+		}
+		(Ok(leaf), None) => (
+			recheck::Verdict::Fail(
+				recheck::FailKind::WrongOutput,
+				"no model to re-compute with".into(),
+			),
+			leaf.artefact.encode(),
+		),
+	};
+	let (found, why) = match &verdict {
+		recheck::Verdict::Pass => (None, String::new()),
+		recheck::Verdict::Fail(kind, why) => (Some(*kind), why.clone()),
+	};
+	let digest = sp_crypto_hashing::blake2_256(&(artefact, found, why).encode());
+	(Vote { miner_honest: found.is_none(), digest }, verdict)
+}
+
 impl Arbiter {
 	/// The reference model, loaded on first use.
 	async fn reference(&self) -> Result<Arc<Mutex<Model>>> {
@@ -96,23 +127,20 @@ impl Arbiter {
 			neuronet: dispute.neuronet,
 			pricing: self.pricing,
 		};
-		let (verdict, artefact) = match leaf {
-			Err(unavailable) => (unavailable, Vec::new()),
-			Ok(leaf) => {
-				let model = self.reference().await?;
-				let artefact = leaf.artefact.encode();
-				let verdict = tokio::task::spawn_blocking(move || {
-					let model = model.lock().map_err(|_| anyhow::anyhow!("model lock poisoned"))?;
-					Ok::<_, anyhow::Error>(recheck::check(&leaf, &commitment, &model))
-				})
-				.await??;
-				(verdict, artefact)
-			}
+		let model = match &leaf {
+			Ok(_) => Some(self.reference().await?),
+			Err(_) => None,
 		};
-		let found = match &verdict {
-			recheck::Verdict::Pass => None,
-			recheck::Verdict::Fail(kind, _) => Some(*kind),
-		};
+		let (vote, verdict) = tokio::task::spawn_blocking(move || {
+			let model = match &model {
+				Some(model) => {
+					Some(model.lock().map_err(|_| anyhow::anyhow!("model lock poisoned"))?)
+				}
+				None => None,
+			};
+			Ok::<_, anyhow::Error>(vote_on(leaf.as_ref(), &commitment, model.as_deref()))
+		})
+		.await??;
 		tracing::info!(
 			dispute = d.id,
 			batch = dispute.batch,
@@ -120,8 +148,7 @@ impl Arbiter {
 			ms = started.elapsed().as_millis() as u64,
 			"judged on the reference backend: {verdict}"
 		);
-		let digest = sp_crypto_hashing::blake2_256(&(artefact, found).encode());
-		Ok(Vote { miner_honest: found.is_none(), digest })
+		Ok(vote)
 	}
 
 	/// One pass over the slot's disputes: answers what is asked of it as a miner, decides,
@@ -152,16 +179,7 @@ impl Arbiter {
 		let proven = tokio::task::spawn_blocking(move || store.proven_entry(position))
 			.await??
 			.with_context(|| format!("no leaf {position:?} in the store"))?;
-		let leaf = Leaf {
-			batch: position.batch,
-			index: position.index,
-			leaf_count: proven.leaf_count,
-			proof: proven.proof,
-			artefact: proven.entry.artefact,
-			request: proven.entry.request,
-			response: proven.entry.response,
-			client: proven.entry.client,
-		};
+		let leaf = Leaf::from_proven(position, proven);
 		self.registrar.answer_dispute(&self.hotkey, d.id, &answer_of(&leaf)?).await?;
 		tracing::info!(
 			dispute = d.id,

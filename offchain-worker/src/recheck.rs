@@ -151,6 +151,23 @@ pub struct Leaf {
 }
 
 impl Leaf {
+	/// A leaf of this worker's own store, with its proof.
+	pub fn from_proven(
+		position: crate::store::Position,
+		proven: crate::store::ProvenEntry,
+	) -> Self {
+		Self {
+			batch: position.batch,
+			index: position.index,
+			leaf_count: proven.leaf_count,
+			proof: proven.proof,
+			artefact: proven.entry.artefact,
+			request: proven.entry.request,
+			response: proven.entry.response,
+			client: proven.entry.client,
+		}
+	}
+
 	/// Decodes the artefact endpoint's answer.
 	pub fn from_answer(answer: &ArtefactAnswer) -> anyhow::Result<Self> {
 		let b64 = base64::engine::general_purpose::STANDARD;

@@ -47,17 +47,8 @@ fn committed(entry: Entry) -> (Leaf, SumNode, u32) {
 	let position = store.append(&entry).unwrap();
 	store.close_if_older_than(0).unwrap().unwrap();
 	let proven = store.proven_entry(position).unwrap().unwrap();
-	let leaf = Leaf {
-		batch: position.batch,
-		index: position.index,
-		leaf_count: proven.leaf_count,
-		proof: proven.proof,
-		artefact: proven.entry.artefact,
-		request: proven.entry.request,
-		response: proven.entry.response,
-		client: proven.entry.client,
-	};
-	(leaf, proven.root, proven.leaf_count)
+	let (root, leaf_count) = (proven.root, proven.leaf_count);
+	(Leaf::from_proven(position, proven), root, leaf_count)
 }
 
 /// `leaf` with another response, its hash updated as a cheater would.
@@ -335,4 +326,48 @@ async fn pay_is_rederived_from_the_commitment() {
 	let mut unsigned = leaf.clone();
 	unsigned.client = None;
 	assert_eq!(check(&committed, &unsigned), Some(FailKind::Misattributed));
+}
+
+/// The arbiter's path (DESIGN §7): a vote on a leaf is a function of the leaf alone on the
+/// reference backend, so every arbiter's vote and digest on it agree to the bit, whatever the
+/// thread pool around it and from several OS threads at once, for an honest leaf and for one
+/// served with other weights.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn arbiter_votes_are_identical_across_runs_and_thread_counts() {
+	use aetron_worker::arbiter::vote_on;
+	let models = tempfile::tempdir().unwrap();
+	let (honest_dir, other_dir) = (gpt2(42, models.path()), gpt2(43, models.path()));
+	let (data, cheat_data) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+	let server = Server::start(&honest_dir, data.path(), &["--batch-max-age-secs", "0.5"]);
+	let cheater = Server::start(&other_dir, cheat_data.path(), &["--batch-max-age-secs", "0.5"]);
+	let model = std::sync::Arc::new(
+		Model::load(&honest_dir, &BackendKind::Reference.device().unwrap()).unwrap(),
+	);
+	let request = json!({ "model": "tiny-gpt2", "prompt": "Arbitrate me.", "max_tokens": 24, "temperature": 0.8, "seed": 5 });
+	for (server, honest) in [(&server, true), (&cheater, false)] {
+		let (leaf, root, count) = served_leaf(server, "/v1/completions", request.clone()).await;
+		let commitment = Commitment::claimed_by(&leaf, root, count);
+		let first = vote_on(Ok(&leaf), &commitment, Some(&model));
+		assert_eq!(first.0.miner_honest, honest, "{}", first.1);
+		assert_eq!(first, vote_on(Ok(&leaf), &commitment, Some(&model)), "same run twice");
+		for threads in [1, 2, 4] {
+			let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+			let again = pool.install(|| vote_on(Ok(&leaf), &commitment, Some(&model)));
+			assert_eq!(first, again, "{threads} threads");
+		}
+		let handles: Vec<_> = (0..3)
+			.map(|_| {
+				let (model, leaf) = (model.clone(), leaf.clone());
+				std::thread::spawn(move || vote_on(Ok(&leaf), &commitment, Some(&model)))
+			})
+			.collect();
+		for handle in handles {
+			assert_eq!(first, handle.join().unwrap());
+		}
+	}
+	// A leaf nobody can get is judged against the miner.
+	let unavailable = Verdict::Fail(FailKind::Unavailable, "HTTP 503".into());
+	let (leaf, root, count) = served_leaf(&server, "/v1/completions", request).await;
+	let (vote, _) = vote_on(Err(&unavailable), &Commitment::claimed_by(&leaf, root, count), None);
+	assert!(!vote.miner_honest);
 }
