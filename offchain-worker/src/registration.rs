@@ -10,7 +10,6 @@
 //! on every core against the difficulty the runtime reports for the current block.
 
 use std::{
-	collections::HashMap,
 	sync::{
 		atomic::{AtomicBool, AtomicU64, Ordering},
 		Arc,
@@ -34,9 +33,6 @@ use subxt_signer::sr25519::Keypair;
 
 use crate::inference::fingerprint::Fingerprint;
 
-/// How long a nonce just used is remembered (two blocks).
-pub const RECENT_NONCE: Duration = Duration::from_secs(12);
-
 /// A neuronet's id.
 pub type NeuronetId = u32;
 /// An account id as the runtime stores it.
@@ -51,9 +47,8 @@ pub struct Registrar {
 	pub(crate) api: OnlineClient<SubstrateConfig>,
 	pub(crate) rpc: LegacyRpcMethods<RpcConfigFor<SubstrateConfig>>,
 	/// Held while a transaction is signed and handed to the pool, so the loops that share a
-	/// hotkey (heartbeats, commits, verdicts, votes) never sign two with the same nonce; it
-	/// keeps the last nonce each account used, and when.
-	submit_lock: tokio::sync::Mutex<HashMap<[u8; 32], (u64, Instant)>>,
+	/// hotkey (heartbeats, commits, verdicts, votes) never sign two with the same nonce.
+	submit_lock: tokio::sync::Mutex<()>,
 }
 
 /// A call argument that is already SCALE-encoded by the pallet's own type.
@@ -343,10 +338,7 @@ impl Registrar {
 
 	/// Signs and hands the transaction to the pool with the signer's next nonce as the node's
 	/// pool sees it (`system_accountNextIndex`, which counts transactions still in the pool),
-	/// one at a time, so loops that share a key never sign two with the same nonce. The pool
-	/// may not count a transaction it was handed a moment ago yet, so for [`RECENT_NONCE`]
-	/// after a send the nonce is at least the one after it; past that the node's count rules
-	/// again (a dropped transaction leaves no lasting gap).
+	/// one at a time, so loops that share a key never sign two with the same nonce.
 	async fn send<Call: subxt::transactions::Payload>(
 		&self,
 		signer: &Keypair,
@@ -357,14 +349,9 @@ impl Registrar {
 			subxt::client::OnlineClientAtBlockImpl<SubstrateConfig>,
 		>,
 	> {
-		let mut recent = self.submit_lock.lock().await;
+		let _one_at_a_time = self.submit_lock.lock().await;
 		let account = <Keypair as subxt::transactions::Signer<SubstrateConfig>>::account_id(signer);
-		let pool = self.rpc.system_account_next_index(&account).await.context("the next nonce")?;
-		let nonce = match recent.get(&account.0) {
-			Some(&(last, at)) if at.elapsed() < RECENT_NONCE => pool.max(last.saturating_add(1)),
-			_ => pool,
-		};
-		recent.insert(account.0, (nonce, Instant::now()));
+		let nonce = self.rpc.system_account_next_index(&account).await.context("the next nonce")?;
 		let params = subxt::config::SubstrateExtrinsicParamsBuilder::new().nonce(nonce).build();
 		Ok(self
 			.api
