@@ -244,3 +244,17 @@ pub async fn set_arbitration_params(api: &subxt::OnlineClient<subxt::SubstrateCo
 	});
 	sudo_set_params(api, "Arbitration", params).await;
 }
+
+/// `aetron_primitives::work::FailureKind` as the tests decode it from events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, subxt::ext::scale_decode::DecodeAsType)]
+#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+#[allow(missing_docs)]
+pub enum FailureKind {
+	BadProof,
+	WrongOutput,
+	FingerprintOutOfTolerance,
+	Unavailable,
+	Misattributed,
+	WorkMismatch,
+	TotalMismatch,
+}

@@ -15,6 +15,7 @@ use std::time::Instant;
 
 use aetron_e2e::{
 	dev_node,
+	miner::FailureKind as Kind,
 	miner::{
 		create_minilm_neuronet, eventually, run_worker, set_arbitration_params, sudo_set_params,
 		within, Miner,
@@ -23,18 +24,6 @@ use aetron_e2e::{
 };
 use serde_json::Value;
 use subxt::{ext::scale_decode::DecodeAsType, rpcs::rpc_params, OnlineClient, SubstrateConfig};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, DecodeAsType)]
-#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
-enum Kind {
-	BadProof,
-	WrongOutput,
-	FingerprintOutOfTolerance,
-	Unavailable,
-	Misattributed,
-	WorkMismatch,
-	TotalMismatch,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, DecodeAsType)]
 #[decode_as_type(crate_path = "subxt::ext::scale_decode")]

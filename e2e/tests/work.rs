@@ -20,6 +20,7 @@ use std::{
 
 use aetron_e2e::{
 	dev_node,
+	miner::FailureKind as Kind,
 	miner::{
 		create_minilm_neuronet, eventually, keypair, run_worker, set_arbitration_params,
 		sudo_set_params, within, Miner,
@@ -75,18 +76,6 @@ async fn served(rpc: &Rpc, slot: u64) -> u64 {
 			.unwrap();
 	}
 	total
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, DecodeAsType)]
-#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
-enum Kind {
-	BadProof,
-	WrongOutput,
-	FingerprintOutOfTolerance,
-	Unavailable,
-	Misattributed,
-	WorkMismatch,
-	TotalMismatch,
 }
 
 #[derive(Debug, Clone, DecodeAsType)]
