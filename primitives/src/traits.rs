@@ -36,6 +36,26 @@ pub trait NeuronetsInspect<AccountId> {
 	fn slot(slot: SlotId) -> Option<SlotInfo<AccountId>>;
 	/// Whether the neuronet exists and is neither paused nor retired.
 	fn neuronet_is_open(neuronet: NeuronetId) -> bool;
+	/// Who owns the neuronet (paid its `OwnerShare` of emission), if it exists.
+	fn neuronet_owner(_neuronet: NeuronetId) -> Option<AccountId> {
+		None
+	}
+}
+
+/// Told of each accepted heartbeat, so uptime is counted per epoch as heartbeats arrive
+/// (implemented by `pallets/emission`; called by `pallets/neuronets`).
+pub trait OnHeartbeat {
+	/// `slot` of `neuronet` sent a heartbeat in the current block.
+	fn heartbeat(slot: SlotId, neuronet: NeuronetId);
+	/// The most weight [`Self::heartbeat`] uses, which the caller's weight includes.
+	fn heartbeat_weight() -> Weight;
+}
+
+impl OnHeartbeat for () {
+	fn heartbeat(_: SlotId, _: NeuronetId) {}
+	fn heartbeat_weight() -> Weight {
+		Weight::zero()
+	}
 }
 
 /// Told when slots open, become active and close, so per-slot state elsewhere starts and ends
@@ -83,6 +103,11 @@ pub trait ReputationOf {
 	fn reputation(slot: SlotId) -> Perbill;
 	/// The slot's emission weight: its reputation, floored at the minimum weight.
 	fn emission_weight(slot: SlotId) -> Perbill;
+	/// The slot's emission weight as it stood at the start of the current epoch, before this
+	/// epoch's gains and losses (what emission scores the epoch with, DESIGN §9).
+	fn epoch_start_weight(slot: SlotId) -> Perbill {
+		Self::emission_weight(slot)
+	}
 	/// The chance that one of the slot's batches is re-checked: `p(R)`, or certainty while on
 	/// probation.
 	fn sampling_rate(slot: SlotId) -> Perbill;
@@ -157,11 +182,16 @@ pub trait OnWork {
 	fn work_confirmed(slot: SlotId, neuronet: NeuronetId, epoch: EpochIndex, units: u64);
 	/// `slot` missed a re-check in `epoch`.
 	fn recheck_missed(slot: SlotId, epoch: EpochIndex);
+	/// The most weight either call uses, which the caller's weight includes.
+	fn on_work_weight() -> Weight;
 }
 
 impl OnWork for () {
 	fn work_confirmed(_: SlotId, _: NeuronetId, _: EpochIndex, _: u64) {}
 	fn recheck_missed(_: SlotId, _: EpochIndex) {}
+	fn on_work_weight() -> Weight {
+		Weight::zero()
+	}
 }
 
 /// A re-checker's revealed failure, handed to arbitration with everything it needs to judge the
@@ -274,6 +304,12 @@ pub trait Forfeits<AccountId> {
 	/// Who is owed a bounty from `slot`'s forfeited emission of `epoch`, and what share of it
 	/// (the challenger that proved it cheated).
 	fn bounty(slot: SlotId, epoch: EpochIndex) -> Option<(AccountId, Perbill)>;
+	/// Whether every dispute over a batch of `epoch` is decided, so no forfeit of `epoch` can
+	/// still appear (emission pays an epoch only then).
+	fn epoch_decided(epoch: EpochIndex) -> bool;
+	/// How many epochs after an epoch its forfeits are kept: emission lets claims expire
+	/// before the ledger forgets, so a cheater cannot wait out its forfeit.
+	fn retention_epochs() -> EpochIndex;
 }
 
 /// No forfeits (a runtime without arbitration).
@@ -284,4 +320,28 @@ impl<AccountId> Forfeits<AccountId> for () {
 	fn bounty(_: SlotId, _: EpochIndex) -> Option<(AccountId, Perbill)> {
 		None
 	}
+	fn epoch_decided(_: EpochIndex) -> bool {
+		true
+	}
+	fn retention_epochs() -> EpochIndex {
+		EpochIndex::MAX
+	}
+}
+
+/// A neuronet's stake and its stakers' rewards (implemented by `pallets/restaking`; used by
+/// `emission` to split emission by stake, size capacity and pay the `StakerShare`).
+pub trait NeuronetStake<AccountId, Balance> {
+	/// The stake bonded to `neuronet` (unbonding stake excluded).
+	fn stake_of(neuronet: NeuronetId) -> Balance;
+	/// Every neuronet with bonded stake and its stake, in neuronet order. Bounded by the number
+	/// of neuronets, which [`Self::max_staked_neuronets`] caps.
+	fn staked_neuronets() -> alloc::vec::Vec<(NeuronetId, Balance)>;
+	/// The most neuronets [`Self::staked_neuronets`] returns.
+	fn max_staked_neuronets() -> u32;
+	/// Moves `amount` from `source` to `neuronet`'s stakers, shared pro rata to their bonded
+	/// stake. Returns what could not be shared (rounding dust, or all of it when nobody is
+	/// staked), which stays with `source`.
+	fn reward_stakers(neuronet: NeuronetId, source: &AccountId, amount: Balance) -> Balance;
+	/// The most weight [`Self::reward_stakers`] uses.
+	fn reward_stakers_weight() -> Weight;
 }

@@ -269,6 +269,7 @@ impl pallet_neuronets::Config for Runtime {
 	type MinPowDifficulty = ConstU64<1024>;
 	type MaxPowDifficulty = ConstU64<{ u64::MAX }>;
 	type OnSlotChange = (Reputation, Work, Arbitration);
+	type OnHeartbeat = ();
 	type WeightInfo = pallet_neuronets::weights::SubstrateWeight<Runtime>;
 }
 

@@ -213,6 +213,11 @@ pub mod pallet {
 		OptionQuery,
 	>;
 
+	/// How many disputes over batches of each epoch are not yet decided (emission pays an epoch
+	/// only once none is).
+	#[pallet::storage]
+	pub type OpenByEpoch<T> = StorageMap<_, Twox64Concat, EpochIndex, u32, ValueQuery>;
+
 	/// Disputes to look at in a block.
 	#[pallet::storage]
 	pub type Timers<T: Config> = StorageDoubleMap<
@@ -668,6 +673,7 @@ pub mod pallet {
 			let now = frame_system::Pallet::<T>::block_number();
 			let id = NextDisputeId::<T>::get();
 			NextDisputeId::<T>::put(id.saturating_add(1));
+			OpenByEpoch::<T>::mutate(request.epoch, |n| *n = n.saturating_add(1));
 			let (phase, timer) = if request.kind == FailureKind::Unavailable {
 				let deadline = now.saturating_add(params.answer_window.into());
 				(Phase::Answering { deadline }, deadline.saturating_add(1u32.into()))
@@ -938,6 +944,9 @@ pub mod pallet {
 				T::Resolution::resolve(d.batch, outcome);
 			}
 			Answers::<T>::remove(id);
+			OpenByEpoch::<T>::mutate_exists(d.epoch, |n| {
+				*n = n.and_then(|n| n.checked_sub(1)).filter(|n| *n > 0)
+			});
 			d.phase = Phase::Decided { ruling, honest, guilty, at: now };
 			Self::reschedule(id, d, now.saturating_add(params.keep_decided.into()));
 			Self::deposit_event(Event::DisputeDecided {
@@ -1123,6 +1132,7 @@ pub mod pallet {
 			let mut bonds: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
 			let mut seats: BTreeMap<SlotId, u32> = BTreeMap::new();
 			let mut open: BTreeMap<BatchId, u32> = BTreeMap::new();
+			let mut by_epoch: BTreeMap<EpochIndex, u32> = BTreeMap::new();
 			for (id, d) in Disputes::<T>::iter() {
 				ensure!(id < NextDisputeId::<T>::get(), "a dispute id from the future");
 				ensure!(Timers::<T>::contains_key(d.timer, id), "a dispute without its timer");
@@ -1152,6 +1162,7 @@ pub mod pallet {
 				let bond = bonds.entry(d.challenger_coldkey.clone()).or_default();
 				*bond = bond.saturating_add(d.bond);
 				*open.entry(d.batch).or_default() += 1;
+				*by_epoch.entry(d.epoch).or_default() += 1;
 				for s in d.panel.iter().filter(|s| s.vote.is_open()) {
 					ensure!(T::Neuronets::slot(s.slot).is_some(), "a panel member is no live slot");
 					ensure!(OpenSeats::<T>::contains_key(s.slot, id), "an open seat not indexed");
@@ -1179,6 +1190,10 @@ pub mod pallet {
 				ensure!(open.get(&batch).copied() == Some(tally.open), "a tally out of step");
 			}
 			ensure!(Tallies::<T>::iter().count() == open.len(), "a batch's disputes not tallied");
+			ensure!(
+				OpenByEpoch::<T>::iter().collect::<BTreeMap<_, _>>() == by_epoch,
+				"open disputes per epoch out of step"
+			);
 			for id in Answers::<T>::iter_keys() {
 				ensure!(Disputes::<T>::contains_key(id), "an answer without its dispute");
 			}
@@ -1205,6 +1220,14 @@ impl<T: Config> Forfeits<T::AccountId> for Pallet<T> {
 
 	fn bounty(slot: SlotId, epoch: EpochIndex) -> Option<(T::AccountId, sp_runtime::Perbill)> {
 		Forfeited::<T>::get(epoch, slot).and_then(|f| f.bounty)
+	}
+
+	fn epoch_decided(epoch: EpochIndex) -> bool {
+		!OpenByEpoch::<T>::contains_key(epoch)
+	}
+
+	fn retention_epochs() -> EpochIndex {
+		Params::<T>::get().forfeit_history_epochs
 	}
 }
 

@@ -259,6 +259,28 @@ fn without_reputable_arbiters_the_most_reputable_drawn_sit() {
 }
 
 #[test]
+fn an_epoch_is_decided_only_once_its_last_dispute_is() {
+	run(|| {
+		network(3);
+		assert!(Arbitration::epoch_decided(0));
+		let id = open(request(FailureKind::WrongOutput));
+		// Emission may not pay epoch 0 while a forfeit of it can still appear.
+		assert!(!Arbitration::epoch_decided(0));
+		assert!(Arbitration::epoch_decided(1));
+		let arbiters = drawn(id);
+		for &a in &arbiters {
+			commit_vote(id, a, false);
+		}
+		for &a in &arbiters {
+			reveal_vote(id, a, false);
+		}
+		assert!(dispute(id).is_decided());
+		assert!(Arbitration::epoch_decided(0));
+		assert_eq!(Arbitration::retention_epochs(), 4);
+	});
+}
+
+#[test]
 fn a_miner_outvoted_three_to_nothing_forfeits_its_epoch_to_the_challenger() {
 	run(|| {
 		network(3);

@@ -126,6 +126,8 @@ pub mod pallet {
 		/// Told when slots open, become active and close (reputation and work keep per-slot
 		/// state).
 		type OnSlotChange: OnSlotChange;
+		/// Told of each accepted heartbeat (emission counts uptime per epoch).
+		type OnHeartbeat: aetron_primitives::traits::OnHeartbeat;
 		/// Weights of the calls.
 		type WeightInfo: WeightInfo;
 	}
@@ -512,7 +514,9 @@ pub mod pallet {
 		/// The slot's worker is alive (its hotkey only, at most once per heartbeat period; free
 		/// when valid).
 		#[pallet::call_index(6)]
-		#[pallet::weight(T::WeightInfo::heartbeat())]
+		#[pallet::weight(T::WeightInfo::heartbeat().saturating_add(
+			<T::OnHeartbeat as aetron_primitives::traits::OnHeartbeat>::heartbeat_weight()
+		))]
 		#[pallet::feeless_if(|origin: &OriginFor<T>, slot: &SlotId| -> bool {
 			Pallet::<T>::heartbeat_due(origin, *slot).is_ok()
 		})]
@@ -521,7 +525,9 @@ pub mod pallet {
 			s.last_heartbeat = frame_system::Pallet::<T>::block_number();
 			s.heartbeats = s.heartbeats.saturating_add(1);
 			let count = s.heartbeats;
+			let neuronet = s.neuronet;
 			Slots::<T>::insert(slot, s);
+			<T::OnHeartbeat as aetron_primitives::traits::OnHeartbeat>::heartbeat(slot, neuronet);
 			Self::deposit_event(Event::Heartbeat { slot, count });
 			Ok(Pays::No.into())
 		}
@@ -892,5 +898,9 @@ impl<T: Config> aetron_primitives::traits::NeuronetsInspect<T::AccountId> for Pa
 
 	fn neuronet_is_open(neuronet: NeuronetId) -> bool {
 		Neuronets::<T>::get(neuronet).is_some_and(|n| n.status == NeuronetStatus::Active)
+	}
+
+	fn neuronet_owner(neuronet: NeuronetId) -> Option<T::AccountId> {
+		Neuronets::<T>::get(neuronet).map(|n| n.owner)
 	}
 }

@@ -61,6 +61,7 @@ impl pallet_neuronets::Config for Test {
 	type MinPowDifficulty = MinPowDifficulty;
 	type MaxPowDifficulty = MaxPowDifficulty;
 	type OnSlotChange = SlotChanges;
+	type OnHeartbeat = Heartbeats;
 	type WeightInfo = ();
 }
 
@@ -91,6 +92,27 @@ impl aetron_primitives::traits::OnSlotChange for SlotChanges {
 	}
 }
 
+thread_local! {
+	/// The slots [`Heartbeats`] was told of, in order.
+	pub static HEARTBEATS: core::cell::RefCell<Vec<(SlotId, crate::NeuronetId)>> = Default::default();
+}
+
+/// Records accepted heartbeats.
+pub struct Heartbeats;
+impl aetron_primitives::traits::OnHeartbeat for Heartbeats {
+	fn heartbeat(slot: SlotId, neuronet: crate::NeuronetId) {
+		HEARTBEATS.with(|h| h.borrow_mut().push((slot, neuronet)));
+	}
+	fn heartbeat_weight() -> frame_support::weights::Weight {
+		frame_support::weights::Weight::zero()
+	}
+}
+
+/// The heartbeats [`Heartbeats`] was told of so far.
+pub fn heartbeats() -> Vec<(SlotId, crate::NeuronetId)> {
+	HEARTBEATS.with(|h| h.borrow().clone())
+}
+
 /// What [`SlotChanges`] was told so far.
 pub fn slot_changes() -> Vec<(SlotId, SlotChange)> {
 	SLOT_CHANGES.with(|c| c.borrow().clone())
@@ -112,6 +134,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	.unwrap();
 	let mut ext = sp_io::TestExternalities::new(storage);
 	SLOT_CHANGES.with(|c| c.borrow_mut().clear());
+	HEARTBEATS.with(|h| h.borrow_mut().clear());
 	ext.execute_with(|| System::set_block_number(1));
 	ext
 }

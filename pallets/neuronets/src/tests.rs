@@ -431,6 +431,8 @@ fn heartbeats_are_rate_limited_and_free() {
 		assert_ok!(NeuronetsPallet::heartbeat(RuntimeOrigin::signed(10), slot));
 		let s = Slots::<Test>::get(slot).unwrap();
 		assert_eq!((s.heartbeats, s.last_heartbeat), (2, 11));
+		// Emission is told of each accepted heartbeat, and of no refused one.
+		assert_eq!(heartbeats(), vec![(slot, id), (slot, id)]);
 		assert_noop!(
 			NeuronetsPallet::heartbeat(RuntimeOrigin::signed(MINER), slot),
 			Error::<Test>::NotHotkey

@@ -119,8 +119,11 @@ pub mod bounds {
 	Debug,
 )]
 pub struct SlotReputation {
-	/// The value at the start of `epoch`.
+	/// The value now, with `epoch`'s gains and losses so far.
 	pub value: Perbill,
+	/// The value at the start of `epoch`, before its gains and losses: what emission weighs
+	/// the epoch's work by.
+	pub start: Perbill,
 	/// The epoch `value` is up to date for; later epochs' decay is still to apply.
 	pub epoch: EpochIndex,
 	/// Probation lasts while the current epoch is below this one.
@@ -281,10 +284,12 @@ pub mod pallet {
 		/// The slot's reputation record brought up to the current epoch.
 		pub fn current(slot: SlotId) -> Option<SlotReputation> {
 			let epoch = T::EpochClock::current_epoch();
-			Reputations::<T>::get(slot).map(|r| SlotReputation {
-				value: r.value_at(epoch, Params::<T>::get().decay),
-				epoch: epoch.max(r.epoch),
-				probation_until: r.probation_until,
+			Reputations::<T>::get(slot).map(|r| {
+				if epoch <= r.epoch {
+					return r;
+				}
+				let value = r.value_at(epoch, Params::<T>::get().decay);
+				SlotReputation { value, start: value, epoch, probation_until: r.probation_until }
 			})
 		}
 
@@ -312,6 +317,10 @@ impl<T: Config> aetron_primitives::traits::ReputationOf for Pallet<T> {
 
 	fn emission_weight(slot: SlotId) -> Perbill {
 		Self::current(slot).map(|r| r.value.max(Params::<T>::get().min_weight)).unwrap_or_default()
+	}
+
+	fn epoch_start_weight(slot: SlotId) -> Perbill {
+		Self::current(slot).map(|r| r.start.max(Params::<T>::get().min_weight)).unwrap_or_default()
 	}
 
 	fn sampling_rate(slot: SlotId) -> Perbill {
@@ -369,7 +378,12 @@ impl<T: Config> aetron_primitives::traits::OnSlotChange for Pallet<T> {
 		let epoch = T::EpochClock::current_epoch();
 		Reputations::<T>::insert(
 			slot,
-			SlotReputation { value: Params::<T>::get().initial, epoch, probation_until: epoch },
+			SlotReputation {
+				value: Params::<T>::get().initial,
+				start: Params::<T>::get().initial,
+				epoch,
+				probation_until: epoch,
+			},
 		);
 	}
 

@@ -88,6 +88,28 @@ fn reputation_decays_every_epoch_without_a_loop() {
 }
 
 #[test]
+fn emission_weighs_an_epoch_by_the_reputation_it_started_with() {
+	run(|| {
+		Reputation::slot_opened(1, 0);
+		Reputation::recheck_passed(1);
+		// Gains within epoch 0 count from epoch 1 on.
+		assert_eq!(Reputation::epoch_start_weight(1), percent(10));
+		assert_eq!(Reputation::emission_weight(1), Perbill::from_parts(118_000_000));
+		set_epoch(1);
+		// Epoch 1 starts with epoch 0's value less one epoch's decay (0.5 %).
+		let start = Perbill::from_parts(117_410_000);
+		assert_eq!(Reputation::epoch_start_weight(1), start);
+		Reputation::arbitration_lost(1);
+		assert_eq!(Reputation::epoch_start_weight(1), start);
+		assert_eq!(Reputation::reputation(1), Perbill::zero());
+		set_epoch(2);
+		// Floored at the minimum weight, as emission weights always are.
+		assert_eq!(Reputation::epoch_start_weight(1), percent(1));
+		assert_eq!(Reputation::epoch_start_weight(9), Perbill::zero(), "unknown slots weigh nothing");
+	});
+}
+
+#[test]
 fn a_lost_arbitration_zeroes_reputation_and_starts_probation() {
 	run(|| {
 		Reputation::slot_opened(1, 0);

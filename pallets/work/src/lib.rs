@@ -584,13 +584,20 @@ pub mod pallet {
 		/// opening of a dispute and, when it refuses, a reassignment (weighed as a deadline
 		/// timer, which reassigns every position).
 		pub fn reveal_weight(failures: u32, positions: u32) -> Weight {
-			let weight = T::WeightInfo::reveal_verdict(failures, positions);
+			let weight = T::WeightInfo::reveal_verdict(failures, positions)
+				.saturating_add(Self::on_work_weight(positions));
 			if failures == 0 {
 				return weight;
 			}
 			weight
 				.saturating_add(T::Disputes::open_dispute_weight())
 				.saturating_add(T::WeightInfo::timer_deadline())
+		}
+
+		/// What telling emission of a settled batch with `positions` re-checkers costs: the
+		/// miner's work and each re-checker's (confirmed or missed).
+		pub fn on_work_weight(positions: u32) -> Weight {
+			T::OnWork::on_work_weight().saturating_mul(u64::from(positions.saturating_add(1)))
 		}
 
 		/// Whether `epoch`'s figures are final: epoch `epoch + settlement_epochs` has begun.
@@ -1205,7 +1212,11 @@ pub mod pallet {
 			T::WeightInfo::on_initialize_idle()
 				.saturating_add(T::DbWeight::get().reads(u64::from(steps)))
 				.saturating_add(times(T::WeightInfo::timer_sample(0), work.samplings))
-				.saturating_add(times(T::WeightInfo::timer_deadline(), work.deadlines))
+				.saturating_add(times(
+					T::WeightInfo::timer_deadline()
+						.saturating_add(Self::on_work_weight(MAX_RECHECKERS)),
+					work.deadlines,
+				))
 				.saturating_add(times(per_draw, work.draws))
 				.saturating_add(times(T::WeightInfo::timer_idle(), work.idle))
 				.saturating_add(times(T::WeightInfo::prune_batch(), work.batches_pruned))
@@ -1417,5 +1428,6 @@ impl<T: Config> DisputeResolution for Pallet<T> {
 	/// benchmark bounds it.
 	fn resolve_weight() -> frame_support::weights::Weight {
 		T::WeightInfo::reveal_verdict(0, MAX_RECHECKERS)
+			.saturating_add(Self::on_work_weight(MAX_RECHECKERS))
 	}
 }

@@ -151,6 +151,9 @@ impl OnWork for MockOnWork {
 	fn recheck_missed(slot: SlotId, epoch: EpochIndex) {
 		MISSED.with(|m| m.borrow_mut().push((slot, epoch)));
 	}
+	fn on_work_weight() -> Weight {
+		Weight::zero()
+	}
 }
 
 impl pallet_work::Config for Test {
