@@ -333,14 +333,14 @@ impl<AccountId> Forfeits<AccountId> for () {
 pub trait NeuronetStake<AccountId, Balance> {
 	/// The stake bonded to `neuronet` (unbonding stake excluded).
 	fn stake_of(neuronet: NeuronetId) -> Balance;
-	/// Every neuronet with bonded stake and its stake, in neuronet order. Bounded by the number
-	/// of neuronets, which [`Self::max_staked_neuronets`] caps.
+	/// Every neuronet with bonded stake and its stake, in no particular order. Bounded by
+	/// [`Self::max_staked_neuronets`].
 	fn staked_neuronets() -> alloc::vec::Vec<(NeuronetId, Balance)>;
 	/// The most neuronets [`Self::staked_neuronets`] returns.
 	fn max_staked_neuronets() -> u32;
 	/// Moves `amount` from `source` to `neuronet`'s stakers, shared pro rata to their bonded
-	/// stake. Returns what could not be shared (rounding dust, or all of it when nobody is
-	/// staked), which stays with `source`.
+	/// stake. Returns what could not be shared (all of it when nobody is staked or the amount
+	/// is too small to share), which stays with `source`.
 	fn reward_stakers(neuronet: NeuronetId, source: &AccountId, amount: Balance) -> Balance;
 	/// The most weight [`Self::reward_stakers`] uses.
 	fn reward_stakers_weight() -> Weight;
