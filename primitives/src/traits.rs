@@ -328,6 +328,10 @@ impl<AccountId> Forfeits<AccountId> for () {
 	}
 }
 
+/// The most neuronets that may hold stake at once: emission's epoch split visits each, so its
+/// benchmark runs up to this many.
+pub const MAX_STAKED_NEURONETS: u32 = 256;
+
 /// A neuronet's stake and its stakers' rewards (implemented by `pallets/restaking`; used by
 /// `emission` to split emission by stake, size capacity and pay the `StakerShare`).
 pub trait NeuronetStake<AccountId, Balance> {

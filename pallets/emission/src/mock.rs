@@ -67,7 +67,7 @@ pub const STAKER: AccountId = 300;
 /// One AET in the tests: the unit of stake `capacity_per_stake` counts by.
 pub const UNIT: Balance = 1_000_000;
 pub const FUNDS: Balance = 1_000_000 * UNIT;
-pub const MAX_POOLS: u32 = 8;
+pub const MAX_POOLS: u32 = aetron_primitives::traits::MAX_STAKED_NEURONETS;
 
 #[derive(Clone, Debug)]
 pub struct MockSlot {
@@ -234,7 +234,6 @@ impl pallet_restaking::Config for Test {
 	type MaxPools = ConstU32<MAX_POOLS>;
 	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
 	type WeightInfo = ();
-	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MockBenchmarkHelper;
 }
 
@@ -256,9 +255,8 @@ impl pallet_emission::Config for Test {
 	type BenchmarkHelper = MockBenchmarkHelper;
 }
 
-#[cfg(feature = "runtime-benchmarks")]
+/// Slots, stake and forfeits for the benchmarks.
 pub struct MockBenchmarkHelper;
-#[cfg(feature = "runtime-benchmarks")]
 impl pallet_restaking::BenchmarkHelper for MockBenchmarkHelper {
 	fn open_neuronet(neuronet: NeuronetId) {
 		set_open(neuronet, true);
@@ -278,7 +276,9 @@ impl crate::BenchmarkHelper<AccountId> for MockBenchmarkHelper {
 		pallet_restaking::Pallet::<Test>::stake(RuntimeOrigin::signed(staker), neuronet, stake)
 			.unwrap();
 	}
-	fn settle(_: EpochIndex) {}
+	fn forfeit(slot: SlotId, epoch: EpochIndex, challenger: AccountId) {
+		forfeit(slot, epoch, Some((challenger, Perbill::from_percent(20))));
+	}
 }
 
 /// Block reward and shares of the tests: 1 000 units a block, 10 % to the author; inside a
