@@ -21,7 +21,8 @@ use pallet_work::runtime_api::{AssignmentDetails, BatchDetails};
 
 use crate::{
 	genesis_config_presets, opaque, AccountId, Arbitration, Babe, Balance, Block, BlockNumber,
-	Executive, Grandpa, InherentDataExt, Neuronets, Nonce, Reputation, Runtime, RuntimeCall,
+	Emission, Executive, Grandpa, InherentDataExt, Neuronets, Nonce, Reputation, Restaking,
+	Runtime, RuntimeCall,
 	RuntimeGenesisConfig, System, TransactionPayment, Work, BABE_GENESIS_EPOCH_CONFIG, VERSION,
 };
 
@@ -234,6 +235,45 @@ impl_runtime_apis! {
 
 		fn epoch() -> pallet_work::runtime_api::EpochIndex {
 			<crate::EpochClock as aetron_primitives::traits::EpochClock>::current_epoch()
+		}
+	}
+
+	impl pallet_restaking::runtime_api::RestakingApi<Block, AccountId, BlockNumber> for Runtime {
+		fn positions_of(
+			who: AccountId,
+		) -> Vec<pallet_restaking::runtime_api::PositionDetails<BlockNumber>> {
+			Restaking::positions_details(&who)
+		}
+
+		fn pool(neuronet: pallet_restaking::NeuronetId) -> Option<pallet_restaking::Pool> {
+			pallet_restaking::Pools::<Runtime>::get(neuronet)
+		}
+	}
+
+	impl pallet_emission::runtime_api::EmissionApi<Block, AccountId> for Runtime {
+		fn status() -> pallet_emission::runtime_api::EmissionStatus {
+			Emission::status()
+		}
+
+		fn epoch_summary(epoch: u32) -> Option<pallet_emission::EpochSummary> {
+			pallet_emission::EpochSummaries::<Runtime>::get(epoch)
+		}
+
+		fn neuronet_epoch(
+			epoch: u32,
+			neuronet: pallet_neuronets::NeuronetId,
+		) -> Option<pallet_emission::NeuronetEpoch> {
+			pallet_emission::NeuronetEpochs::<Runtime>::get(epoch, neuronet)
+		}
+
+		fn slot_payouts(
+			slot: pallet_neuronets::SlotId,
+		) -> Vec<pallet_emission::runtime_api::SlotPayout<AccountId>> {
+			Emission::slot_payouts(slot)
+		}
+
+		fn capacity(neuronet: pallet_neuronets::NeuronetId) -> (Balance, u64) {
+			Emission::capacity_of(neuronet)
 		}
 	}
 

@@ -14,8 +14,8 @@ use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 
 use crate::{
 	opaque::SessionKeys, AccountId, ArbitrationConfig, BabeConfig, Balance, BalancesConfig,
-	RuntimeGenesisConfig, SessionConfig, SudoConfig, TreasuryAccount, WorkConfig, AET,
-	BABE_GENESIS_EPOCH_CONFIG, EXISTENTIAL_DEPOSIT,
+	EmissionConfig, RestakingConfig, RuntimeGenesisConfig, SessionConfig, SudoConfig,
+	TreasuryAccount, WorkConfig, AET, BABE_GENESIS_EPOCH_CONFIG, EXISTENTIAL_DEPOSIT,
 };
 
 /// The work protocol's first parameters: the pallet's defaults, or with `fast-runtime` windows
@@ -50,6 +50,35 @@ pub fn arbitration_params() -> pallet_arbitration::ArbitrationParams<Balance> {
 			commit_window: 4,
 			reveal_window: 4,
 			keep_decided: 100,
+			..defaults
+		}
+	} else {
+		defaults
+	}
+}
+
+/// Restaking's first parameters: the pallet's defaults (one AET at least, a week to unbond), or
+/// with `fast-runtime` two minutes to unbond so a test sees a withdrawal.
+pub fn restaking_params() -> pallet_restaking::RestakingParams {
+	let defaults = pallet_restaking::RestakingParams::default();
+	if cfg!(feature = "fast-runtime") {
+		pallet_restaking::RestakingParams { unbonding_period: 20, ..defaults }
+	} else {
+		defaults
+	}
+}
+
+/// Emission's first parameters: the pallet's defaults (10 AET a block halving every four
+/// years, 80 / 15 / 5 inside a neuronet), or with `fast-runtime` 10-block epochs' figures: full
+/// uptime at 3 heartbeats (of the 5 a two-block heartbeat period allows), 10 work units an epoch
+/// per AET staked, claims open for 30 epochs (the work pallet settles after 6).
+pub fn emission_params() -> pallet_emission::EmissionParams {
+	let defaults = pallet_emission::EmissionParams::default();
+	if cfg!(feature = "fast-runtime") {
+		pallet_emission::EmissionParams {
+			full_uptime_heartbeats: 3,
+			capacity_per_stake: 10,
+			claim_window: 30,
 			..defaults
 		}
 	} else {
@@ -101,6 +130,8 @@ pub fn genesis(authorities: Vec<Authority>, endowed: Vec<AccountId>, root: Accou
 		sudo: SudoConfig { key: Some(root) },
 		work: WorkConfig { params: work_params() },
 		arbitration: ArbitrationConfig { params: arbitration_params() },
+		restaking: RestakingConfig { params: restaking_params() },
+		emission: EmissionConfig { params: emission_params() },
 	})
 }
 

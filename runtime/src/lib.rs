@@ -29,6 +29,8 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_reputation, Reputation]
 	[pallet_work, Work]
 	[pallet_arbitration, Arbitration]
+	[pallet_restaking, Restaking]
+	[pallet_emission, Emission]
 );
 
 mod apis;
@@ -89,7 +91,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("aetron"),
 	impl_name: alloc::borrow::Cow::Borrowed("aetron-node"),
 	authoring_version: 1,
-	spec_version: 104,
+	spec_version: 105,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -259,8 +261,9 @@ impl pallet_neuronets::Config for Runtime {
 	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
 	type NeuronetDeposit = NeuronetDeposit;
 	type MaxNeuronets = ConstU32<1024>;
-	// A heartbeat a minute at most.
-	type HeartbeatPeriod = ConstU32<10>;
+	// A heartbeat a minute at most, or every two blocks with `fast-runtime` so a 10-block
+	// emission epoch sees several.
+	type HeartbeatPeriod = ConstU32<{ if cfg!(feature = "fast-runtime") { 2 } else { 10 } }>;
 	type FeeHalfLife = FeeHalfLife;
 	type FeeMultiplier = RegistrationFeeMultiplier;
 	type PowValidity = PowValidity;
@@ -269,7 +272,8 @@ impl pallet_neuronets::Config for Runtime {
 	type MinPowDifficulty = ConstU64<1024>;
 	type MaxPowDifficulty = ConstU64<{ u64::MAX }>;
 	type OnSlotChange = (Reputation, Work, Arbitration);
-	type OnHeartbeat = ();
+	// Emission counts each slot's uptime per epoch as heartbeats arrive.
+	type OnHeartbeat = Emission;
 	type WeightInfo = pallet_neuronets::weights::SubstrateWeight<Runtime>;
 }
 
@@ -300,8 +304,8 @@ impl pallet_work::Config for Runtime {
 	type Randomness = pallet_babe::RandomnessFromOneEpochAgo<Runtime>;
 	type NextRandomness = Babe;
 	type Disputes = Arbitration;
-	// Emission is a later issue: it will keep scores as work is confirmed.
-	type OnWork = ();
+	// Emission keeps each slot's score as its work is confirmed.
+	type OnWork = Emission;
 	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
 	type WeightInfo = pallet_work::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
@@ -402,6 +406,121 @@ impl pallet_arbitration::BenchmarkHelper<AccountId> for ArbitrationBenchmarkHelp
 	}
 }
 
+/// Restaking: the account that holds stakers' rewards.
+pub const RESTAKING_PALLET_ID: PalletId = PalletId(*b"aet/rstk");
+/// Emission: the account that holds the pot and the miners' pools.
+pub const EMISSION_PALLET_ID: PalletId = PalletId(*b"aet/emit");
+
+parameter_types! {
+	pub const RestakingPalletId: PalletId = RESTAKING_PALLET_ID;
+	pub const EmissionPalletId: PalletId = EMISSION_PALLET_ID;
+	/// The stake that backs `capacity_per_stake` work units an epoch.
+	pub const StakeUnit: Balance = AET;
+}
+
+impl pallet_restaking::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Neuronets = Neuronets;
+	type PalletId = RestakingPalletId;
+	type Treasury = TreasuryAccount;
+	type MaxPools = ConstU32<{ aetron_primitives::traits::MAX_STAKED_NEURONETS }>;
+	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
+	type WeightInfo = pallet_restaking::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = EmissionBenchmarkHelper;
+}
+
+impl pallet_emission::Config for Runtime {
+	type Currency = Balances;
+	type Neuronets = Neuronets;
+	type Reputation = Reputation;
+	type Work = Work;
+	type Forfeits = Arbitration;
+	type Stake = Restaking;
+	type EpochClock = EpochClock;
+	// The author of a BABE block, by its authority index in the session's validators.
+	type FindAuthor = pallet_session::FindAccountFromAuthorIndex<Runtime, Babe>;
+	type PalletId = EmissionPalletId;
+	type Treasury = TreasuryAccount;
+	type StakeUnit = StakeUnit;
+	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
+	type WeightInfo = pallet_emission::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = EmissionBenchmarkHelper;
+}
+
+/// Open neuronets, slots, stake and forfeits for the restaking and emission benchmarks,
+/// written to the real pallets' storage.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct EmissionBenchmarkHelper;
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_restaking::BenchmarkHelper for EmissionBenchmarkHelper {
+	fn open_neuronet(neuronet: pallet_neuronets::NeuronetId) {
+		use frame_support::traits::fungible::Mutate;
+		let owner: AccountId = frame_benchmarking::account("owner", neuronet, 0);
+		pallet_neuronets::Neuronets::<Runtime>::insert(
+			neuronet,
+			pallet_neuronets::Neuronet {
+				owner: owner.clone(),
+				deposit: 0,
+				spec: pallet_neuronets::NeuronetSpec {
+					name: Default::default(),
+					task: pallet_neuronets::Task::Embedding,
+					model: pallet_neuronets::ModelSpec {
+						weights_hash: [1; 32],
+						config_hash: [2; 32],
+						tokenizer_hash: [3; 32],
+						min_memory_mib: 512,
+					},
+					economics: pallet_neuronets::Economics {
+						units_per_input_token: 1,
+						units_per_output_token: 1,
+						fee_floor: AET,
+						fee_cap: AET,
+						max_slots: 0,
+						pow_difficulty: 1,
+					},
+					tolerance: Default::default(),
+					reference_checks: Default::default(),
+				},
+				status: pallet_neuronets::NeuronetStatus::Active,
+				live_slots: 0,
+				created: 0,
+			},
+		);
+		let _ = Balances::set_balance(&owner, EXISTENTIAL_DEPOSIT);
+	}
+}
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_emission::BenchmarkHelper<AccountId> for EmissionBenchmarkHelper {
+	fn active_slot(neuronet: pallet_neuronets::NeuronetId, coldkey: AccountId) -> u64 {
+		<Self as pallet_restaking::BenchmarkHelper>::open_neuronet(neuronet);
+		let hotkey = frame_benchmarking::account("hotkey", neuronet, 0);
+		<WorkBenchmarkHelper as pallet_work::BenchmarkHelper<AccountId, BlockNumber>>::active_slot(
+			neuronet,
+			coldkey,
+			hotkey,
+			Perbill::from_percent(50),
+		)
+	}
+
+	fn staked_neuronet(neuronet: pallet_neuronets::NeuronetId, staker: AccountId, stake: Balance) {
+		use frame_support::traits::fungible::Mutate;
+		<Self as pallet_restaking::BenchmarkHelper>::open_neuronet(neuronet);
+		let _ = Balances::set_balance(&staker, stake.saturating_mul(2));
+		let _ = Restaking::stake(RuntimeOrigin::signed(staker), neuronet, stake);
+	}
+
+	fn forfeit(slot: u64, epoch: u32, challenger: AccountId) {
+		pallet_arbitration::Forfeited::<Runtime>::insert(
+			epoch,
+			slot,
+			pallet_arbitration::Forfeit { bounty: Some((challenger, Perbill::from_percent(20))) },
+		);
+	}
+}
+
 impl pallet_skip_feeless_payment::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 }
@@ -464,6 +583,10 @@ mod runtime {
 	pub type Work = pallet_work;
 	#[runtime::pallet_index(13)]
 	pub type Arbitration = pallet_arbitration;
+	#[runtime::pallet_index(14)]
+	pub type Restaking = pallet_restaking;
+	#[runtime::pallet_index(15)]
+	pub type Emission = pallet_emission;
 }
 
 /// Address format of extrinsics.

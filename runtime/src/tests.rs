@@ -38,8 +38,10 @@ fn genesis_ext(preset: &str) -> sp_io::TestExternalities {
 }
 
 /// What genesis mints: every endowed account's endowment plus the treasury's existential deposit.
+/// The endowments and the existential deposits of the treasury, the restaking rewards account
+/// and the emission account.
 fn genesis_issuance() -> Balance {
-	ENDOWMENT * endowed_accounts().len() as Balance + EXISTENTIAL_DEPOSIT
+	ENDOWMENT * endowed_accounts().len() as Balance + 3 * EXISTENTIAL_DEPOSIT
 }
 
 #[test]
@@ -163,8 +165,12 @@ fn signed_transfer_moves_funds_and_charges_a_fee_to_the_treasury() {
 		assert_eq!(Balances::free_balance(&bob), ENDOWMENT + amount);
 		assert_eq!(Balances::free_balance(TreasuryAccount::get()), EXISTENTIAL_DEPOSIT + fee);
 		assert_eq!(frame_system::Pallet::<Runtime>::account_nonce(&alice), 1);
-		// Fees move to the treasury: nothing is minted or burned.
-		assert_eq!(Balances::total_issuance(), genesis_issuance());
+		// Fees move to the treasury: nothing is burned, and only emission mints (block 1's
+		// reward, into the pot: this block has no author).
+		let minted = pallet_emission::Minted::<Runtime>::get();
+		assert_eq!(minted, pallet_emission::EmissionParams::default().initial_block_reward);
+		assert_eq!(Balances::total_issuance(), genesis_issuance() + minted);
+		assert_eq!(pallet_emission::Pot::<Runtime>::get(), minted);
 	});
 }
 
@@ -331,6 +337,63 @@ fn reference_checks() -> RuntimeCall {
 	})
 }
 
+/// The neuronet's five slots: their coldkeys, their hotkeys, and the keyring key of the hotkeys
+/// that are keyring accounts (those sign real transactions).
+struct FiveSlots {
+	coldkeys: [Sr25519Keyring; 5],
+	hotkeys: Vec<AccountId>,
+	keyring_hot: [Option<Sr25519Keyring>; 5],
+}
+
+/// Alice creates the embedding neuronet; Bob, Charlie, Dave, Eve and Ferdie register slots 0
+/// to 4 and each passes its reference checks.
+fn five_active_slots() -> FiveSlots {
+	let alice = Sr25519Keyring::Alice.to_account_id();
+	assert_ok!(Neuronets::create_neuronet(RuntimeOrigin::signed(alice), embedding_spec()));
+	// Five slots of five coldkeys; the hotkeys of slots 2 and 3 are keyring accounts with
+	// no balance, so their votes go in as free signed transactions.
+	let coldkeys = [
+		Sr25519Keyring::Bob,
+		Sr25519Keyring::Charlie,
+		Sr25519Keyring::Dave,
+		Sr25519Keyring::Eve,
+		Sr25519Keyring::Ferdie,
+	];
+	let keyring_hot = [None, None, Some(Sr25519Keyring::One), Some(Sr25519Keyring::Two), None];
+	let hotkeys: Vec<AccountId> = (0..5u8)
+		.map(|i| {
+			keyring_hot[i as usize].map_or(AccountId::from([i + 1; 32]), |k| k.to_account_id())
+		})
+		.collect();
+	for (coldkey, hotkey) in coldkeys.iter().zip(&hotkeys) {
+		assert_ok!(Neuronets::register(
+			RuntimeOrigin::signed(coldkey.to_account_id()),
+			0,
+			hotkey.clone(),
+			Default::default(),
+			10 * AET,
+		));
+	}
+	let RuntimeCall::Neuronets(pallet_neuronets::Call::submit_reference_checks {
+		results,
+		benchmark,
+		..
+	}) = reference_checks()
+	else {
+		unreachable!()
+	};
+	for (slot, hotkey) in hotkeys.iter().enumerate() {
+		assert_ok!(Neuronets::submit_reference_checks(
+			RuntimeOrigin::signed(hotkey.clone()),
+			slot as u64,
+			results.clone(),
+			benchmark,
+		));
+	}
+	assert_eq!(pallet_work::ActiveCount::<Runtime>::get(0), 5);
+	FiveSlots { coldkeys, hotkeys, keyring_hot }
+}
+
 /// The protocol across pallets: a re-checker's failure on a batch opens a dispute with its
 /// coldkey's bond held; a panel drawn from the other coldkeys' slots votes the miner guilty
 /// (the votes sent as free transactions by hotkeys that hold nothing); the batch is rejected,
@@ -346,49 +409,7 @@ fn a_failed_reveal_is_arbitrated_into_a_rejected_batch_and_a_forfeit() {
 	use frame_support::{traits::Hooks, BoundedVec};
 	genesis_ext(DEV_RUNTIME_PRESET).execute_with(|| {
 		start_block_one();
-		let alice = Sr25519Keyring::Alice.to_account_id();
-		assert_ok!(Neuronets::create_neuronet(RuntimeOrigin::signed(alice), embedding_spec()));
-		// Five slots of five coldkeys; the hotkeys of slots 2 and 3 are keyring accounts with
-		// no balance, so their votes go in as free signed transactions.
-		let coldkeys = [
-			Sr25519Keyring::Bob,
-			Sr25519Keyring::Charlie,
-			Sr25519Keyring::Dave,
-			Sr25519Keyring::Eve,
-			Sr25519Keyring::Ferdie,
-		];
-		let keyring_hot = [None, None, Some(Sr25519Keyring::One), Some(Sr25519Keyring::Two), None];
-		let hotkeys: Vec<AccountId> = (0..5u8)
-			.map(|i| {
-				keyring_hot[i as usize].map_or(AccountId::from([i + 1; 32]), |k| k.to_account_id())
-			})
-			.collect();
-		for (coldkey, hotkey) in coldkeys.iter().zip(&hotkeys) {
-			assert_ok!(Neuronets::register(
-				RuntimeOrigin::signed(coldkey.to_account_id()),
-				0,
-				hotkey.clone(),
-				Default::default(),
-				10 * AET,
-			));
-		}
-		let RuntimeCall::Neuronets(pallet_neuronets::Call::submit_reference_checks {
-			results,
-			benchmark,
-			..
-		}) = reference_checks()
-		else {
-			unreachable!()
-		};
-		for (slot, hotkey) in hotkeys.iter().enumerate() {
-			assert_ok!(Neuronets::submit_reference_checks(
-				RuntimeOrigin::signed(hotkey.clone()),
-				slot as u64,
-				results.clone(),
-				benchmark,
-			));
-		}
-		assert_eq!(pallet_work::ActiveCount::<Runtime>::get(0), 5);
+		let FiveSlots { coldkeys, hotkeys, keyring_hot } = five_active_slots();
 		// Enough draw tries that a panel of the three uninvolved coldkeys always fills.
 		let params = pallet_arbitration::Params::<Runtime>::get();
 		assert_ok!(Arbitration::set_params(
@@ -536,5 +557,115 @@ fn a_failed_reveal_is_arbitrated_into_a_rejected_batch_and_a_forfeit() {
 		assert_eq!(Reputation::reputation(0), Perbill::zero());
 		assert!(Reputation::on_probation(0));
 		assert_eq!(Balances::free_balance(&challenger_coldkey), free_before, "the bond is back");
+	});
+}
+
+/// The whole loop through `Executive` and the real pallets: five slots heartbeat through epoch
+/// 0; slot 0's batch is confirmed by its two re-checkers; a staker's stake sets the neuronet's
+/// share and capacity; once epoch 0 settles, a hotkey that holds nothing claims slot 0's payout
+/// for free, and Bob (its coldkey) receives exactly what the formula of DESIGN §9 gives from
+/// the stored totals; the staker's rewards are its share; issuance is genesis plus minted less
+/// the registration fees burned.
+#[test]
+fn confirmed_work_is_paid_by_a_free_claim_and_the_staker_earns_its_share() {
+	use aetron_primitives::work::{samples_of, verdict_hash, Verdict};
+	use frame_support::traits::Hooks;
+	genesis_ext(DEV_RUNTIME_PRESET).execute_with(|| {
+		start_block_one();
+		let FiveSlots { coldkeys, hotkeys, keyring_hot } = five_active_slots();
+		let staker = Sr25519Keyring::AliceStash.to_account_id();
+		let stake = 1_000 * AET;
+		assert_ok!(Restaking::stake(RuntimeOrigin::signed(staker.clone()), 0, stake));
+		let heartbeats = |n: BlockNumber| {
+			if n % 10 == 1 {
+				for (slot, hotkey) in hotkeys.iter().enumerate() {
+					assert_ok!(Neuronets::heartbeat(RuntimeOrigin::signed(hotkey.clone()), slot as u64));
+				}
+			}
+		};
+		heartbeats(1);
+		let advance = |n: BlockNumber| {
+			System::set_block_number(n);
+			Emission::on_initialize(n);
+			Work::on_initialize(n);
+			Arbitration::on_initialize(n);
+			heartbeats(n);
+		};
+		assert_ok!(Work::commit_batch(RuntimeOrigin::signed(hotkeys[0].clone()), 0, 1, [7; 32], 10, 1_000));
+		let (sampled_at, _) = pallet_work::Timers::<Runtime>::iter_keys().next().expect("a timer");
+		pallet_babe::EpochStart::<Runtime>::put((0, sampled_at));
+		pallet_babe::NextRandomness::<Runtime>::put([9u8; 32]);
+		for n in 2..=sampled_at {
+			advance(n);
+		}
+		let batch = pallet_work::Batches::<Runtime>::get(0).expect("batch");
+		let recheckers: Vec<u64> = batch.rechecks.iter().map(|a| a.rechecker).collect();
+		let k = recheckers.len() as u32;
+		for step in 0..2 {
+			for (position, &r) in recheckers.iter().enumerate() {
+				let verdict = Verdict {
+					checked: samples_of(batch.samples, k, position as u32),
+					failures: Default::default(),
+				};
+				let origin = RuntimeOrigin::signed(hotkeys[r as usize].clone());
+				if step == 0 {
+					let hash = verdict_hash(&verdict, &[r as u8; 32], r, 0);
+					assert_ok!(Work::commit_verdict(origin, r, 0, hash));
+				} else {
+					assert_ok!(Work::reveal_verdict(origin, r, 0, verdict, [r as u8; 32]));
+				}
+			}
+		}
+		assert_eq!(pallet_work::Batches::<Runtime>::get(0).unwrap().status, pallet_work::BatchStatus::Confirmed);
+		assert_eq!(sampled_at / EPOCH_LENGTH, 0, "confirmed within epoch 0");
+
+		let mut n = sampled_at;
+		while !Emission::settled(0) {
+			n += 1;
+			advance(n);
+		}
+		assert!(n / EPOCH_LENGTH >= 2, "settled no earlier than two epochs after");
+		let ne = pallet_emission::NeuronetEpochs::<Runtime>::get(0, 0).expect("neuronet 0 was paid");
+		let record = pallet_emission::Scores::<Runtime>::get(0, 0).expect("slot 0 scored");
+		let params = pallet_emission::Params::<Runtime>::get();
+		// The formula, from the stored totals.
+		assert_eq!(record.work, 1_000);
+		assert_eq!(record.heartbeats, 60);
+		assert_eq!(
+			record.score,
+			1_000 * u128::from(params.full_uptime_heartbeats) * u128::from(record.weight.deconstruct())
+		);
+		assert_eq!(ne.capacity, 1_000 * params.capacity_per_stake, "1 000 AET staked");
+		let earned = ne.miner_pool * u128::from(ne.work.min(ne.capacity)) / u128::from(ne.capacity);
+		let expected = earned * record.score / ne.score;
+		assert!(expected > 0);
+		// Slot 2's hotkey holds nothing and claims for slot 0: free, paid to Bob.
+		let bob = coldkeys[0].to_account_id();
+		let before = Balances::free_balance(&bob);
+		let hot = keyring_hot[2].expect("a keyring hotkey");
+		let claim = RuntimeCall::Emission(pallet_emission::Call::claim { slot: 0, epoch: 0 });
+		assert_ok!(Executive::apply_extrinsic(signed(claim, hot, 0)).expect("valid and free"));
+		assert_eq!(Balances::free_balance(hot.to_account_id()), 0, "the claim was free");
+		assert_eq!(Balances::free_balance(&bob) - before, expected);
+		// The staker's rewards: the stakers' share of every epoch so far (it is the only
+		// staker), less at most a unit a share-out.
+		let pending = Restaking::position_of(&staker, 0).expect("a position").unclaimed;
+		let shared: Balance =
+			pallet_emission::NeuronetEpochs::<Runtime>::iter().map(|(_, _, ne)| ne.to_stakers).sum();
+		let epochs = pallet_emission::NeuronetEpochs::<Runtime>::iter().count() as Balance;
+		assert!(pending <= shared && shared - pending <= epochs, "{shared} vs {pending}");
+		// Issuance: genesis plus minted less the five registration fees burned.
+		let burned: Balance = System::events()
+			.into_iter()
+			.filter_map(|r| match r.event {
+				RuntimeEvent::Balances(pallet_balances::Event::Burned { amount, .. }) => Some(amount),
+				_ => None,
+			})
+			.sum();
+		assert!(burned > 0);
+		assert_eq!(
+			Balances::total_issuance(),
+			pallet_emission::GenesisIssuance::<Runtime>::get() + pallet_emission::Minted::<Runtime>::get() - burned
+		);
 	});
 }
