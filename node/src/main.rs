@@ -3,6 +3,7 @@
 #![warn(missing_docs)]
 
 mod arbitration_rpc;
+mod emission_rpc;
 mod chain_spec;
 mod cli;
 mod command;

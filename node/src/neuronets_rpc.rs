@@ -99,7 +99,7 @@ pub(crate) fn optional_hash(
 	}
 }
 
-fn account(text: &str) -> Result<AccountId, ErrorObjectOwned> {
+pub(crate) fn account(text: &str) -> Result<AccountId, ErrorObjectOwned> {
 	if let Some(hex) = text.strip_prefix("0x") {
 		let bytes: [u8; 32] = sp_core::bytes::from_hex(hex)
 			.ok()
@@ -110,7 +110,7 @@ fn account(text: &str) -> Result<AccountId, ErrorObjectOwned> {
 	AccountId::from_ss58check(text).map_err(|e| invalid(format!("account: {e:?}")))
 }
 
-fn ss58(account: &AccountId) -> String {
+pub(crate) fn ss58(account: &AccountId) -> String {
 	account.to_ss58check_with_version(Ss58AddressFormat::custom(42))
 }
 

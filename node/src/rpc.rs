@@ -2,8 +2,9 @@
 //! account nonces (`system_accountNextIndex`), fee queries (`payment_*`), BABE's
 //! `babe_epochAuthorship` and GRANDPA's `grandpa_*` (round state, finality proofs, justification
 //! subscription), the set a polkadot.js user expects of a BABE + GRANDPA chain; and AETRON's
-//! own `neuronets_*`, `work_*` and `arbitration_*` methods, which answer in JSON
-//! ([`crate::neuronets_rpc`], [`crate::work_rpc`], [`crate::arbitration_rpc`]).
+//! own `neuronets_*`, `work_*`, `arbitration_*`, `emission_*` and `restaking_*` methods, which
+//! answer in JSON ([`crate::neuronets_rpc`], [`crate::work_rpc`], [`crate::arbitration_rpc`],
+//! [`crate::emission_rpc`]).
 
 use std::sync::Arc;
 
@@ -74,6 +75,8 @@ where
 		+ pallet_neuronets::runtime_api::NeuronetsApi<Block, AccountId, Balance, BlockNumber>
 		+ pallet_work::runtime_api::WorkApi<Block, BlockNumber>
 		+ pallet_arbitration::runtime_api::ArbitrationApi<Block, AccountId, Balance, BlockNumber>
+		+ pallet_emission::runtime_api::EmissionApi<Block, AccountId>
+		+ pallet_restaking::runtime_api::RestakingApi<Block, AccountId, BlockNumber>
 		+ BlockBuilder<Block>,
 	P: TransactionPool + 'static,
 	SC: SelectChain<Block> + 'static,
@@ -92,6 +95,7 @@ where
 	module.merge(crate::neuronets_rpc::module(client.clone())?)?;
 	module.merge(crate::work_rpc::module(client.clone())?)?;
 	module.merge(crate::arbitration_rpc::module(client.clone())?)?;
+	module.merge(crate::emission_rpc::module(client.clone())?)?;
 	module.merge(Babe::new(client, babe.worker_handle, babe.keystore, select_chain).into_rpc())?;
 	module.merge(
 		Grandpa::new(

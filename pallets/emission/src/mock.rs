@@ -1,6 +1,9 @@
-//! A mock runtime: System, Balances, the real Restaking and Emission, with slots, owners,
-//! reputation weights, the work pallet's closed epochs, the forfeit ledger and the block author
-//! played by thread-local tables the tests set.
+//! A mock runtime: System, Balances and Emission, with slots, owners, reputation weights, the
+//! work pallet's closed epochs, the forfeit ledger, stake and the block author played by
+//! thread-local tables the tests set.
+//!
+//! - Stakers' rewards go to one account ([`STAKERS`]); the mock keeps back the last digit of
+//!   each reward as if it were rounding dust, so the dust's way to the treasury is exercised;
 //!
 //! - Emission epochs are [`EPOCH`] blocks; [`advance_to`] runs every block's hooks;
 //! - an epoch is closed for the work pallet once [`WORK_SETTLEMENT`] epochs have begun after
@@ -10,14 +13,16 @@ use crate as pallet_emission;
 use aetron_primitives::{
 	artefact::NeuronetId,
 	traits::{
-		EpochClock, EpochIndex, Forfeits, NeuronetsInspect, ReputationOf, SlotId, SlotInfo,
-		WorkLedger,
+		EpochClock, EpochIndex, Forfeits, NeuronetStake, NeuronetsInspect, ReputationOf, SlotId,
+		SlotInfo, WorkLedger, MAX_STAKED_NEURONETS,
 	},
 };
 use core::cell::RefCell;
 use frame_support::{
 	derive_impl, parameter_types,
-	traits::{ConstU128, ConstU32, FindAuthor, Hooks, VariantCountOf},
+	traits::{
+		fungible::Mutate, tokens::Preservation, ConstU128, FindAuthor, Hooks, VariantCountOf,
+	},
 	PalletId,
 };
 use sp_runtime::{BuildStorage, ConsensusEngineId, Perbill};
@@ -31,7 +36,6 @@ frame_support::construct_runtime!(
 	pub enum Test {
 		System: frame_system,
 		Balances: pallet_balances,
-		Restaking: pallet_restaking,
 		Emission: pallet_emission,
 	}
 );
@@ -62,12 +66,11 @@ pub const TREASURY: AccountId = 999;
 pub const AUTHOR: AccountId = 500;
 /// The neuronet owner.
 pub const OWNER: AccountId = 400;
-/// A staker.
-pub const STAKER: AccountId = 300;
+/// Where stakers' rewards go.
+pub const STAKERS: AccountId = 300;
 /// One AET in the tests: the unit of stake `capacity_per_stake` counts by.
 pub const UNIT: Balance = 1_000_000;
 pub const FUNDS: Balance = 1_000_000 * UNIT;
-pub const MAX_POOLS: u32 = aetron_primitives::traits::MAX_STAKED_NEURONETS;
 
 #[derive(Clone, Debug)]
 pub struct MockSlot {
@@ -82,6 +85,12 @@ thread_local! {
 	pub static UNDECIDED: RefCell<BTreeSet<EpochIndex>> = Default::default();
 	pub static FORFEITS: RefCell<BTreeMap<(SlotId, EpochIndex), Option<(AccountId, Perbill)>>> = Default::default();
 	pub static BLOCK_AUTHOR: RefCell<Option<AccountId>> = const { RefCell::new(Some(AUTHOR)) };
+	pub static STAKES: RefCell<BTreeMap<NeuronetId, Balance>> = Default::default();
+}
+
+/// Sets `neuronet`'s bonded stake.
+pub fn set_stake(neuronet: NeuronetId, stake: Balance) {
+	STAKES.with(|s| s.borrow_mut().insert(neuronet, stake));
 }
 
 /// Adds an active slot of `neuronet` paid to `coldkey`, with emission weight `weight`.
@@ -218,23 +227,36 @@ impl FindAuthor<AccountId> for MockAuthor {
 }
 
 parameter_types! {
-	// `u64` accounts keep only the first four bytes of a pallet id: they must differ there.
-	pub const RestakingPalletId: PalletId = PalletId(*b"rstk/aet");
-	pub const EmissionPalletId: PalletId = PalletId(*b"emit/aet");
+	pub const EmissionPalletId: PalletId = PalletId(*b"aet/emit");
 	pub const Treasury: AccountId = TREASURY;
 	pub const StakeUnit: Balance = UNIT;
 }
 
-impl pallet_restaking::Config for Test {
-	type Currency = Balances;
-	type RuntimeHoldReason = RuntimeHoldReason;
-	type Neuronets = MockNeuronets;
-	type PalletId = RestakingPalletId;
-	type Treasury = Treasury;
-	type MaxPools = ConstU32<MAX_POOLS>;
-	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
-	type WeightInfo = ();
-	type BenchmarkHelper = MockBenchmarkHelper;
+pub struct MockStake;
+impl NeuronetStake<AccountId, Balance> for MockStake {
+	fn stake_of(neuronet: NeuronetId) -> Balance {
+		STAKES.with(|s| s.borrow().get(&neuronet).copied().unwrap_or_default())
+	}
+	fn staked_neuronets() -> Vec<(NeuronetId, Balance)> {
+		STAKES.with(|s| s.borrow().iter().filter(|(_, s)| **s > 0).map(|(n, s)| (*n, *s)).collect())
+	}
+	fn max_staked_neuronets() -> u32 {
+		MAX_STAKED_NEURONETS
+	}
+	fn reward_stakers(neuronet: NeuronetId, source: &AccountId, amount: Balance) -> Balance {
+		let dust = amount % 10;
+		let shared = amount - dust;
+		if Self::stake_of(neuronet) == 0 || shared == 0 {
+			return amount;
+		}
+		match Balances::transfer(source, &STAKERS, shared, Preservation::Preserve) {
+			Ok(_) => dust,
+			Err(_) => amount,
+		}
+	}
+	fn reward_stakers_weight() -> frame_support::weights::Weight {
+		frame_support::weights::Weight::zero()
+	}
 }
 
 impl pallet_emission::Config for Test {
@@ -243,7 +265,7 @@ impl pallet_emission::Config for Test {
 	type Reputation = MockReputation;
 	type Work = MockWork;
 	type Forfeits = MockForfeits;
-	type Stake = Restaking;
+	type Stake = MockStake;
 	type EpochClock = MockEpochs;
 	type FindAuthor = MockAuthor;
 	type PalletId = EmissionPalletId;
@@ -256,12 +278,8 @@ impl pallet_emission::Config for Test {
 }
 
 /// Slots, stake and forfeits for the benchmarks.
+#[cfg(feature = "runtime-benchmarks")]
 pub struct MockBenchmarkHelper;
-impl pallet_restaking::BenchmarkHelper for MockBenchmarkHelper {
-	fn open_neuronet(neuronet: NeuronetId) {
-		set_open(neuronet, true);
-	}
-}
 #[cfg(feature = "runtime-benchmarks")]
 impl crate::BenchmarkHelper<AccountId> for MockBenchmarkHelper {
 	fn active_slot(neuronet: NeuronetId, coldkey: AccountId) -> SlotId {
@@ -269,12 +287,9 @@ impl crate::BenchmarkHelper<AccountId> for MockBenchmarkHelper {
 		add_slot(slot, neuronet, coldkey, Perbill::from_percent(50));
 		slot
 	}
-	fn staked_neuronet(neuronet: NeuronetId, staker: AccountId, stake: Balance) {
-		use frame_support::traits::fungible::Mutate;
+	fn staked_neuronet(neuronet: NeuronetId, _staker: AccountId, stake: Balance) {
 		set_open(neuronet, true);
-		Balances::set_balance(&staker, stake * 2);
-		pallet_restaking::Pallet::<Test>::stake(RuntimeOrigin::signed(staker), neuronet, stake)
-			.unwrap();
+		set_stake(neuronet, stake);
 	}
 	fn forfeit(slot: SlotId, epoch: EpochIndex, challenger: AccountId) {
 		forfeit(slot, epoch, Some((challenger, Perbill::from_percent(20))));
@@ -304,20 +319,15 @@ pub fn params() -> crate::EmissionParams {
 
 pub fn new_test_ext() -> sp_io::TestExternalities {
 	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
-	let funded = (1..=20).map(|a| (a, FUNDS)).chain([(STAKER, FUNDS), (STAKER + 1, FUNDS)]);
+	let funded = (1..=20).map(|a| (a, FUNDS));
 	pallet_balances::GenesisConfig::<Test> { balances: funded.collect(), ..Default::default() }
 		.assimilate_storage(&mut storage)
 		.unwrap();
-	pallet_restaking::GenesisConfig::<Test> {
-		params: pallet_restaking::RestakingParams { min_stake: UNIT, unbonding_period: 5 },
-		..Default::default()
-	}
-	.assimilate_storage(&mut storage)
-	.unwrap();
 	pallet_emission::GenesisConfig::<Test> { params: params(), ..Default::default() }
 		.assimilate_storage(&mut storage)
 		.unwrap();
 	SLOTS.with(|s| s.borrow_mut().clear());
+	STAKES.with(|s| s.borrow_mut().clear());
 	OPEN.with(|o| *o.borrow_mut() = [0, 1, 2].into());
 	HELD_OPEN.with(|h| h.borrow_mut().clear());
 	UNDECIDED.with(|u| u.borrow_mut().clear());
@@ -331,15 +341,14 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	ext
 }
 
-/// Moves to block `n`, running each block's hooks and checking both pallets' invariants after
-/// every block.
+/// Moves to block `n`, running each block's hooks and checking the invariants after every
+/// block.
 pub fn advance_to(n: u64) {
 	while System::block_number() < n {
 		let next = System::block_number() + 1;
 		System::set_block_number(next);
 		Emission::on_initialize(next);
 		Emission::do_try_state().unwrap();
-		Restaking::do_try_state().unwrap();
 	}
 }
 
@@ -353,7 +362,6 @@ pub fn run(test: impl FnOnce()) {
 	new_test_ext().execute_with(|| {
 		test();
 		Emission::do_try_state().unwrap();
-		Restaking::do_try_state().unwrap();
 		assert_eq!(
 			Balances::total_issuance(),
 			crate::GenesisIssuance::<Test>::get() + crate::Minted::<Test>::get(),

@@ -44,6 +44,9 @@ pub struct SlotPayout<AccountId> {
 	pub amount: Balance,
 	/// Where it stands.
 	pub state: PayoutState,
+	/// Whether the epoch is settled, so the payout may be claimed (a forfeited one too: the
+	/// claim pays the challenger's bounty).
+	pub settled: bool,
 }
 
 /// The network's emission figures now.
@@ -100,18 +103,19 @@ impl<T: Config> Pallet<T> {
 				let amount = neuronet.payout(record.score);
 				let forfeited =
 					record.missed_rechecks || T::Forfeits::is_forfeited(slot, epoch);
+				let settled = Self::settled(epoch);
 				let state = if forfeited {
 					PayoutState::Forfeited
 				} else if record.claimed {
 					PayoutState::Claimed
 				} else if current >= Self::expires_at(epoch) {
 					PayoutState::Expired
-				} else if Self::settled(epoch) {
+				} else if settled {
 					PayoutState::Claimable
 				} else {
 					PayoutState::Pending
 				};
-				Some(SlotPayout { epoch, record, neuronet, amount, state })
+				Some(SlotPayout { epoch, record, neuronet, amount, state, settled })
 			})
 			.collect()
 	}

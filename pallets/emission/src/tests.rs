@@ -18,8 +18,8 @@ fn balance(who: AccountId) -> Balance {
 
 type AccountId = mock::AccountId;
 
-fn stake(who: AccountId, neuronet: NeuronetId, amount: Balance) {
-	assert_ok!(pallet_restaking::Pallet::<Test>::stake(RuntimeOrigin::signed(who), neuronet, amount));
+fn stake(neuronet: NeuronetId, amount: Balance) {
+	set_stake(neuronet, amount);
 }
 
 fn heartbeat(slot: SlotId, times: u32) {
@@ -90,9 +90,9 @@ fn the_reward_halves_on_schedule_and_minting_stops_at_the_cap() {
 #[test]
 fn an_epochs_pot_splits_by_stake_with_the_cap_and_the_rest_rolls_over() {
 	run(|| {
-		stake(STAKER, 0, 10 * UNIT);
-		stake(STAKER, 1, 30 * UNIT);
-		stake(STAKER, 2, 60 * UNIT);
+		stake(0, 10 * UNIT);
+		stake(1, 30 * UNIT);
+		stake(2, 60 * UNIT);
 		// Neuronet 2 is paused: its stake takes no share.
 		set_open(2, false);
 		let owner0 = balance(OWNER);
@@ -122,9 +122,9 @@ fn an_epochs_pot_splits_by_stake_with_the_cap_and_the_rest_rolls_over() {
 		assert_eq!((ne.stake, ne.capacity, ne.emission, ne.miner_pool), (10 * UNIT, 1_000, e0, m0));
 		assert_eq!(NeuronetEpochs::<Test>::get(0, 2), None);
 		assert_eq!(balance(OWNER), owner0 + o0);
-		// The stakers' share is in the accumulator.
-		let position = pallet_restaking::Pallet::<Test>::position_of(&STAKER, 0).unwrap();
-		assert_eq!(position.unclaimed, s0);
+		// The stakers' shares went to them, less the mock's dust, which went to the treasury.
+		let s1 = split(e1, &params()).1;
+		assert_eq!(balance(STAKERS), s0 - s0 % 10 + s1 - s1 % 10);
 		assert_eq!(Pot::<Test>::get(), pot - e0 - e1 + TO_POT, "the rest plus block 10's reward");
 		assert_eq!(MinersOwed::<Test>::get(), m0 + split(e1, &params()).0);
 	});
@@ -172,7 +172,7 @@ fn a_score_is_work_times_uptime_times_the_weight_the_epoch_started_with() {
 /// Two slots of different coldkeys, staked so that capacity is 1 000 units an epoch; both send
 /// full heartbeats in epoch 0.
 fn two_miners(work: (u64, u64)) {
-	stake(STAKER, 0, 10 * UNIT);
+	stake(0, 10 * UNIT);
 	add_slot(1, 0, 11, percent(50));
 	add_slot(2, 0, 12, percent(25));
 	heartbeat(1, 4);
@@ -308,17 +308,20 @@ fn expired_epochs_give_the_unclaimed_to_the_treasury_and_the_unearned_to_the_pot
 		let pool = NeuronetEpochs::<Test>::get(0, 0).unwrap();
 		let earned = pool.earned();
 		assert_eq!(earned, pool.miner_pool / 4);
-		let treasury = balance(TREASURY);
 		// Claims of epoch 0 close when epoch 0 + 2 + 3 begins.
 		advance_to(epoch_start(5) - 1);
 		assert!(NeuronetEpochs::<Test>::get(0, 0).is_some());
+		let treasury = balance(TREASURY);
 		advance_to(epoch_start(5));
 		let to_treasury = earned - pool.paid;
 		let to_pot = pool.miner_pool - earned;
 		System::assert_has_event(
 			Event::EpochExpired { epoch: 0, neuronet: 0, to_treasury, to_pot }.into(),
 		);
-		assert_eq!(balance(TREASURY) - treasury, to_treasury);
+		// The treasury also had the dust of epoch 4's split, in the same block.
+		let e4 = NeuronetEpochs::<Test>::get(4, 0).unwrap();
+		let dust = split(e4.emission, &params()).1 - e4.to_stakers;
+		assert_eq!(balance(TREASURY) - treasury, to_treasury + dust);
 		assert_eq!(NeuronetEpochs::<Test>::get(0, 0), None);
 		assert_eq!(Scores::<Test>::get(0, 2), None);
 		assert_noop!(claim(2, 0), Error::<Test>::NoScore);
@@ -349,7 +352,7 @@ fn claims_close_before_the_forfeit_ledger_forgets() {
 #[test]
 fn expiry_is_bounded_per_block() {
 	run(|| {
-		stake(STAKER, 0, 10 * UNIT);
+		stake(0, 10 * UNIT);
 		for slot in 0..10 {
 			add_slot(slot, 0, 100 + slot, percent(50));
 			heartbeat(slot, 1);
@@ -425,7 +428,6 @@ enum Op {
 	Forfeit(u8),
 	Stake(u8, u8),
 	Unstake(u8, u8),
-	ClaimStaking(u8),
 	Claim(u8, u8),
 	Advance(u8),
 	Close(u8),
@@ -439,7 +441,6 @@ fn op() -> impl Strategy<Value = Op> {
 		1 => (0..4u8).prop_map(Op::Forfeit),
 		2 => (0..3u8, 1..50u8).prop_map(|(n, a)| Op::Stake(n, a)),
 		1 => (0..3u8, 1..50u8).prop_map(|(n, a)| Op::Unstake(n, a)),
-		1 => (0..3u8).prop_map(Op::ClaimStaking),
 		3 => (0..4u8, 0..8u8).prop_map(|(s, e)| Op::Claim(s, e)),
 		3 => (1..25u8).prop_map(Op::Advance),
 		1 => (0..3u8).prop_map(Op::Close),
@@ -472,16 +473,13 @@ proptest! {
 					Op::Missed(s) => <Emission as OnWork>::recheck_missed(u64::from(s), epoch),
 					Op::Forfeit(s) => forfeit(u64::from(s), epoch, Some((20, percent(20)))),
 					Op::Stake(n, a) => {
-						let _ = pallet_restaking::Pallet::<Test>::stake(
-							RuntimeOrigin::signed(STAKER), NeuronetId::from(n), Balance::from(a) * UNIT);
+						let n = NeuronetId::from(n);
+						set_stake(n, <MockStake as NeuronetStake<_, _>>::stake_of(n) + Balance::from(a) * UNIT);
 					}
 					Op::Unstake(n, a) => {
-						let _ = pallet_restaking::Pallet::<Test>::unstake(
-							RuntimeOrigin::signed(STAKER), NeuronetId::from(n), Balance::from(a) * UNIT);
-					}
-					Op::ClaimStaking(n) => {
-						let _ = pallet_restaking::Pallet::<Test>::claim_staking(
-							RuntimeOrigin::signed(STAKER), NeuronetId::from(n));
+						let n = NeuronetId::from(n);
+						let stake = <MockStake as NeuronetStake<_, _>>::stake_of(n);
+						set_stake(n, stake.saturating_sub(Balance::from(a) * UNIT));
 					}
 					Op::Claim(s, e) => {
 						let root = sp_io::storage::root(sp_runtime::StateVersion::V1);
