@@ -5,11 +5,15 @@
 # workers, Bob's and Charlie's coldkeys (each registers by fee; its own hotkey proves the model),
 # plus a small load of signed client requests. Each worker serves the OpenAI-compatible API
 # (Bob on http://127.0.0.1:8080, Charlie on :8081), commits every closed batch, and re-checks the
-# other's batches; within a few minutes batches are committed, re-checked and confirmed.
+# other's batches; Dave stakes 100 AET into the neuronet (its stake sets the neuronet's share of
+# emission and its capacity). Within a few minutes batches are committed, re-checked and
+# confirmed; each 10-block epoch's emission is split, and once an epoch settles (six epochs
+# later) the workers claim their payouts: `status` shows the income arrive, epoch by epoch.
 #
 # Watch it: `aetron-worker status --data-dir <run dir>/bob` (printed below), polkadot.js Apps
-# (Development, local node, ws://127.0.0.1:9944; Network > Explorer shows the Work events), or
-# the JSON methods work_slot / work_batch / work_assignments. Ctrl-C stops everything.
+# (Development, local node, ws://127.0.0.1:9944; Network > Explorer shows the Work and Emission
+# events), or the JSON methods work_slot / emission_slotPayouts / restaking_positionsOf.
+# Ctrl-C stops everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
@@ -52,6 +56,9 @@ if [ "$(curl -s -H 'Content-Type: application/json' \
 		--spec scripts/specs/all-minilm-l6-v2.toml --model-dir "$models/all-minilm-l6-v2"
 fi
 
+echo "==> Dave stakes 100 AET into the neuronet"
+"$worker" stake --url "$url" --suri //Dave --neuronet 0 --amount 100 || true
+
 mine() { # name coldkey port
 	echo "==> mining as $1 (coldkey $2, http://127.0.0.1:$3, log $run_dir/$1.log)"
 	"$worker" mine --url "$url" --suri "$2" --models "$models" --data-dir "$run_dir/$1" \
@@ -70,13 +77,15 @@ for port in 8080 8081; do
 	pids+=($!)
 done
 cat <<EOT
-==> running. Watch batches being committed, re-checked and confirmed:
+==> running. Watch batches being committed, re-checked, confirmed and paid:
     $worker status --url $url --data-dir $run_dir/bob
     $worker status --url $url --data-dir $run_dir/charlie
-    curl -s -H 'content-type: application/json' -d '{"id":1,"jsonrpc":"2.0","method":"work_batch","params":[0]}' http://127.0.0.1:9944
+    $worker restake --url $url --suri //Dave --neuronet 0     # Dave's rewards, bonded
+    curl -s -H 'content-type: application/json' -d '{"id":1,"jsonrpc":"2.0","method":"emission_slotPayouts","params":[0]}' http://127.0.0.1:9944
+    node e2e/js/payouts.mjs $url    # recomputes every payout from the formula
   logs: $run_dir/{node,bob,charlie,load}.log. Ctrl-C stops everything.
 EOT
 while kill -0 "$node_pid" 2>/dev/null; do
 	sleep 30
-	"$worker" status --url "$url" --data-dir "$run_dir/bob" 2>/dev/null | head -n 3 || true
+	"$worker" status --url "$url" --data-dir "$run_dir/bob" 2>/dev/null | head -n 5 || true
 done

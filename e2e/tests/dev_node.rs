@@ -66,25 +66,27 @@ async fn signed_transfer_lands_in_a_finalized_block_with_the_right_balances() {
 	let api = OnlineClient::<SubstrateConfig>::from_insecure_url(node.ws_url())
 		.await
 		.expect("subxt connects");
-	let alice = dev::alice();
-	let bob = dev::bob();
-	let alice_id: [u8; 32] = alice.public_key().0;
-	let bob_id: [u8; 32] = bob.public_key().0;
-	let (alice_before, alice_nonce) = account(&api, alice_id).await;
-	let (bob_before, _) = account(&api, bob_id).await;
+	// Bob pays Charlie: neither authors blocks, so only the transfer moves their balances (the
+	// author, Alice, is minted the validator share of every block).
+	let payer = dev::bob();
+	let payee = dev::charlie();
+	let payer_id: [u8; 32] = payer.public_key().0;
+	let payee_id: [u8; 32] = payee.public_key().0;
+	let (payer_before, payer_nonce) = account(&api, payer_id).await;
+	let (payee_before, _) = account(&api, payee_id).await;
 
 	let amount = 42 * AET;
 	let tx = dynamic::transaction(
 		"Balances",
 		"transfer_keep_alive",
-		(MultiAddress::<[u8; 32], ()>::Id(bob_id), amount),
+		(MultiAddress::<[u8; 32], ()>::Id(payee_id), amount),
 	);
 	let events = api
 		.at_current_block()
 		.await
 		.expect("finalized block")
 		.transactions()
-		.sign_and_submit_then_watch_default(&tx, &alice)
+		.sign_and_submit_then_watch_default(&tx, &payer)
 		.await
 		.expect("submitted")
 		.wait_for_finalized_success()
@@ -104,7 +106,7 @@ async fn signed_transfer_lands_in_a_finalized_block_with_the_right_balances() {
 		.find(|e| e.pallet_name() == "TransactionPayment" && e.event_name() == "TransactionFeePaid")
 		.map(|e| e.decode_fields_unchecked_as::<FeePaid>().expect("fee event decodes"))
 		.expect("a fee was paid");
-	assert_eq!(fee.who, alice_id);
+	assert_eq!(fee.who, payer_id);
 	assert_eq!(fee.tip, 0);
 	assert!(fee.actual_fee > 0);
 	assert!(events
@@ -112,11 +114,11 @@ async fn signed_transfer_lands_in_a_finalized_block_with_the_right_balances() {
 		.filter_map(Result::ok)
 		.any(|e| e.pallet_name() == "Balances" && e.event_name() == "Transfer"));
 
-	let (alice_after, alice_nonce_after) = account(&api, alice_id).await;
-	let (bob_after, _) = account(&api, bob_id).await;
-	assert_eq!(bob_after, bob_before + amount);
-	assert_eq!(alice_after, alice_before - amount - fee.actual_fee);
-	assert_eq!(alice_nonce_after, alice_nonce + 1);
+	let (payer_after, payer_nonce_after) = account(&api, payer_id).await;
+	let (payee_after, _) = account(&api, payee_id).await;
+	assert_eq!(payee_after, payee_before + amount);
+	assert_eq!(payer_after, payer_before - amount - fee.actual_fee);
+	assert_eq!(payer_nonce_after, payer_nonce + 1);
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -88,7 +88,7 @@ async fn owners_create_and_workers_join_by_fee_and_by_pow() {
 	let ranked: Value = serde_json::from_str(&stdout(&out)).unwrap();
 	assert_eq!(ranked[0]["id"], 0);
 	assert_eq!(ranked[0]["fits"], true, "{ranked}");
-	assert_eq!(ranked[0]["expectedShare"], 0.8, "one open neuronet, no slots yet");
+	assert_eq!(ranked[0]["aetPerWorkUnit"], 0.0, "no stake yet, so no income");
 
 	// Bob pays the fee; his worker proves the model and the slot becomes Active.
 	let out = worker(&[

@@ -177,6 +177,7 @@ fn payout_json(p: &SlotPayout<AccountId>) -> Value {
 		"weight": fraction(r.weight),
 		"score": r.score.to_string(),
 		"missedRechecks": r.missed_rechecks,
+		"claimed": r.claimed,
 		"amount": p.amount.to_string(),
 		"state": state_name(p.state),
 		"settled": p.settled,

@@ -3,10 +3,11 @@
 //! The miner's side of AETRON (DESIGN §10): the inference engine ([`inference`]), the
 //! crash-safe artefact store with its Merkle-sum batches ([`store`]), the OpenAI-compatible
 //! HTTP API ([`api`]), re-checks of other workers' responses ([`recheck`]), hardware detection
-//! ([`hardware`]), the chain client ([`chain`], [`registration`], [`work`], [`arbitration`]),
-//! keys ([`keys`]), joining a neuronet ([`joining`], [`market`], [`miner`]), the loops `mine`
-//! supervises (committing batches, [`committer`]; re-checking others, [`rechecker`]; disputes,
-//! [`arbiter`]), `status` ([`status`]) and owners' spec files ([`spec`]).
+//! ([`hardware`]), the chain client ([`chain`], [`registration`], [`work`], [`arbitration`],
+//! [`emission`]), keys ([`keys`]), joining a neuronet ([`joining`], [`market`], [`miner`]), the
+//! loops `mine` supervises (committing batches, [`committer`]; re-checking others,
+//! [`rechecker`]; disputes, [`arbiter`]; claiming payouts, [`claimer`]), `status` ([`status`])
+//! and owners' spec files ([`spec`]).
 #![deny(missing_docs)]
 
 pub mod api;
@@ -14,7 +15,9 @@ pub mod arbiter;
 pub mod arbitration;
 pub mod bench;
 pub mod chain;
+pub mod claimer;
 pub mod committer;
+pub mod emission;
 pub mod hardware;
 pub mod inference;
 pub mod joining;

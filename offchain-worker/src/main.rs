@@ -7,6 +7,7 @@ use aetron_worker::{
 	api::{self, ServeConfig},
 	bench,
 	chain::Chain,
+	emission,
 	hardware,
 	inference::{BackendKind, Model, ModelHashes},
 	keys, load,
@@ -191,6 +192,48 @@ enum Command {
 		#[arg(long)]
 		json: bool,
 	},
+	/// Bond AET to a neuronet (stakers, and miners restaking what they mined).
+	Stake {
+		#[command(flatten)]
+		staker: StakerArgs,
+		/// The neuronet.
+		#[arg(long)]
+		neuronet: u32,
+		/// How much, in AET (e.g. 12.5).
+		#[arg(long)]
+		amount: String,
+	},
+	/// Start unbonding stake: it stops earning now and may be withdrawn after the unbonding
+	/// period.
+	Unstake {
+		#[command(flatten)]
+		staker: StakerArgs,
+		/// The neuronet.
+		#[arg(long)]
+		neuronet: u32,
+		/// How much, in AET.
+		#[arg(long)]
+		amount: String,
+	},
+	/// Release the stake whose unbonding period has passed.
+	Withdraw {
+		#[command(flatten)]
+		staker: StakerArgs,
+		/// The neuronet.
+		#[arg(long)]
+		neuronet: u32,
+	},
+	/// Bond a position's staking rewards into the same neuronet (`--claim`: pay them instead).
+	Restake {
+		#[command(flatten)]
+		staker: StakerArgs,
+		/// The neuronet.
+		#[arg(long)]
+		neuronet: u32,
+		/// Pay the rewards to the account instead of bonding them.
+		#[arg(long)]
+		claim: bool,
+	},
 	/// Send a client load to a worker: signed embedding requests for its slot.
 	Load {
 		/// The worker's HTTP endpoint.
@@ -286,6 +329,67 @@ enum NeuronetCommand {
 		#[arg(long)]
 		model_dir: Option<PathBuf>,
 	},
+}
+
+/// Who stakes.
+#[derive(Debug, clap::Args)]
+struct StakerArgs {
+	/// The node's WebSocket RPC endpoint.
+	#[arg(long, default_value = "ws://127.0.0.1:9944")]
+	url: String,
+	/// The staker's secret URI (a coldkey: it holds the AET; `//Dave` on a dev chain).
+	#[arg(long)]
+	suri: String,
+	/// Print the positions as JSON instead of text.
+	#[arg(long)]
+	json: bool,
+}
+
+impl StakerArgs {
+	/// The node and the staker's key.
+	async fn connect(&self) -> anyhow::Result<(Registrar, subxt_signer::sr25519::Keypair)> {
+		Ok((Registrar::connect(&self.url).await?, keys::from_suri(&self.suri)?))
+	}
+
+	/// Prints the staker's positions after a call.
+	async fn report(&self, registrar: &Registrar, key: &subxt_signer::sr25519::Keypair) -> anyhow::Result<()> {
+		let positions = registrar.positions_of(key.public_key().0).await?;
+		if self.json {
+			let rows: Vec<_> = positions
+				.iter()
+				.map(|p| {
+					serde_json::json!({
+						"neuronet": p.neuronet,
+						"stake": p.stake.to_string(),
+						"pendingRewards": p.pending_rewards.to_string(),
+						"unbonding": p.unbonding.iter().map(|(amount, until)| {
+							serde_json::json!({ "amount": amount.to_string(), "until": until })
+						}).collect::<Vec<_>>(),
+					})
+				})
+				.collect();
+			println!("{}", serde_json::Value::Array(rows));
+			return Ok(());
+		}
+		if positions.is_empty() {
+			println!("no stake");
+		}
+		for p in positions {
+			let unbonding: Vec<String> = p
+				.unbonding
+				.iter()
+				.map(|(amount, until)| format!("{:.6} AET from block {until}", emission::aet(*amount)))
+				.collect();
+			println!(
+				"neuronet {}: {:.6} AET staked, {:.6} AET rewards pending{}",
+				p.neuronet,
+				emission::aet(p.stake),
+				emission::aet(p.pending_rewards),
+				if unbonding.is_empty() { String::new() } else { format!(", unbonding {}", unbonding.join(", ")) }
+			);
+		}
+		Ok(())
+	}
 }
 
 /// Where the hotkey comes from.
@@ -518,6 +622,30 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 			})
 			.await?;
 		}
+		Command::Stake { staker, neuronet, amount } => {
+			let (registrar, key) = staker.connect().await?;
+			registrar.stake(&key, neuronet, emission::plancks(&amount)?).await?;
+			staker.report(&registrar, &key).await?;
+		}
+		Command::Unstake { staker, neuronet, amount } => {
+			let (registrar, key) = staker.connect().await?;
+			registrar.unstake(&key, neuronet, emission::plancks(&amount)?).await?;
+			staker.report(&registrar, &key).await?;
+		}
+		Command::Withdraw { staker, neuronet } => {
+			let (registrar, key) = staker.connect().await?;
+			registrar.withdraw_unbonded(&key, neuronet).await?;
+			staker.report(&registrar, &key).await?;
+		}
+		Command::Restake { staker, neuronet, claim } => {
+			let (registrar, key) = staker.connect().await?;
+			if claim {
+				registrar.claim_staking(&key, neuronet).await?;
+			} else {
+				registrar.restake_rewards(&key, neuronet).await?;
+			}
+			staker.report(&registrar, &key).await?;
+		}
 		Command::Load {
 			endpoint,
 			model,
@@ -650,7 +778,10 @@ fn print_neuronets(ranked: &[Candidate], json: bool) {
 					"fits": c.fits(),
 					"unfit": c.unfit,
 					"modelDir": c.model_dir,
-					"expectedShare": c.expected_share,
+					"minerPool": c.income.miner_pool.to_string(),
+					"work": c.income.work,
+					"capacity": c.income.capacity,
+					"aetPerWorkUnit": c.aet_per_unit,
 				})
 			})
 			.collect();
@@ -658,23 +789,24 @@ fn print_neuronets(ranked: &[Candidate], json: bool) {
 		return;
 	}
 	println!(
-		"{:>4}  {:<28} {:<15} {:>6} {:>14} {:>12} {:>9}  fits",
-		"id", "name", "task", "slots", "price (AET)", "PoW diff.", "share"
+		"{:>4}  {:<28} {:<15} {:>6} {:>14} {:>12} {:>12}  fits",
+		"id", "name", "task", "slots", "price (AET)", "PoW diff.", "AET/1k units"
 	);
 	for c in ranked {
 		println!(
-			"{:>4}  {:<28} {:<15} {:>6} {:>14.6} {:>12} {:>8.3}%  {}",
+			"{:>4}  {:<28} {:<15} {:>6} {:>14.6} {:>12} {:>12.6}  {}",
 			c.info.id,
 			name(c),
 			format!("{:?}", c.info.neuronet.spec.task),
 			c.info.neuronet.live_slots,
 			c.info.registration_price as f64 / 1e12,
 			c.info.pow_difficulty,
-			c.expected_share * 100.0,
+			c.aet_per_unit * 1e3,
 			c.unfit.as_deref().map_or_else(|| "yes".to_string(), |why| format!("no: {why}")),
 		);
 	}
 	println!(
-		"share: expected share of network emission for a new slot, 0.8 / (open neuronets × (slots + 1))"
+		"AET/1k units: what 1 000 confirmed work units earned in the last split epoch, \
+		 miner pool / max(work, stake-backed capacity), before uptime and reputation"
 	);
 }

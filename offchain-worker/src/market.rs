@@ -5,12 +5,15 @@
 //! enough memory for it.
 //!
 //! ## The earnings estimate
-//! Until the restaking and emission pallets land there is no stake to split emission by, so the
-//! estimate uses only what the chain holds today: emission is split equally among the open
-//! neuronets, 80 % of a neuronet's share goes to its miners (DESIGN §9), and a newcomer with
-//! the same work, uptime and reputation as the others gets an equal part of that. The expected
-//! share of network emission is therefore `0.8 / (open neuronets × (live slots + 1))`. Ties go
-//! to the lower registration price.
+//! What a unit of this machine's throughput would earn: AET per confirmed work unit, from what
+//! the chain paid in the last epoch whose pot was split (DESIGN §8, §9). A neuronet's miners
+//! earn their pool in proportion to the capacity they fill (its stake times
+//! `capacity_per_stake`), and work beyond capacity shares the same pool, so a work unit earns
+//! `miner_pool / max(work, capacity)`: the pool over the capacity while the neuronet has room,
+//! over the work done once it is full. That is before the newcomer's uptime and reputation
+//! weights, which scale its score against the others' (a new slot starts at a reputation of
+//! 0.10; DESIGN §4). A neuronet without stake earns nothing. Ties go to the lower registration
+//! price.
 
 use std::path::{Path, PathBuf};
 
@@ -18,8 +21,27 @@ use pallet_neuronets::NeuronetStatus;
 
 use crate::{inference::ModelHashes, registration::NeuronetInfo};
 
-/// The miners' part of a neuronet's emission (DESIGN §9).
-pub const MINER_SHARE: f64 = 0.8;
+/// What the chain says a neuronet pays its miners.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Income {
+	/// Its miners' pool in the last epoch whose pot was split, in plancks.
+	pub miner_pool: u128,
+	/// Work units its slots had confirmed in that epoch.
+	pub work: u64,
+	/// Work units an epoch its stake backs now.
+	pub capacity: u64,
+}
+
+impl Income {
+	/// AET a confirmed work unit earns at these figures: `miner_pool / max(work, capacity)`.
+	pub fn per_unit(&self) -> f64 {
+		let units = self.work.max(self.capacity);
+		if units == 0 {
+			return 0.0;
+		}
+		self.miner_pool as f64 / 1e12 / units as f64
+	}
+}
 
 /// A model directory on this machine and its hashes.
 #[derive(Clone, Debug)]
@@ -55,8 +77,10 @@ pub struct Candidate {
 	pub model_dir: Option<PathBuf>,
 	/// Why it does not fit, if it does not.
 	pub unfit: Option<String>,
-	/// The expected share of network emission a new slot would earn (0 when unfit).
-	pub expected_share: f64,
+	/// What the chain paid its miners lately.
+	pub income: Income,
+	/// AET per confirmed work unit this machine's throughput would earn (0 when unfit).
+	pub aet_per_unit: f64,
 }
 
 impl Candidate {
@@ -66,13 +90,14 @@ impl Candidate {
 	}
 }
 
-/// Every neuronet, best first: those that fit by expected share, then the rest.
+/// Every neuronet, best first: those that fit by AET per work unit, then the rest. `incomes`
+/// holds what the chain paid each neuronet's miners (none: nothing yet).
 pub fn rank(
 	neuronets: Vec<NeuronetInfo>,
+	incomes: &std::collections::BTreeMap<u32, Income>,
 	models: &[LocalModel],
 	memory_mib: u64,
 ) -> Vec<Candidate> {
-	let open = neuronets.iter().filter(|n| n.neuronet.status == NeuronetStatus::Active).count();
 	let mut candidates: Vec<Candidate> = neuronets
 		.into_iter()
 		.map(|info| {
@@ -94,18 +119,15 @@ pub fn rank(
 			} else {
 				None
 			};
-			let expected_share = if unfit.is_none() {
-				MINER_SHARE / (open as f64 * (f64::from(info.neuronet.live_slots) + 1.0))
-			} else {
-				0.0
-			};
-			Candidate { info, model_dir, unfit, expected_share }
+			let income = incomes.get(&info.id).copied().unwrap_or_default();
+			let aet_per_unit = if unfit.is_none() { income.per_unit() } else { 0.0 };
+			Candidate { info, model_dir, unfit, income, aet_per_unit }
 		})
 		.collect();
 	candidates.sort_by(|a, b| {
 		b.fits()
 			.cmp(&a.fits())
-			.then(b.expected_share.total_cmp(&a.expected_share))
+			.then(b.aet_per_unit.total_cmp(&a.aet_per_unit))
 			.then(a.info.registration_price.cmp(&b.info.registration_price))
 			.then(a.info.id.cmp(&b.info.id))
 	});

@@ -1,7 +1,8 @@
 //! `aetron-worker mine`: one command that picks the best neuronet this machine fits, holds a
 //! slot there, proves the model, serves requests, keeps the slot alive, commits each closed
 //! batch ([`crate::committer`]), re-checks other miners' batches ([`crate::rechecker`]), and
-//! sits on arbitration panels and answers disputes over its own leaves ([`crate::arbiter`]).
+//! sits on arbitration panels and answers disputes over its own leaves ([`crate::arbiter`]),
+//! and claims each settled epoch's payout ([`crate::claimer`]).
 //! The loops share the chain client and the store, never each other's state.
 //!
 //! Restart-safe by construction: the hotkey lives in a keystore file in the data directory, the
@@ -18,7 +19,7 @@ use subxt_signer::sr25519::Keypair;
 use crate::{
 	api::{self, App, ServeConfig},
 	arbiter::Arbiter,
-	committer, hardware,
+	claimer, committer, hardware,
 	inference::{BackendKind, Model},
 	joining, keys,
 	market::{self, Candidate},
@@ -114,9 +115,20 @@ impl TestHooks {
 /// The neuronets, ranked for this machine.
 pub async fn candidates(registrar: &Registrar, models: &std::path::Path) -> Result<Vec<Candidate>> {
 	let neuronets = registrar.neuronets().await?;
+	let epoch = registrar.emission_status().await?.epoch;
+	let mut incomes = std::collections::BTreeMap::new();
+	for n in &neuronets {
+		let last = match epoch.checked_sub(1) {
+			Some(e) => registrar.neuronet_epoch(e, n.id).await?,
+			None => None,
+		};
+		let (_, capacity) = registrar.capacity(n.id).await?;
+		let (miner_pool, work) = last.map_or((0, 0), |ne| (ne.miner_pool, ne.work));
+		incomes.insert(n.id, market::Income { miner_pool, work, capacity });
+	}
 	let models = models.to_path_buf();
 	let local = tokio::task::spawn_blocking(move || market::local_models(&models)).await?;
-	Ok(market::rank(neuronets, &local, hardware::cpu().memory_mib))
+	Ok(market::rank(neuronets, &incomes, &local, hardware::cpu().memory_mib))
 }
 
 /// Opens a slot for `hotkey` in `neuronet`, paid as asked; returns the slot.
@@ -313,6 +325,12 @@ pub async fn mine(config: MineConfig) -> Result<()> {
 		config.hotkey.clone(),
 		slot,
 	));
+	let claimer = tokio::spawn(claimer::run(
+		registrar.clone(),
+		app.store_handle(),
+		config.hotkey.clone(),
+		slot,
+	));
 	let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build()?;
 	let arbiter = tokio::spawn(
 		Arbiter {
@@ -344,17 +362,32 @@ pub async fn mine(config: MineConfig) -> Result<()> {
 		.run(),
 	);
 	let period = registrar.heartbeat_period().await?;
-	let every =
-		Duration::from_millis(u64::from(period) * aetron_primitives::time::MILLISECS_PER_BLOCK);
+	let block = Duration::from_millis(aetron_primitives::time::MILLISECS_PER_BLOCK);
+	let every = block * period;
+	// Each heartbeat goes out a period after the last was sent, not after it was finalized, so
+	// the chain counts one every period (emission pays by heartbeats per epoch); one that comes
+	// a block early is refused and sent again a block later.
 	let heartbeats = {
 		let (registrar, hotkey) = (registrar.clone(), config.hotkey.clone());
 		tokio::spawn(async move {
+			let mut failures = 0u32;
 			loop {
+				let sent = tokio::time::Instant::now();
 				match registrar.heartbeat(&hotkey, slot).await {
-					Ok(()) => tracing::info!(slot, "heartbeat"),
-					Err(e) => tracing::warn!(slot, "heartbeat failed: {e:#}"),
+					Ok(()) => {
+						failures = 0;
+						tracing::info!(slot, "heartbeat");
+						tokio::time::sleep_until(sent + every).await;
+					}
+					Err(e) => {
+						// A block early is expected now and then; more is worth a warning.
+						failures += 1;
+						if failures > 2 {
+							tracing::warn!(slot, "heartbeat failed: {e:#}");
+						}
+						tokio::time::sleep(block).await;
+					}
 				}
-				tokio::time::sleep(every).await;
 			}
 		})
 	};
@@ -369,6 +402,7 @@ pub async fn mine(config: MineConfig) -> Result<()> {
 	};
 	heartbeats.abort();
 	committer.abort();
+	claimer.abort();
 	rechecker.abort();
 	arbiter.abort();
 	result

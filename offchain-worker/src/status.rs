@@ -1,13 +1,15 @@
 //! `aetron-worker status`: what the chain says of a hotkey's slots (DESIGN §10): batches
-//! committed, confirmed and disputed; re-checks done, passed and missed; confirmed work and
-//! forfeits per epoch; disputes as miner, challenger or arbiter with their phase or ruling;
+//! committed, confirmed and disputed; re-checks done, passed and missed; per epoch the confirmed
+//! work, heartbeats, forfeits and the payout in AET with where it stands (pending, claimable,
+//! claimed, forfeited); payouts pending and claimed in all; the stake behind the neuronet and
+//! the capacity it backs; disputes as miner, challenger or arbiter with their phase or ruling;
 //! reputation and uptime. Everything is read from the chain, nothing from the worker, so
 //! it tells a miner what it will be paid for.
 
 use anyhow::Result;
 use serde::Serialize;
 
-use crate::registration::Registrar;
+use crate::{emission::aet, registration::Registrar};
 
 /// One slot's figures.
 #[derive(Clone, Debug, Serialize)]
@@ -37,6 +39,14 @@ pub struct SlotStatus {
 	pub rechecks_missed: u32,
 	/// Assignments open now.
 	pub open_assignments: u32,
+	/// Payouts not yet claimed (pending or claimable), in AET.
+	pub pending_aet: f64,
+	/// Payouts claimed, in AET (of the epochs the chain still keeps).
+	pub claimed_aet: f64,
+	/// Stake bonded to the slot's neuronet, in AET.
+	pub neuronet_stake_aet: f64,
+	/// Work units an epoch that stake backs.
+	pub neuronet_capacity: u64,
 	/// Confirmed work per epoch, the latest last.
 	pub epochs: Vec<EpochStatus>,
 	/// Disputes the slot is in (until the chain prunes them).
@@ -76,6 +86,13 @@ pub struct EpochStatus {
 	pub missed_rechecks: u32,
 	/// Whether a lost dispute forfeited the epoch's emission.
 	pub forfeited: bool,
+	/// Heartbeats the chain counted in the epoch.
+	pub heartbeats: u32,
+	/// The epoch's payout in AET at the figures as they stand.
+	pub income_aet: f64,
+	/// Where the payout stands: `Pending`, `Claimable`, `Claimed`, `Forfeited`, `Expired`, or
+	/// none without a score.
+	pub payout: Option<String>,
 }
 
 /// The figures of every slot `hotkey` holds, with the last `epochs` epochs.
@@ -100,19 +117,30 @@ pub async fn of_slot(
 	current: u32,
 	epochs: u32,
 ) -> Result<SlotStatus> {
+	use pallet_emission::runtime_api::PayoutState;
 	let details = registrar.slot(slot).await?;
 	let ledger = registrar.slot_ledger(slot).await?.unwrap_or_default();
+	let payouts = registrar.slot_payouts(slot).await?;
 	let mut per_epoch = Vec::new();
 	for epoch in current.saturating_sub(epochs.saturating_sub(1))..=current {
 		let w = registrar.epoch_work(slot, epoch).await?;
+		let payout = payouts.iter().find(|p| p.epoch == epoch);
 		per_epoch.push(EpochStatus {
 			epoch,
 			served: w.served,
 			rechecked: w.rechecked,
 			missed_rechecks: w.missed_rechecks,
 			forfeited: registrar.forfeited(slot, epoch).await?,
+			heartbeats: payout.map_or(0, |p| p.record.heartbeats),
+			income_aet: payout.map_or(0.0, |p| aet(p.amount)),
+			payout: payout.map(|p| format!("{:?}", p.state)),
 		});
 	}
+	let total = |states: &[PayoutState]| {
+		aet(payouts.iter().filter(|p| states.contains(&p.state)).map(|p| p.amount).sum())
+	};
+	let neuronet = details.as_ref().and_then(|d| d.slot.as_ref()).map_or(0, |s| s.neuronet);
+	let (stake, capacity) = registrar.capacity(neuronet).await?;
 	let disputes = registrar
 		.disputes_of(slot)
 		.await?
@@ -140,7 +168,7 @@ pub async fn of_slot(
 	let fraction = |p: sp_runtime::Perbill| f64::from(p.deconstruct()) / 1e9;
 	Ok(SlotStatus {
 		slot,
-		neuronet: details.as_ref().and_then(|d| d.slot.as_ref()).map_or(0, |s| s.neuronet),
+		neuronet,
 		status: details.as_ref().map_or_else(|| "Unknown".into(), |d| format!("{:?}", d.status)),
 		reputation: details.as_ref().map_or(0.0, |d| fraction(d.reputation)),
 		uptime: details.as_ref().map_or(0.0, |d| fraction(d.uptime)),
@@ -151,6 +179,10 @@ pub async fn of_slot(
 		rechecks_passed: ledger.rechecks_passed,
 		rechecks_missed: ledger.rechecks_missed,
 		open_assignments: ledger.open_assignments,
+		pending_aet: total(&[PayoutState::Pending, PayoutState::Claimable]),
+		claimed_aet: total(&[PayoutState::Claimed]),
+		neuronet_stake_aet: aet(stake),
+		neuronet_capacity: capacity,
 		epochs: per_epoch,
 		disputes,
 	})
@@ -179,17 +211,25 @@ pub fn print(slots: &[SlotStatus]) {
 			s.rechecks_done, s.rechecks_passed, s.rechecks_missed, s.open_assignments
 		);
 		println!(
-			"  {:>6} {:>12} {:>12} {:>7} {:>10}",
-			"epoch", "served", "re-checked", "missed", "forfeited"
+			"  payouts: {:.6} AET pending, {:.6} AET claimed; the neuronet has {:.3} AET staked, \
+			 backing {} work units an epoch",
+			s.pending_aet, s.claimed_aet, s.neuronet_stake_aet, s.neuronet_capacity
+		);
+		println!(
+			"  {:>6} {:>12} {:>12} {:>7} {:>10} {:>10} {:>14}  payout",
+			"epoch", "served", "re-checked", "missed", "forfeited", "heartbeats", "income (AET)"
 		);
 		for e in &s.epochs {
 			println!(
-				"  {:>6} {:>12} {:>12} {:>7} {:>10}",
+				"  {:>6} {:>12} {:>12} {:>7} {:>10} {:>10} {:>14.6}  {}",
 				e.epoch,
 				e.served,
 				e.rechecked,
 				e.missed_rechecks,
-				if e.forfeited { "yes" } else { "" }
+				if e.forfeited { "yes" } else { "" },
+				e.heartbeats,
+				e.income_aet,
+				e.payout.as_deref().unwrap_or("-"),
 			);
 		}
 		for d in &s.disputes {

@@ -50,6 +50,9 @@ const VERDICTS: TableDefinition<u64, &[u8]> = TableDefinition::new("verdicts");
 /// On-chain dispute id → SCALE of [`VoteRecord`]: an arbiter's vote and salt, durable before
 /// its commitment is sent, so a restart reveals what it committed.
 const VOTES: TableDefinition<u64, &[u8]> = TableDefinition::new("votes");
+/// Bounties this slot is owed, by the cheating miner's slot and epoch, until claimed: arbitration
+/// forgets its disputes before their epoch settles, so the worker remembers.
+const BOUNTIES: TableDefinition<(u64, u32), ()> = TableDefinition::new("bounties");
 
 /// A re-checker's verdict on one batch, as kept between commit and reveal.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
@@ -165,6 +168,7 @@ impl ArtefactStore {
 			txn.open_table(COMMITTED)?;
 			txn.open_table(VERDICTS)?;
 			txn.open_table(VOTES)?;
+			txn.open_table(BOUNTIES)?;
 			let mut meta = txn.open_table(META)?;
 			if meta.get(OPEN_BATCH)?.is_none() {
 				meta.insert(OPEN_BATCH, 0)?;
@@ -343,6 +347,30 @@ impl ArtefactStore {
 		let txn = self.db.begin_read()?;
 		let table = txn.open_table(VOTES)?;
 		table.get(id)?.map(|v| decode(v.value(), "vote")).transpose()
+	}
+
+	/// Remembers (durably) that the payout of `miner`'s slot for `epoch` owes this slot a
+	/// bounty, to claim once the epoch settles.
+	pub fn put_bounty(&self, miner: u64, epoch: u32) -> Result<()> {
+		let txn = self.db.begin_write()?;
+		txn.open_table(BOUNTIES)?.insert((miner, epoch), ())?;
+		txn.commit()?;
+		Ok(())
+	}
+
+	/// The bounties remembered and not yet claimed: `(miner slot, epoch)`.
+	pub fn bounties(&self) -> Result<Vec<(u64, u32)>> {
+		let txn = self.db.begin_read()?;
+		let table = txn.open_table(BOUNTIES)?;
+		table.iter()?.map(|item| Ok(item?.0.value())).collect()
+	}
+
+	/// Forgets a bounty (claimed, or expired).
+	pub fn remove_bounty(&self, miner: u64, epoch: u32) -> Result<()> {
+		let txn = self.db.begin_write()?;
+		txn.open_table(BOUNTIES)?.remove((miner, epoch))?;
+		txn.commit()?;
+		Ok(())
 	}
 
 	fn keep_tree(&self, batch: u64, tree: MerkleSumTree) {

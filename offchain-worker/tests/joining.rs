@@ -8,7 +8,7 @@ mod common;
 use aetron_worker::{
 	inference::{fingerprint, BackendKind, Model, ModelHashes},
 	joining,
-	market::{self, LocalModel},
+	market::{self, Income, LocalModel},
 	registration::NeuronetInfo,
 	spec::SpecFile,
 };
@@ -161,7 +161,7 @@ fn info(
 }
 
 #[test]
-fn neuronets_rank_by_fit_then_expected_share() {
+fn neuronets_rank_by_fit_then_income_per_work_unit() {
 	let dir = tempfile::tempdir().unwrap();
 	let models = dir.path().join("models");
 	aetron_worker::inference::random_gpt2::RandomGpt2::tiny(3)
@@ -185,14 +185,26 @@ fn neuronets_rank_by_fit_then_expected_share() {
 			info(4, spec.clone(), 0, NeuronetStatus::Paused, 1),
 			info(5, spec, 1, NeuronetStatus::Active, 3),
 		],
+		&[
+			// Below capacity: the pool over the capacity, 100 AET / 1 000 units.
+			(0, Income { miner_pool: 100_000_000_000_000, work: 400, capacity: 1_000 }),
+			// Beyond capacity: the pool over the work, 100 AET / 4 000 units.
+			(2, Income { miner_pool: 100_000_000_000_000, work: 4_000, capacity: 1_000 }),
+			// Unfit, however rich.
+			(3, Income { miner_pool: u128::MAX, work: 1, capacity: 1 }),
+		]
+		.into_iter()
+		.collect(),
 		&local,
 		16_384,
 	);
 	let order: Vec<u32> = ranked.iter().map(|c| c.info.id).collect();
-	assert_eq!(&order[..3], &[5, 2, 0], "fitting first, by share, then by price");
+	assert_eq!(&order[..3], &[0, 2, 5], "fitting first, by AET per unit, then by price");
 	assert!(ranked[..3].iter().all(|c| c.fits()));
-	// Five open neuronets; two slots' worth of competition: 0.8 / (5 × 2).
-	assert!((ranked[0].expected_share - 0.08).abs() < 1e-12);
+	assert!((ranked[0].aet_per_unit - 0.1).abs() < 1e-12);
+	assert!((ranked[1].aet_per_unit - 0.025).abs() < 1e-12);
+	assert_eq!(ranked[2].aet_per_unit, 0.0, "no stake, no income");
+	assert_eq!(ranked.iter().find(|c| c.info.id == 3).unwrap().aet_per_unit, 0.0);
 	let why = |id| ranked.iter().find(|c| c.info.id == id).unwrap().unfit.clone().unwrap();
 	assert_eq!(why(1), "model not on this machine");
 	assert!(why(3).starts_with("needs 4294967295 MiB"));

@@ -70,13 +70,13 @@ pub fn restaking_params() -> pallet_restaking::RestakingParams {
 
 /// Emission's first parameters: the pallet's defaults (10 AET a block halving every four
 /// years, 80 / 15 / 5 inside a neuronet), or with `fast-runtime` 10-block epochs' figures: full
-/// uptime at 3 heartbeats (of the 5 a two-block heartbeat period allows), 10 work units an epoch
-/// per AET staked, claims open for 30 epochs (the work pallet settles after 6).
+/// uptime at the one heartbeat a 10-block heartbeat period allows, 10 work units an epoch per
+/// AET staked, claims open for 30 epochs (the work pallet settles after 6).
 pub fn emission_params() -> pallet_emission::EmissionParams {
 	let defaults = pallet_emission::EmissionParams::default();
 	if cfg!(feature = "fast-runtime") {
 		pallet_emission::EmissionParams {
-			full_uptime_heartbeats: 3,
+			full_uptime_heartbeats: 1,
 			capacity_per_stake: 10,
 			claim_window: 30,
 			..defaults

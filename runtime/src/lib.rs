@@ -261,9 +261,8 @@ impl pallet_neuronets::Config for Runtime {
 	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
 	type NeuronetDeposit = NeuronetDeposit;
 	type MaxNeuronets = ConstU32<1024>;
-	// A heartbeat a minute at most, or every two blocks with `fast-runtime` so a 10-block
-	// emission epoch sees several.
-	type HeartbeatPeriod = ConstU32<{ if cfg!(feature = "fast-runtime") { 2 } else { 10 } }>;
+	// A heartbeat a minute at most.
+	type HeartbeatPeriod = ConstU32<10>;
 	type FeeHalfLife = FeeHalfLife;
 	type FeeMultiplier = RegistrationFeeMultiplier;
 	type PowValidity = PowValidity;
