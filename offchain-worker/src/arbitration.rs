@@ -23,12 +23,7 @@ pub type DisputeInfo = DisputeDetails<AccountId, u128, u32>;
 impl Registrar {
 	/// Calls `ArbitrationApi_{method}` at the best block and decodes the answer.
 	async fn arbitration_api<R: Decode>(&self, method: &str, args: impl Encode) -> Result<R> {
-		let bytes = self
-			.rpc
-			.state_call(&format!("ArbitrationApi_{method}"), Some(&args.encode()), None)
-			.await
-			.with_context(|| format!("ArbitrationApi_{method}"))?;
-		R::decode(&mut &bytes[..]).with_context(|| format!("decoding ArbitrationApi_{method}"))
+		self.api_call("ArbitrationApi", method, args).await
 	}
 
 	/// The disputes `slot` is in, as miner, challenger or arbiter.

@@ -5,7 +5,6 @@
 //! Like [`crate::work`], runtime-API answers are decoded with the pallets' own types.
 
 use anyhow::{Context, Result};
-use codec::{Decode, Encode};
 use pallet_emission::{
 	runtime_api::{EmissionStatus, SlotPayout},
 	NeuronetEpoch,
@@ -22,37 +21,29 @@ pub type Payout = SlotPayout<AccountId>;
 pub type Position = PositionDetails<u32>;
 
 impl Registrar {
-	/// Calls `{api}_{method}` at the best block and decodes the answer.
-	async fn runtime_api<R: Decode>(&self, api: &str, method: &str, args: impl Encode) -> Result<R> {
-		let name = format!("{api}_{method}");
-		let bytes =
-			self.rpc.state_call(&name, Some(&args.encode()), None).await.with_context(|| name.clone())?;
-		R::decode(&mut &bytes[..]).with_context(|| format!("decoding {name}"))
-	}
-
 	/// The epoch, the pot, the supply figures and the emission parameters.
 	pub async fn emission_status(&self) -> Result<EmissionStatus> {
-		self.runtime_api("EmissionApi", "status", ()).await
+		self.api_call("EmissionApi", "status", ()).await
 	}
 
 	/// `slot`'s payouts in every epoch not yet expired, oldest first.
 	pub async fn slot_payouts(&self, slot: u64) -> Result<Vec<Payout>> {
-		self.runtime_api("EmissionApi", "slot_payouts", slot).await
+		self.api_call("EmissionApi", "slot_payouts", slot).await
 	}
 
 	/// A neuronet's emission and totals in an epoch, until the epoch expires.
 	pub async fn neuronet_epoch(&self, epoch: u32, neuronet: NeuronetId) -> Result<Option<NeuronetEpoch>> {
-		self.runtime_api("EmissionApi", "neuronet_epoch", (epoch, neuronet)).await
+		self.api_call("EmissionApi", "neuronet_epoch", (epoch, neuronet)).await
 	}
 
 	/// A neuronet's bonded stake and the work units an epoch it backs.
 	pub async fn capacity(&self, neuronet: NeuronetId) -> Result<(u128, u64)> {
-		self.runtime_api("EmissionApi", "capacity", neuronet).await
+		self.api_call("EmissionApi", "capacity", neuronet).await
 	}
 
 	/// Every position of `who`.
 	pub async fn positions_of(&self, who: [u8; 32]) -> Result<Vec<Position>> {
-		self.runtime_api("RestakingApi", "positions_of", AccountId::from(who)).await
+		self.api_call("RestakingApi", "positions_of", AccountId::from(who)).await
 	}
 
 	/// Claims `slot`'s payout for `epoch` (anyone may; free when it pays something).

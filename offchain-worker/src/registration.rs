@@ -158,14 +158,26 @@ impl Registrar {
 		Ok(Self { api, rpc: LegacyRpcMethods::new(client), submit_lock: Default::default() })
 	}
 
-	/// Calls `NeuronetsApi_{method}` at the best block and decodes the answer.
-	async fn runtime_api<R: Decode>(&self, method: &str, args: impl Encode) -> Result<R> {
+	/// Calls the runtime API method `{api}_{method}` at the best block and decodes the answer
+	/// with the pallet's own type (every pallet's client module goes through here).
+	pub(crate) async fn api_call<R: Decode>(
+		&self,
+		api: &str,
+		method: &str,
+		args: impl Encode,
+	) -> Result<R> {
+		let name = format!("{api}_{method}");
 		let bytes = self
 			.rpc
-			.state_call(&format!("NeuronetsApi_{method}"), Some(&args.encode()), None)
+			.state_call(&name, Some(&args.encode()), None)
 			.await
-			.with_context(|| format!("NeuronetsApi_{method}"))?;
-		R::decode(&mut &bytes[..]).with_context(|| format!("decoding NeuronetsApi_{method}"))
+			.with_context(|| name.clone())?;
+		R::decode(&mut &bytes[..]).with_context(|| format!("decoding {name}"))
+	}
+
+	/// Calls `NeuronetsApi_{method}`.
+	async fn runtime_api<R: Decode>(&self, method: &str, args: impl Encode) -> Result<R> {
+		self.api_call("NeuronetsApi", method, args).await
 	}
 
 	/// Every neuronet with its current price and difficulty.

@@ -25,12 +25,7 @@ pub type BatchInfo = BatchDetails<u32>;
 impl Registrar {
 	/// Calls `WorkApi_{method}` at the best block and decodes the answer.
 	async fn work_api<R: Decode>(&self, method: &str, args: impl Encode) -> Result<R> {
-		let bytes = self
-			.rpc
-			.state_call(&format!("WorkApi_{method}"), Some(&args.encode()), None)
-			.await
-			.with_context(|| format!("WorkApi_{method}"))?;
-		R::decode(&mut &bytes[..]).with_context(|| format!("decoding WorkApi_{method}"))
+		self.api_call("WorkApi", method, args).await
 	}
 
 	/// The open re-check assignments of `slot`.
