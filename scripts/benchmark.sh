@@ -25,5 +25,18 @@ for pallet in ${PALLETS:-neuronets reputation work arbitration restaking emissio
 		--steps "$steps" --repeat "$repeat" --wasm-execution compiled \
 		--template scripts/pallet-weights.hbs --output "pallets/$pallet/src/weights.rs"
 done
+# The `extra` benchmarks: claims and staking calls among 1 to 10 000 other slots or stakers,
+# which must weigh the same (DESIGN §12: O(1)); printed, and recorded in docs/measurements.md.
+for pallet in ${PALLETS:-restaking emission}; do
+	case "$pallet" in
+	restaking) extras="stake_among,unstake_among,claim_staking_among,reward_stakers_among" ;;
+	emission) extras="claim_among" ;;
+	*) continue ;;
+	esac
+	echo "==> pallet_$pallet at 1 … 10 000 others: $extras"
+	"$node" benchmark pallet --chain dev --pallet "pallet_$pallet" --extrinsic "$extras" --extra \
+		--steps "${EXTRA_STEPS:-5}" --repeat "${EXTRA_REPEAT:-5}" --wasm-execution compiled \
+		--json-file "$AETRON_TARGET/bench-$pallet-extra.json"
+done
 echo "==> rebuilding the default build (the one scripts/test.sh and scripts/devnet.sh use)"
 build_all
