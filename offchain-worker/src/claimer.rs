@@ -25,8 +25,10 @@ pub struct Claimed {
 	pub slot: u64,
 	/// Of which epoch.
 	pub epoch: u32,
-	/// What it paid (to the slot's coldkey, or the bounty's share of it to ours).
+	/// The payout (to the slot's coldkey; or, for a bounty, a share of it to ours).
 	pub amount: u128,
+	/// Whether it was a cheater's forfeited payout claimed for the bounty it owes us.
+	pub bounty: bool,
 }
 
 /// Claims what is settled and unclaimed: the slot's own payouts and the bounties it is owed.
@@ -41,7 +43,7 @@ pub async fn claim_settled(
 		// A forfeited payout of our own is not ours to move (its claim pays others).
 		if p.state == PayoutState::Claimable && p.amount > 0 {
 			registrar.claim(hotkey, slot, p.epoch).await?;
-			claimed.push(Claimed { slot, epoch: p.epoch, amount: p.amount });
+			claimed.push(Claimed { slot, epoch: p.epoch, amount: p.amount, bounty: false });
 		}
 	}
 	for d in registrar.disputes_of(slot).await? {
@@ -62,7 +64,7 @@ pub async fn claim_settled(
 		} else if p.settled {
 			registrar.claim(hotkey, miner, epoch).await?;
 			store.remove_bounty(miner, epoch)?;
-			claimed.push(Claimed { slot: miner, epoch, amount: p.amount });
+			claimed.push(Claimed { slot: miner, epoch, amount: p.amount, bounty: true });
 		}
 	}
 	Ok(claimed)
@@ -75,7 +77,8 @@ pub async fn run(registrar: Arc<Registrar>, store: Arc<ArtefactStore>, hotkey: K
 		match claim_settled(&registrar, &store, &hotkey, slot).await {
 			Ok(claimed) => {
 				for c in claimed {
-					tracing::info!(slot = c.slot, epoch = c.epoch, aet = aet(c.amount), "claimed");
+					let what = if c.bounty { "claimed a forfeited payout for its bounty" } else { "claimed" };
+					tracing::info!(slot = c.slot, epoch = c.epoch, aet = aet(c.amount), "{what}");
 				}
 			}
 			Err(e) => tracing::warn!(slot, "claim: {e:#}"),
