@@ -617,7 +617,6 @@ fn confirmed_work_is_paid_by_a_free_claim_and_the_staker_earns_its_share() {
 			}
 		}
 		assert_eq!(pallet_work::Batches::<Runtime>::get(0).unwrap().status, pallet_work::BatchStatus::Confirmed);
-		assert_eq!(sampled_at / EPOCH_LENGTH, 0, "confirmed within epoch 0");
 
 		let mut n = sampled_at;
 		while !Emission::settled(0) {
@@ -630,7 +629,10 @@ fn confirmed_work_is_paid_by_a_free_claim_and_the_staker_earns_its_share() {
 		let params = pallet_emission::Params::<Runtime>::get();
 		// The formula, from the stored totals.
 		assert_eq!(record.work, 1_000);
-		assert_eq!(record.heartbeats, 60);
+		// One heartbeat every ten blocks of epoch 0 (60, or 1 with `fast-runtime`).
+		let sent = (1..EPOCH_LENGTH).filter(|n| n % 10 == 1).count() as u32;
+		assert_eq!(record.heartbeats, sent);
+		assert!(sent >= params.full_uptime_heartbeats, "full uptime");
 		assert_eq!(
 			record.score,
 			1_000 * u128::from(params.full_uptime_heartbeats) * u128::from(record.weight.deconstruct())
