@@ -7,8 +7,7 @@ use aetron_worker::{
 	api::{self, ServeConfig},
 	bench,
 	chain::Chain,
-	emission,
-	hardware,
+	emission, hardware,
 	inference::{BackendKind, Model, ModelHashes},
 	keys, load,
 	market::Candidate,
@@ -352,7 +351,11 @@ impl StakerArgs {
 	}
 
 	/// Prints the staker's positions after a call.
-	async fn report(&self, registrar: &Registrar, key: &subxt_signer::sr25519::Keypair) -> anyhow::Result<()> {
+	async fn report(
+		&self,
+		registrar: &Registrar,
+		key: &subxt_signer::sr25519::Keypair,
+	) -> anyhow::Result<()> {
 		let positions = registrar.positions_of(key.public_key().0).await?;
 		if self.json {
 			let rows: Vec<_> = positions
@@ -378,14 +381,20 @@ impl StakerArgs {
 			let unbonding: Vec<String> = p
 				.unbonding
 				.iter()
-				.map(|(amount, until)| format!("{:.6} AET from block {until}", emission::aet(*amount)))
+				.map(|(amount, until)| {
+					format!("{:.6} AET from block {until}", emission::aet(*amount))
+				})
 				.collect();
 			println!(
 				"neuronet {}: {:.6} AET staked, {:.6} AET rewards pending{}",
 				p.neuronet,
 				emission::aet(p.stake),
 				emission::aet(p.pending_rewards),
-				if unbonding.is_empty() { String::new() } else { format!(", unbonding {}", unbonding.join(", ")) }
+				if unbonding.is_empty() {
+					String::new()
+				} else {
+					format!(", unbonding {}", unbonding.join(", "))
+				}
 			);
 		}
 		Ok(())
@@ -799,7 +808,7 @@ fn print_neuronets(ranked: &[Candidate], json: bool) {
 			name(c),
 			format!("{:?}", c.info.neuronet.spec.task),
 			c.info.neuronet.live_slots,
-			c.info.registration_price as f64 / 1e12,
+			emission::aet(c.info.registration_price),
 			c.info.pow_difficulty,
 			c.aet_per_unit * 1e3,
 			c.unfit.as_deref().map_or_else(|| "yes".to_string(), |why| format!("no: {why}")),

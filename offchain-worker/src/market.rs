@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 
 use pallet_neuronets::NeuronetStatus;
 
-use crate::{inference::ModelHashes, registration::NeuronetInfo};
+use crate::{emission::aet, inference::ModelHashes, registration::NeuronetInfo};
 
 /// What the chain says a neuronet pays its miners.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -39,7 +39,7 @@ impl Income {
 		if units == 0 {
 			return 0.0;
 		}
-		self.miner_pool as f64 / 1e12 / units as f64
+		aet(self.miner_pool) / units as f64
 	}
 }
 

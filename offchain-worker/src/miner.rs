@@ -19,7 +19,9 @@ use subxt_signer::sr25519::Keypair;
 use crate::{
 	api::{self, App, ServeConfig},
 	arbiter::Arbiter,
-	claimer, committer, hardware,
+	claimer, committer,
+	emission::aet,
+	hardware,
 	inference::{BackendKind, Model},
 	joining, keys,
 	market::{self, Candidate},
@@ -150,8 +152,8 @@ pub async fn register(
 			if price > max_fee {
 				bail!(
 					"registration costs {} AET now, above the {} AET allowed",
-					price as f64 / 1e12,
-					max_fee as f64 / 1e12
+					aet(price),
+					aet(max_fee)
 				);
 			}
 			registrar.register_by_fee(coldkey, neuronet, hotkey, endpoint, max_fee).await?
@@ -195,7 +197,7 @@ pub async fn register(
 		registered.slot,
 		match registered.pow_difficulty {
 			Some(difficulty) => format!("proof of work at difficulty {difficulty}"),
-			None => format!("fee {} AET", registered.fee as f64 / 1e12),
+			None => format!("fee {} AET", aet(registered.fee)),
 		}
 	);
 	Ok(registered.slot)

@@ -4,6 +4,7 @@
 //! worker. The crate is `no_std` so the runtime can use it. It holds the Merkle-sum tree of work
 //! batches ([`merkle`]), the artefact header its leaves commit to ([`artefact`]), fingerprints
 //! and their integer comparison ([`fingerprint`]), re-check sampling and verdicts ([`work`]),
+//! the rounding-down arithmetic of payouts and rewards ([`arith`]),
 //! arbitration's panels, votes and answers ([`arbitration`]) and the cross-pallet traits
 //! ([`traits`]).
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -12,6 +13,7 @@
 extern crate alloc;
 
 pub mod arbitration;
+pub mod arith;
 pub mod artefact;
 pub mod fingerprint;
 pub mod merkle;

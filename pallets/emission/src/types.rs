@@ -2,10 +2,10 @@
 //! a slot's score and payout), as functions without side effects so the calls and the hook
 //! show every storage change.
 
-use aetron_primitives::{artefact::NeuronetId, Balance};
+use aetron_primitives::{arith::mul_div, artefact::NeuronetId, Balance};
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
-use sp_runtime::{helpers_128bit::multiply_by_rational_with_rounding, Perbill, Rounding};
+use sp_runtime::Perbill;
 
 /// The tunables of emission (DESIGN §9), set by governance within [`bounds`]. Block counts are
 /// `u32` whatever the runtime's block number type.
@@ -169,7 +169,11 @@ impl NeuronetEpoch {
 		if self.score == 0 || self.capacity == 0 {
 			return 0;
 		}
-		mul_div(self.miner_pool, u128::from(self.work.min(self.capacity)), u128::from(self.capacity))
+		mul_div(
+			self.miner_pool,
+			u128::from(self.work.min(self.capacity)),
+			u128::from(self.capacity),
+		)
 	}
 
 	/// A slot's payout: its share of what the miners earned, by score.
@@ -199,15 +203,6 @@ pub struct SlotScore<AccountId> {
 	pub missed_rechecks: bool,
 	/// Whether its payout was claimed.
 	pub claimed: bool,
-}
-
-/// `a · b / c`, rounded down, without overflow in between; zero when `c` is zero, the largest
-/// value when the result does not fit.
-pub fn mul_div(a: u128, b: u128, c: u128) -> u128 {
-	if c == 0 {
-		return 0;
-	}
-	multiply_by_rational_with_rounding(a, b, c, Rounding::Down).unwrap_or(u128::MAX)
 }
 
 /// The block reward at `block`: `initial` halved once per `interval` blocks, and never past
@@ -253,7 +248,12 @@ mod tests {
 
 	#[test]
 	fn the_reward_halves_on_schedule_and_stops_at_the_cap() {
-		let p = EmissionParams { initial_block_reward: 1_000, halving_interval: 100, supply_cap: 10_000, ..Default::default() };
+		let p = EmissionParams {
+			initial_block_reward: 1_000,
+			halving_interval: 100,
+			supply_cap: 10_000,
+			..Default::default()
+		};
 		assert_eq!(block_reward(0, &p, 0), 1_000);
 		assert_eq!(block_reward(99, &p, 0), 1_000);
 		assert_eq!(block_reward(100, &p, 0), 500);
@@ -276,20 +276,33 @@ mod tests {
 
 	#[test]
 	fn capacity_caps_what_the_miners_earn() {
-		let ne = |work, capacity| NeuronetEpoch { miner_pool: 1_000, capacity, work, score: 1, ..Default::default() };
+		let ne = |work, capacity| NeuronetEpoch {
+			miner_pool: 1_000,
+			capacity,
+			work,
+			score: 1,
+			..Default::default()
+		};
 		assert_eq!(ne(50, 100).earned(), 500, "half the capacity filled, half the pool");
 		assert_eq!(ne(100, 100).earned(), 1_000);
 		assert_eq!(ne(1_000, 100).earned(), 1_000, "beyond capacity, nothing more");
 		assert_eq!(ne(100, 0).earned(), 0);
 		assert_eq!(NeuronetEpoch { score: 0, ..ne(100, 100) }.earned(), 0);
 		// Payouts by score never add up to more than was earned.
-		let n = NeuronetEpoch { miner_pool: 1_000, capacity: 10, work: 10, score: 3, ..Default::default() };
+		let n = NeuronetEpoch {
+			miner_pool: 1_000,
+			capacity: 10,
+			work: 10,
+			score: 3,
+			..Default::default()
+		};
 		assert_eq!(n.payout(1) * 3, 999);
 	}
 
 	#[test]
 	fn a_neuronet_takes_its_stake_share_up_to_the_cap() {
-		let p = EmissionParams { max_neuronet_share: Perbill::from_percent(50), ..Default::default() };
+		let p =
+			EmissionParams { max_neuronet_share: Perbill::from_percent(50), ..Default::default() };
 		assert_eq!(neuronet_share(1_000, 1, 4, &p), 250);
 		assert_eq!(neuronet_share(1_000, 3, 4, &p), 500);
 		assert_eq!(neuronet_share(1_000, 0, 0, &p), 0);

@@ -1,12 +1,10 @@
 //! The pallet's domain types and the reward-per-share arithmetic, as functions without side
 //! effects so the calls show every storage change.
 
-use aetron_primitives::Balance;
+use aetron_primitives::{arith::mul_div, Balance};
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{pallet_prelude::ConstU32, BoundedVec};
 use scale_info::TypeInfo;
-use sp_runtime::helpers_128bit::multiply_by_rational_with_rounding;
-use sp_runtime::Rounding;
 
 pub use aetron_primitives::artefact::NeuronetId;
 
@@ -125,12 +123,7 @@ pub struct Position<BlockNumber> {
 
 impl<BlockNumber> Default for Position<BlockNumber> {
 	fn default() -> Self {
-		Self {
-			stake: 0,
-			reward_per_share_paid: 0,
-			unclaimed: 0,
-			unbonding: BoundedVec::new(),
-		}
+		Self { stake: 0, reward_per_share_paid: 0, unclaimed: 0, unbonding: BoundedVec::new() }
 	}
 }
 
@@ -159,15 +152,6 @@ impl<BlockNumber> Position<BlockNumber> {
 		self.unclaimed = self.pending(reward_per_share);
 		self.reward_per_share_paid = reward_per_share;
 	}
-}
-
-/// `a · b / c`, rounded down, without overflow in between; zero when `c` is zero, the largest
-/// value when the result does not fit (it cannot within the bounds).
-pub fn mul_div(a: u128, b: u128, c: u128) -> u128 {
-	if c == 0 {
-		return 0;
-	}
-	multiply_by_rational_with_rounding(a, b, c, Rounding::Down).unwrap_or(u128::MAX)
 }
 
 /// What `stake` earned while the reward per share grew by `per_share`, rounded down.
