@@ -16,7 +16,10 @@ use std::{process::Command, time::Instant};
 
 use aetron_e2e::{
 	dev_node,
-	miner::{create_minilm_neuronet, eventually, keypair, run_worker, set_arbitration_params, sudo_set_params, Miner},
+	miner::{
+		create_minilm_neuronet, eventually, keypair, run_worker, set_arbitration_params,
+		sudo_set_params, Miner,
+	},
 	Rpc,
 };
 use serde_json::Value;
@@ -83,7 +86,18 @@ async fn miners_are_paid_for_confirmed_work_cheats_forfeit_and_stakers_earn_thei
 	let started = Instant::now();
 
 	// Dave stakes 100 AET: capacity 1 000 work units an epoch (10 per AET with fast-runtime).
-	let out = run_worker(&["stake", "--url", &url, "--suri", "//Dave", "--neuronet", "0", "--amount", "100", "--json"]);
+	let out = run_worker(&[
+		"stake",
+		"--url",
+		&url,
+		"--suri",
+		"//Dave",
+		"--neuronet",
+		"0",
+		"--amount",
+		"100",
+		"--json",
+	]);
 	let positions: Value = serde_json::from_slice(&out.stdout).unwrap();
 	assert_eq!(positions[0]["stake"], "100000000000000", "{positions}");
 	let capacity = rpc.call("emission_capacity", rpc_params![0]).await.unwrap();
@@ -115,17 +129,29 @@ async fn miners_are_paid_for_confirmed_work_cheats_forfeit_and_stakers_earn_thei
 
 	// Both honest miners are paid, and a challenger claims Eve's forfeited payout.
 	eventually("Bob's and Charlie's first claims and Eve's forfeit claimed", 900, async || {
-		let claimed = |p: &Vec<Value>| p.iter().any(|p| p["state"] == "Claimed" && p["amount"] != "0");
-		let forfeit_claimed = payouts(&rpc, e).await.iter().any(|p| {
-			p["state"] == "Forfeited" && p["claimed"] == true && p["amount"] != "0"
-		});
+		let claimed =
+			|p: &Vec<Value>| p.iter().any(|p| p["state"] == "Claimed" && p["amount"] != "0");
+		let forfeit_claimed = payouts(&rpc, e)
+			.await
+			.iter()
+			.any(|p| p["state"] == "Forfeited" && p["claimed"] == true && p["amount"] != "0");
 		claimed(&payouts(&rpc, b).await) && claimed(&payouts(&rpc, c).await) && forfeit_claimed
 	})
 	.await;
-	let status = run_worker(&["status", "--url", &url, "--data-dir", bob.data_dir.to_str().unwrap(), "--json"]);
+	let status = run_worker(&[
+		"status",
+		"--url",
+		&url,
+		"--data-dir",
+		bob.data_dir.to_str().unwrap(),
+		"--json",
+	]);
 	let status: Value = serde_json::from_slice(&status.stdout).unwrap();
 	assert!(status[0]["claimedAet"].as_f64().unwrap() > 0.0, "{status}");
-	assert!(status[0]["epochs"].as_array().unwrap().iter().any(|e| e["payout"] == "Claimed"), "{status}");
+	assert!(
+		status[0]["epochs"].as_array().unwrap().iter().any(|e| e["payout"] == "Claimed"),
+		"{status}"
+	);
 
 	// Everything stops; the chain goes on a few blocks so finality catches up.
 	for m in [&mut bob, &mut charlie, &mut eve] {
@@ -140,15 +166,19 @@ async fn miners_are_paid_for_confirmed_work_cheats_forfeit_and_stakers_earn_thei
 	// The independent check: every payout recomputed from the formula, issuance conserved.
 	let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("js/payouts.mjs");
 	let out = Command::new("node").arg(&script).arg(&url).output().expect("node.js runs");
-	let report: Value = serde_json::from_slice(&out.stdout)
-		.unwrap_or_else(|_| panic!("{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)));
+	let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
+		panic!("{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+	});
 	assert!(out.status.success(), "{report}");
 	assert!(report["checked"].as_u64().unwrap() >= 3, "{report}");
 
 	// Each coldkey received exactly its claims and bounties, and nothing else.
 	let received = |to: &str| -> u128 {
 		let sum = |key: &str| {
-			report[key].as_array().unwrap().iter()
+			report[key]
+				.as_array()
+				.unwrap()
+				.iter()
 				.filter(|p| p["to"] == to)
 				.map(|p| p["amount"].as_str().unwrap().parse::<u128>().unwrap())
 				.sum::<u128>()
@@ -162,14 +192,20 @@ async fn miners_are_paid_for_confirmed_work_cheats_forfeit_and_stakers_earn_thei
 	assert!(received(&ss58("//Bob")) > 0 && received(&ss58("//Charlie")) > 0, "{report}");
 	let bounties = report["bounties"].as_array().unwrap();
 	assert!(
-		bounties.iter().any(|x| x["slot"] == e && (x["to"] == ss58("//Bob") || x["to"] == ss58("//Charlie"))),
+		bounties
+			.iter()
+			.any(|x| x["slot"] == e && (x["to"] == ss58("//Bob") || x["to"] == ss58("//Charlie"))),
 		"a challenger was paid a bounty out of Eve's forfeit: {report}"
 	);
 	// Eve is never paid for an epoch she forfeited.
 	for p in payouts(&rpc, e).await.iter().filter(|p| p["state"] == "Forfeited") {
 		let epoch = &p["epoch"];
 		assert!(
-			!report["paid"].as_array().unwrap().iter().any(|x| x["slot"] == e && &x["epoch"] == epoch),
+			!report["paid"]
+				.as_array()
+				.unwrap()
+				.iter()
+				.any(|x| x["slot"] == e && &x["epoch"] == epoch),
 			"Eve was paid for forfeited epoch {epoch}: {report}"
 		);
 	}
@@ -177,17 +213,25 @@ async fn miners_are_paid_for_confirmed_work_cheats_forfeit_and_stakers_earn_thei
 	// Dave's rewards: the stakers' share of every epoch so far, read at one block.
 	let hash: Value = rpc.call("chain_getFinalizedHead", rpc_params![]).await.unwrap();
 	let dave = ss58("//Dave");
-	let position = &rpc.call("restaking_positionsOf", rpc_params![dave.clone(), hash.clone()]).await.unwrap()[0];
+	let position =
+		&rpc.call("restaking_positionsOf", rpc_params![dave.clone(), hash.clone()]).await.unwrap()
+			[0];
 	let pending: u128 = position["pendingRewards"].as_str().unwrap().parse().unwrap();
-	let epoch = rpc.call("emission_status", rpc_params![hash.clone()]).await.unwrap()["epoch"].as_u64().unwrap();
+	let epoch = rpc.call("emission_status", rpc_params![hash.clone()]).await.unwrap()["epoch"]
+		.as_u64()
+		.unwrap();
 	let mut shared = 0u128;
 	for past in 0..epoch {
-		let ne = rpc.call("emission_neuronetEpoch", rpc_params![past, 0, hash.clone()]).await.unwrap();
+		let ne =
+			rpc.call("emission_neuronetEpoch", rpc_params![past, 0, hash.clone()]).await.unwrap();
 		if !ne.is_null() {
 			shared += ne["toStakers"].as_str().unwrap().parse::<u128>().unwrap();
 		}
 	}
-	assert!(pending > 0 && pending <= shared && shared - pending <= u128::from(epoch), "{pending} of {shared}");
+	assert!(
+		pending > 0 && pending <= shared && shared - pending <= u128::from(epoch),
+		"{pending} of {shared}"
+	);
 	let dave_before = total_balance(&api, keypair("//Dave").public_key().0).await;
 	run_worker(&["restake", "--url", &url, "--suri", "//Dave", "--neuronet", "0", "--claim"]);
 	// Paid at least what was pending (more if an epoch closed meanwhile), less the call's fee,
@@ -199,4 +243,3 @@ async fn miners_are_paid_for_confirmed_work_cheats_forfeit_and_stakers_earn_thei
 	eventually("Dave's staking rewards paid", 60, paid).await;
 	println!("emission e2e: {} s", started.elapsed().as_secs());
 }
-

@@ -3,10 +3,10 @@
 #![warn(missing_docs)]
 
 mod arbitration_rpc;
-mod emission_rpc;
 mod chain_spec;
 mod cli;
 mod command;
+mod emission_rpc;
 mod neuronets_rpc;
 mod rpc;
 mod service;

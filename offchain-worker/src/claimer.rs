@@ -77,7 +77,11 @@ pub async fn run(registrar: Arc<Registrar>, store: Arc<ArtefactStore>, hotkey: K
 		match claim_settled(&registrar, &store, &hotkey, slot).await {
 			Ok(claimed) => {
 				for c in claimed {
-					let what = if c.bounty { "claimed a forfeited payout for its bounty" } else { "claimed" };
+					let what = if c.bounty {
+						"claimed a forfeited payout for its bounty"
+					} else {
+						"claimed"
+					};
 					tracing::info!(slot = c.slot, epoch = c.epoch, aet = aet(c.amount), "{what}");
 				}
 			}

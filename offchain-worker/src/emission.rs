@@ -32,7 +32,11 @@ impl Registrar {
 	}
 
 	/// A neuronet's emission and totals in an epoch, until the epoch expires.
-	pub async fn neuronet_epoch(&self, epoch: u32, neuronet: NeuronetId) -> Result<Option<NeuronetEpoch>> {
+	pub async fn neuronet_epoch(
+		&self,
+		epoch: u32,
+		neuronet: NeuronetId,
+	) -> Result<Option<NeuronetEpoch>> {
 		self.api_call("EmissionApi", "neuronet_epoch", (epoch, neuronet)).await
 	}
 
@@ -61,7 +65,12 @@ impl Registrar {
 	}
 
 	/// Starts unbonding `amount` plancks of `coldkey`'s stake in `neuronet`.
-	pub async fn unstake(&self, coldkey: &Keypair, neuronet: NeuronetId, amount: u128) -> Result<()> {
+	pub async fn unstake(
+		&self,
+		coldkey: &Keypair,
+		neuronet: NeuronetId,
+		amount: u128,
+	) -> Result<()> {
 		let tx = dynamic::transaction("Restaking", "unstake", (neuronet, amount));
 		self.submit_in_block(coldkey, &tx).await.context("unstake")?;
 		Ok(())

@@ -22,8 +22,8 @@ use pallet_work::runtime_api::{AssignmentDetails, BatchDetails};
 use crate::{
 	genesis_config_presets, opaque, AccountId, Arbitration, Babe, Balance, Block, BlockNumber,
 	Emission, Executive, Grandpa, InherentDataExt, Neuronets, Nonce, Reputation, Restaking,
-	Runtime, RuntimeCall,
-	RuntimeGenesisConfig, System, TransactionPayment, Work, BABE_GENESIS_EPOCH_CONFIG, VERSION,
+	Runtime, RuntimeCall, RuntimeGenesisConfig, System, TransactionPayment, Work,
+	BABE_GENESIS_EPOCH_CONFIG, VERSION,
 };
 
 #[cfg(feature = "runtime-benchmarks")]

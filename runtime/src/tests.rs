@@ -579,7 +579,10 @@ fn confirmed_work_is_paid_by_a_free_claim_and_the_staker_earns_its_share() {
 		let heartbeats = |n: BlockNumber| {
 			if n % 10 == 1 {
 				for (slot, hotkey) in hotkeys.iter().enumerate() {
-					assert_ok!(Neuronets::heartbeat(RuntimeOrigin::signed(hotkey.clone()), slot as u64));
+					assert_ok!(Neuronets::heartbeat(
+						RuntimeOrigin::signed(hotkey.clone()),
+						slot as u64
+					));
 				}
 			}
 		};
@@ -591,7 +594,14 @@ fn confirmed_work_is_paid_by_a_free_claim_and_the_staker_earns_its_share() {
 			Arbitration::on_initialize(n);
 			heartbeats(n);
 		};
-		assert_ok!(Work::commit_batch(RuntimeOrigin::signed(hotkeys[0].clone()), 0, 1, [7; 32], 10, 1_000));
+		assert_ok!(Work::commit_batch(
+			RuntimeOrigin::signed(hotkeys[0].clone()),
+			0,
+			1,
+			[7; 32],
+			10,
+			1_000
+		));
 		let (sampled_at, _) = pallet_work::Timers::<Runtime>::iter_keys().next().expect("a timer");
 		pallet_babe::EpochStart::<Runtime>::put((0, sampled_at));
 		pallet_babe::NextRandomness::<Runtime>::put([9u8; 32]);
@@ -616,7 +626,10 @@ fn confirmed_work_is_paid_by_a_free_claim_and_the_staker_earns_its_share() {
 				}
 			}
 		}
-		assert_eq!(pallet_work::Batches::<Runtime>::get(0).unwrap().status, pallet_work::BatchStatus::Confirmed);
+		assert_eq!(
+			pallet_work::Batches::<Runtime>::get(0).unwrap().status,
+			pallet_work::BatchStatus::Confirmed
+		);
 
 		let mut n = sampled_at;
 		while !Emission::settled(0) {
@@ -624,7 +637,8 @@ fn confirmed_work_is_paid_by_a_free_claim_and_the_staker_earns_its_share() {
 			advance(n);
 		}
 		assert!(n / EPOCH_LENGTH >= 2, "settled no earlier than two epochs after");
-		let ne = pallet_emission::NeuronetEpochs::<Runtime>::get(0, 0).expect("neuronet 0 was paid");
+		let ne =
+			pallet_emission::NeuronetEpochs::<Runtime>::get(0, 0).expect("neuronet 0 was paid");
 		let record = pallet_emission::Scores::<Runtime>::get(0, 0).expect("slot 0 scored");
 		let params = pallet_emission::Params::<Runtime>::get();
 		// The formula, from the stored totals.
@@ -635,7 +649,9 @@ fn confirmed_work_is_paid_by_a_free_claim_and_the_staker_earns_its_share() {
 		assert!(sent >= params.full_uptime_heartbeats, "full uptime");
 		assert_eq!(
 			record.score,
-			1_000 * u128::from(params.full_uptime_heartbeats) * u128::from(record.weight.deconstruct())
+			1_000
+				* u128::from(params.full_uptime_heartbeats)
+				* u128::from(record.weight.deconstruct())
 		);
 		assert_eq!(ne.capacity, 1_000 * params.capacity_per_stake, "1 000 AET staked");
 		let earned = ne.miner_pool * u128::from(ne.work.min(ne.capacity)) / u128::from(ne.capacity);
@@ -652,22 +668,27 @@ fn confirmed_work_is_paid_by_a_free_claim_and_the_staker_earns_its_share() {
 		// The staker's rewards: the stakers' share of every epoch so far (it is the only
 		// staker), less at most a unit a share-out.
 		let pending = Restaking::position_of(&staker, 0).expect("a position").unclaimed;
-		let shared: Balance =
-			pallet_emission::NeuronetEpochs::<Runtime>::iter().map(|(_, _, ne)| ne.to_stakers).sum();
+		let shared: Balance = pallet_emission::NeuronetEpochs::<Runtime>::iter()
+			.map(|(_, _, ne)| ne.to_stakers)
+			.sum();
 		let epochs = pallet_emission::NeuronetEpochs::<Runtime>::iter().count() as Balance;
 		assert!(pending <= shared && shared - pending <= epochs, "{shared} vs {pending}");
 		// Issuance: genesis plus minted less the five registration fees burned.
 		let burned: Balance = System::events()
 			.into_iter()
 			.filter_map(|r| match r.event {
-				RuntimeEvent::Balances(pallet_balances::Event::Burned { amount, .. }) => Some(amount),
+				RuntimeEvent::Balances(pallet_balances::Event::Burned { amount, .. }) => {
+					Some(amount)
+				}
 				_ => None,
 			})
 			.sum();
 		assert!(burned > 0);
 		assert_eq!(
 			Balances::total_issuance(),
-			pallet_emission::GenesisIssuance::<Runtime>::get() + pallet_emission::Minted::<Runtime>::get() - burned
+			pallet_emission::GenesisIssuance::<Runtime>::get()
+				+ pallet_emission::Minted::<Runtime>::get()
+				- burned
 		);
 	});
 }

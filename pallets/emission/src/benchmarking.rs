@@ -50,7 +50,11 @@ fn scored<T: Config>(others: u32) -> SlotId {
 	};
 	Scores::<T>::insert(0, slot, record(coldkey));
 	for i in 0..others {
-		Scores::<T>::insert(0, SlotId::from(u32::MAX) + SlotId::from(i), record(account("crowd", i, 0)));
+		Scores::<T>::insert(
+			0,
+			SlotId::from(u32::MAX) + SlotId::from(i),
+			record(account("crowd", i, 0)),
+		);
 	}
 	let pool = 1_000 * unit();
 	NeuronetEpochs::<T>::insert(

@@ -170,14 +170,8 @@ pub mod pallet {
 
 	/// Each neuronet's emission and totals per epoch, until the epoch expires.
 	#[pallet::storage]
-	pub type NeuronetEpochs<T> = StorageDoubleMap<
-		_,
-		Twox64Concat,
-		EpochIndex,
-		Twox64Concat,
-		NeuronetId,
-		NeuronetEpoch,
-	>;
+	pub type NeuronetEpochs<T> =
+		StorageDoubleMap<_, Twox64Concat, EpochIndex, Twox64Concat, NeuronetId, NeuronetEpoch>;
 
 	/// Each slot's score per epoch, until the epoch expires.
 	#[pallet::storage]
@@ -197,7 +191,10 @@ pub mod pallet {
 	#[pallet::genesis_build]
 	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
 		fn build(&self) {
-			assert!(Pallet::<T>::check(&self.params).is_ok(), "genesis emission params out of bounds");
+			assert!(
+				Pallet::<T>::check(&self.params).is_ok(),
+				"genesis emission params out of bounds"
+			);
 			Params::<T>::put(self.params);
 			// The pallet's account and the treasury hold the existential deposit for good, so
 			// paying out never reaps the one and paying in always reaches the other.
@@ -450,9 +447,8 @@ pub mod pallet {
 				return;
 			}
 			let digests = frame_system::Pallet::<T>::digest();
-			let author = T::FindAuthor::find_author(
-				digests.logs.iter().filter_map(|d| d.as_pre_runtime()),
-			);
+			let author =
+				T::FindAuthor::find_author(digests.logs.iter().filter_map(|d| d.as_pre_runtime()));
 			let share = p.validator_share.mul_floor(reward);
 			// An author that cannot receive its share (a new account below the existential
 			// deposit) leaves it to the pot.
@@ -556,7 +552,12 @@ pub mod pallet {
 				});
 				budget = budget.saturating_sub(1);
 				pools = pools.saturating_add(1);
-				Self::deposit_event(Event::EpochExpired { epoch: cursor, neuronet, to_treasury, to_pot });
+				Self::deposit_event(Event::EpochExpired {
+					epoch: cursor,
+					neuronet,
+					to_treasury,
+					to_pot,
+				});
 			}
 			if budget == 0 {
 				return (pools, scores);
@@ -638,7 +639,10 @@ pub mod pallet {
 				// Expiry removes pools before scores, so an epoch being expired may have one
 				// without the other for a few blocks.
 				if epoch >= ExpiryCursor::<T>::get() {
-					ensure!(ne.work == work && ne.score == score, "a neuronet's totals are not its slots'");
+					ensure!(
+						ne.work == work && ne.score == score,
+						"a neuronet's totals are not its slots'"
+					);
 				}
 				ensure!(ne.paid <= ne.earned(), "paid more than the miners earned");
 				ensure!(ne.earned() <= ne.miner_pool, "earned more than the pool");
@@ -650,9 +654,8 @@ pub mod pallet {
 				"scores without their neuronet's totals"
 			);
 			ensure!(MinersOwed::<T>::get() == owed, "owed is not the pools'");
-			let held = T::Currency::minimum_balance()
-				.saturating_add(Pot::<T>::get())
-				.saturating_add(owed);
+			let held =
+				T::Currency::minimum_balance().saturating_add(Pot::<T>::get()).saturating_add(owed);
 			ensure!(
 				T::Currency::balance(&Self::account()) == held,
 				"the pallet's account is not the pot plus what the pools owe"

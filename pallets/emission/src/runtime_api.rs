@@ -101,8 +101,7 @@ impl<T: Config> Pallet<T> {
 				let record = Scores::<T>::get(epoch, slot)?;
 				let neuronet = NeuronetEpochs::<T>::get(epoch, record.neuronet).unwrap_or_default();
 				let amount = neuronet.payout(record.score);
-				let forfeited =
-					record.missed_rechecks || T::Forfeits::is_forfeited(slot, epoch);
+				let forfeited = record.missed_rechecks || T::Forfeits::is_forfeited(slot, epoch);
 				let settled = Self::settled(epoch);
 				let state = if forfeited {
 					PayoutState::Forfeited

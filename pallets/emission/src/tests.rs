@@ -3,10 +3,10 @@
 
 use crate::{mock::*, *};
 use frame_support::{assert_noop, assert_ok, traits::fungible::Inspect};
-use sp_runtime::DispatchResult;
 use mock::Balance;
 use proptest::prelude::*;
 use sp_runtime::DispatchError;
+use sp_runtime::DispatchResult;
 
 fn percent(p: u32) -> Perbill {
 	Perbill::from_percent(p)
@@ -137,8 +137,13 @@ fn without_stake_nothing_is_given_out_and_the_pot_grows() {
 		assert_eq!(Pot::<Test>::get(), 20 * TO_POT, "blocks 1 to 20");
 		assert_eq!(MinersOwed::<Test>::get(), 0);
 		System::assert_has_event(
-			Event::EpochSplit { epoch: 0, pot: 9 * TO_POT, distributed: 0, rolled_over: 9 * TO_POT }
-				.into(),
+			Event::EpochSplit {
+				epoch: 0,
+				pot: 9 * TO_POT,
+				distributed: 0,
+				rolled_over: 9 * TO_POT,
+			}
+			.into(),
 		);
 	});
 }
@@ -195,7 +200,9 @@ fn payouts_follow_scores_once_the_epoch_settles() {
 		assert_ok!(claim(2, 0));
 		let (p1, p2) = (pool.miner_pool * 3 / 4, pool.miner_pool / 4);
 		assert_eq!((balance(11) - b1, balance(12) - b2), (p1, p2));
-		System::assert_has_event(Event::Claimed { slot: 1, epoch: 0, coldkey: 11, amount: p1 }.into());
+		System::assert_has_event(
+			Event::Claimed { slot: 1, epoch: 0, coldkey: 11, amount: p1 }.into(),
+		);
 		assert_noop!(claim(1, 0), Error::<Test>::AlreadyClaimed);
 		assert_eq!(NeuronetEpochs::<Test>::get(0, 0).unwrap().paid, p1 + p2);
 	});
@@ -248,9 +255,11 @@ fn a_forfeited_payout_pays_the_bounty_and_the_treasury_never_the_others() {
 		<Emission as OnWork>::recheck_missed(3, 0);
 		advance_to(epoch_start(2));
 		let pool = NeuronetEpochs::<Test>::get(0, 0).unwrap();
-		let (owed1, owed2, owed3) = (pool.payout(Scores::<Test>::get(0, 1).unwrap().score),
+		let (owed1, owed2, owed3) = (
+			pool.payout(Scores::<Test>::get(0, 1).unwrap().score),
 			pool.payout(Scores::<Test>::get(0, 2).unwrap().score),
-			pool.payout(Scores::<Test>::get(0, 3).unwrap().score));
+			pool.payout(Scores::<Test>::get(0, 3).unwrap().score),
+		);
 		let (treasury, challenger, b1, b2, b3) =
 			(balance(TREASURY), balance(20), balance(11), balance(12), balance(13));
 		for slot in 1..=3 {
@@ -387,7 +396,10 @@ fn only_governance_sets_parameters_within_bounds() {
 			EmissionParams { capacity_per_stake: 0, ..p },
 			EmissionParams { max_neuronet_share: Perbill::zero(), ..p },
 		] {
-			assert_noop!(Emission::set_params(RuntimeOrigin::root(), bad), Error::<Test>::ParamOutOfBounds);
+			assert_noop!(
+				Emission::set_params(RuntimeOrigin::root(), bad),
+				Error::<Test>::ParamOutOfBounds
+			);
 		}
 		assert_ok!(Emission::set_params(RuntimeOrigin::root(), p));
 		System::assert_last_event(Event::ParamsSet { params: p }.into());

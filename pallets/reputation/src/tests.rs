@@ -105,7 +105,11 @@ fn emission_weighs_an_epoch_by_the_reputation_it_started_with() {
 		set_epoch(2);
 		// Floored at the minimum weight, as emission weights always are.
 		assert_eq!(Reputation::epoch_start_weight(1), percent(1));
-		assert_eq!(Reputation::epoch_start_weight(9), Perbill::zero(), "unknown slots weigh nothing");
+		assert_eq!(
+			Reputation::epoch_start_weight(9),
+			Perbill::zero(),
+			"unknown slots weigh nothing"
+		);
 	});
 }
 

@@ -128,7 +128,8 @@ mod benchmarks {
 
 	#[benchmark]
 	fn set_params() -> Result<(), BenchmarkError> {
-		let origin = T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let origin =
+			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		let params = RestakingParams { unbonding_period: 5, ..Params::<T>::get() };
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, params);

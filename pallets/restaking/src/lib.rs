@@ -147,7 +147,10 @@ pub mod pallet {
 	#[pallet::genesis_build]
 	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
 		fn build(&self) {
-			assert!(Pallet::<T>::check(&self.params).is_ok(), "genesis restaking params out of bounds");
+			assert!(
+				Pallet::<T>::check(&self.params).is_ok(),
+				"genesis restaking params out of bounds"
+			);
 			Params::<T>::put(self.params);
 			// The rewards account holds the existential deposit for good, so paying out its
 			// last reward never reaps it.
@@ -275,7 +278,11 @@ pub mod pallet {
 		/// Bonds `amount` of the caller's AET to `neuronet`, which must be open.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::stake())]
-		pub fn stake(origin: OriginFor<T>, neuronet: NeuronetId, amount: Balance) -> DispatchResult {
+		pub fn stake(
+			origin: OriginFor<T>,
+			neuronet: NeuronetId,
+			amount: Balance,
+		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			ensure!(amount > 0, Error::<T>::ZeroAmount);
 			ensure!(T::Neuronets::neuronet_is_open(neuronet), Error::<T>::NeuronetClosed);
@@ -310,7 +317,9 @@ pub mod pallet {
 			let until = frame_system::Pallet::<T>::block_number()
 				.saturating_add(params.unbonding_period.into());
 			match position.unbonding.last_mut() {
-				Some(last) if last.until == until => last.amount = last.amount.saturating_add(amount),
+				Some(last) if last.until == until => {
+					last.amount = last.amount.saturating_add(amount)
+				}
 				_ => position
 					.unbonding
 					.try_push(Unbonding { amount, until })
@@ -459,7 +468,12 @@ pub mod pallet {
 
 		/// Writes the position and its pool back, removing an empty position, and an empty
 		/// pool with it (its rounding dust to the treasury).
-		fn store(who: &T::AccountId, neuronet: NeuronetId, mut pool: Pool, position: PositionOf<T>) {
+		fn store(
+			who: &T::AccountId,
+			neuronet: NeuronetId,
+			mut pool: Pool,
+			position: PositionOf<T>,
+		) {
 			if !position.is_empty() {
 				Positions::<T>::insert(who, neuronet, position);
 				Pools::<T>::insert(neuronet, pool);
@@ -564,7 +578,8 @@ impl<T: Config> NeuronetStake<T::AccountId, Balance> for Pallet<T> {
 		if shared == 0 {
 			return amount;
 		}
-		if T::Currency::transfer(source, &Self::account(), shared, Preservation::Preserve).is_err() {
+		if T::Currency::transfer(source, &Self::account(), shared, Preservation::Preserve).is_err()
+		{
 			return amount;
 		}
 		pool.reward_per_share = pool.reward_per_share.saturating_add(step);

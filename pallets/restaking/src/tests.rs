@@ -2,12 +2,12 @@
 //! naive per-staker computation.
 
 use crate::{mock::*, *};
-use mock::Balance;
 use aetron_primitives::traits::NeuronetStake;
 use frame_support::{
 	assert_noop, assert_ok,
 	traits::fungible::{Inspect, InspectHold},
 };
+use mock::Balance;
 use proptest::prelude::*;
 use sp_runtime::DispatchError;
 
@@ -59,7 +59,10 @@ fn staking_holds_the_funds_and_bonds_them_to_the_neuronet() {
 #[test]
 fn bad_stakes_are_refused_by_name_and_change_nothing() {
 	run(|| {
-		assert_noop!(Restaking::stake(RuntimeOrigin::signed(ALICE), 0, 0), Error::<Test>::ZeroAmount);
+		assert_noop!(
+			Restaking::stake(RuntimeOrigin::signed(ALICE), 0, 0),
+			Error::<Test>::ZeroAmount
+		);
 		set_open(0, false);
 		assert_noop!(
 			Restaking::stake(RuntimeOrigin::signed(ALICE), 0, MIN_STAKE),
@@ -145,7 +148,10 @@ fn bad_unstakes_are_refused_by_name_and_change_nothing() {
 			Error::<Test>::NoPosition
 		);
 		stake(ALICE, 0, 2 * MIN_STAKE);
-		assert_noop!(Restaking::unstake(RuntimeOrigin::signed(ALICE), 0, 0), Error::<Test>::ZeroAmount);
+		assert_noop!(
+			Restaking::unstake(RuntimeOrigin::signed(ALICE), 0, 0),
+			Error::<Test>::ZeroAmount
+		);
 		assert_noop!(
 			Restaking::unstake(RuntimeOrigin::signed(ALICE), 0, 2 * MIN_STAKE + 1),
 			Error::<Test>::InsufficientStake
