@@ -27,6 +27,9 @@ use crate::{
 };
 
 #[cfg(feature = "runtime-benchmarks")]
+use crate::{ConvictionVoting, Preimage, Referenda, Scheduler, Treasury};
+
+#[cfg(feature = "runtime-benchmarks")]
 impl frame_system_benchmarking::Config for Runtime {}
 
 /// A slot's endpoint (UTF-8 bytes, empty for an unknown slot): where re-checkers and arbiters

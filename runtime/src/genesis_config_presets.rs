@@ -1,8 +1,9 @@
 //! Genesis presets: `development` (Alice alone) and `local_testnet` (Alice, Bob, Charlie, Dave).
 //!
-//! Both fund the well-known dev accounts and set Alice as `sudo` key; a production preset would
-//! set none. The treasury account starts with the existential deposit so that it exists before the
-//! first fee or dust arrives.
+//! Both fund the well-known dev accounts. Only `development` has a `sudo` key (Alice): the
+//! `local_testnet` chain, like a production one, is governed by referendum alone (DESIGN §14).
+//! The treasury account starts with the existential deposit so that it exists before the first
+//! fee or dust arrives.
 
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -111,8 +112,13 @@ pub fn endowed_accounts() -> Vec<AccountId> {
 	Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect()
 }
 
-/// The JSON patch of a genesis with these authorities, funded accounts and sudo key.
-pub fn genesis(authorities: Vec<Authority>, endowed: Vec<AccountId>, root: AccountId) -> Value {
+/// The JSON patch of a genesis with these authorities, funded accounts and `sudo` key (none:
+/// no sudo, governance by referendum only).
+pub fn genesis(
+	authorities: Vec<Authority>,
+	endowed: Vec<AccountId>,
+	sudo: Option<AccountId>,
+) -> Value {
 	let mut balances: Vec<(AccountId, Balance)> =
 		endowed.into_iter().map(|account| (account, ENDOWMENT)).collect();
 	balances.push((TreasuryAccount::get(), EXISTENTIAL_DEPOSIT));
@@ -127,7 +133,7 @@ pub fn genesis(authorities: Vec<Authority>, endowed: Vec<AccountId>, root: Accou
 				})
 				.collect::<Vec<_>>(),
 		},
-		sudo: SudoConfig { key: Some(root) },
+		sudo: SudoConfig { key: sudo },
 		work: WorkConfig { params: work_params() },
 		arbitration: ArbitrationConfig { params: arbitration_params() },
 		restaking: RestakingConfig { params: restaking_params() },
@@ -140,11 +146,11 @@ pub fn development() -> Value {
 	genesis(
 		vec![Authority::from_keyring(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
 		endowed_accounts(),
-		Sr25519Keyring::Alice.to_account_id(),
+		Some(Sr25519Keyring::Alice.to_account_id()),
 	)
 }
 
-/// `local_testnet`: Alice, Bob, Charlie and Dave are authorities; Alice is the sudo key.
+/// `local_testnet`: Alice, Bob, Charlie and Dave are authorities; no sudo key.
 pub fn local_testnet() -> Value {
 	genesis(
 		vec![
@@ -154,7 +160,7 @@ pub fn local_testnet() -> Value {
 			Authority::from_keyring(Sr25519Keyring::Dave, Ed25519Keyring::Dave),
 		],
 		endowed_accounts(),
-		Sr25519Keyring::Alice.to_account_id(),
+		None,
 	)
 }
 

@@ -31,11 +31,17 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_arbitration, Arbitration]
 	[pallet_restaking, Restaking]
 	[pallet_emission, Emission]
+	[pallet_preimage, Preimage]
+	[pallet_scheduler, Scheduler]
+	[pallet_referenda, Referenda]
+	[pallet_conviction_voting, ConvictionVoting]
+	[pallet_treasury, Treasury]
 );
 
 mod apis;
 pub use apis::RuntimeApi;
 pub mod genesis_config_presets;
+pub mod governance;
 
 pub use aetron_primitives::{
 	currency::{self, AET, EXISTENTIAL_DEPOSIT, MILLI_AET},
@@ -258,7 +264,7 @@ parameter_types! {
 impl pallet_neuronets::Config for Runtime {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
-	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
+	type GovernanceOrigin = governance::ParamsOrigin;
 	type NeuronetDeposit = NeuronetDeposit;
 	type MaxNeuronets = ConstU32<1024>;
 	// A heartbeat a minute at most.
@@ -289,7 +295,7 @@ impl aetron_primitives::traits::EpochClock for EpochClock {
 }
 
 impl pallet_reputation::Config for Runtime {
-	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
+	type GovernanceOrigin = governance::ParamsOrigin;
 	type EpochClock = EpochClock;
 	type WeightInfo = pallet_reputation::weights::SubstrateWeight<Runtime>;
 }
@@ -305,7 +311,7 @@ impl pallet_work::Config for Runtime {
 	type Disputes = Arbitration;
 	// Emission keeps each slot's score as its work is confirmed.
 	type OnWork = Emission;
-	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
+	type GovernanceOrigin = governance::ParamsOrigin;
 	type WeightInfo = pallet_work::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = WorkBenchmarkHelper;
@@ -377,7 +383,7 @@ impl pallet_arbitration::Config for Runtime {
 	type Randomness = pallet_babe::ParentBlockRandomness<Runtime>;
 	type Resolution = Work;
 	type Treasury = TreasuryAccount;
-	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
+	type GovernanceOrigin = governance::ParamsOrigin;
 	type WeightInfo = pallet_arbitration::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = ArbitrationBenchmarkHelper;
@@ -424,7 +430,7 @@ impl pallet_restaking::Config for Runtime {
 	type PalletId = RestakingPalletId;
 	type Treasury = TreasuryAccount;
 	type MaxPools = ConstU32<{ aetron_primitives::traits::MAX_STAKED_NEURONETS }>;
-	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
+	type GovernanceOrigin = governance::ParamsOrigin;
 	type WeightInfo = pallet_restaking::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = EmissionBenchmarkHelper;
@@ -443,7 +449,7 @@ impl pallet_emission::Config for Runtime {
 	type PalletId = EmissionPalletId;
 	type Treasury = TreasuryAccount;
 	type StakeUnit = StakeUnit;
-	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
+	type GovernanceOrigin = governance::ParamsOrigin;
 	type WeightInfo = pallet_emission::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = EmissionBenchmarkHelper;
@@ -586,6 +592,20 @@ mod runtime {
 	pub type Restaking = pallet_restaking;
 	#[runtime::pallet_index(15)]
 	pub type Emission = pallet_emission;
+
+	// Governance (DESIGN §14, `governance/`).
+	#[runtime::pallet_index(16)]
+	pub type Preimage = pallet_preimage;
+	#[runtime::pallet_index(17)]
+	pub type Scheduler = pallet_scheduler;
+	#[runtime::pallet_index(18)]
+	pub type Referenda = pallet_referenda;
+	#[runtime::pallet_index(19)]
+	pub type ConvictionVoting = pallet_conviction_voting;
+	#[runtime::pallet_index(20)]
+	pub type Origins = governance::pallet_custom_origins;
+	#[runtime::pallet_index(21)]
+	pub type Treasury = pallet_treasury;
 }
 
 /// Address format of extrinsics.

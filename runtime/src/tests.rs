@@ -26,7 +26,7 @@ fn merge(base: &mut serde_json::Value, patch: serde_json::Value) {
 
 /// Externalities holding the genesis state that `preset` describes: the preset is a patch on
 /// the runtime's default genesis config, as in a chain spec.
-fn genesis_ext(preset: &str) -> sp_io::TestExternalities {
+pub(crate) fn genesis_ext(preset: &str) -> sp_io::TestExternalities {
 	let patch = genesis_config_presets::get_preset(&PresetId::from(preset))
 		.unwrap_or_else(|| panic!("preset {preset} exists"));
 	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).expect("serializes");

@@ -1,0 +1,415 @@
+//! Governance on the native runtime: what each track's origin may do and nothing more, and
+//! referenda from submission to enactment or rejection.
+
+use super::{origins::Origin as Gov, tracks, TracksInfo};
+use crate::{tests::genesis_ext, *};
+use frame_support::{
+	assert_noop, assert_ok,
+	traits::{schedule::DispatchTime, Hooks, StorePreimage},
+};
+use pallet_conviction_voting::{AccountVote, Conviction, Vote};
+use pallet_referenda::{ReferendumInfo, TracksInfo as _};
+use sp_genesis_builder::{DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET};
+use sp_keyring::Sr25519Keyring;
+use sp_runtime::{traits::Dispatchable, DispatchError};
+
+/// Whether `System` holds an authorized upgrade (its storage item is private to the pallet).
+fn upgrade_authorized() -> bool {
+	frame_support::storage::unhashed::exists(&frame_support::storage::storage_prefix(
+		b"System",
+		b"AuthorizedUpgrade",
+	))
+}
+
+fn signed(who: Sr25519Keyring) -> RuntimeOrigin {
+	RuntimeOrigin::signed(who.to_account_id())
+}
+
+/// Every origin that is not allowed to set a parameter.
+fn not_param_origins() -> Vec<(&'static str, RuntimeOrigin)> {
+	vec![
+		("signed", signed(Sr25519Keyring::Alice)),
+		("ValidatorAdmin", Gov::ValidatorAdmin.into()),
+		("Treasurer", Gov::Treasurer.into()),
+		("ReferendumCanceller", Gov::ReferendumCanceller.into()),
+		("ReferendumKiller", Gov::ReferendumKiller.into()),
+	]
+}
+
+/// For each governed pallet: a `set_params` call moving one value within its bounds, and a
+/// check that reads the value back.
+fn param_changes() -> Vec<(&'static str, RuntimeCall, fn() -> bool)> {
+	let reputation = pallet_reputation::ReputationParams {
+		probation_epochs: 7,
+		..pallet_reputation::Params::<Runtime>::get()
+	};
+	let work = pallet_work::WorkParams {
+		max_commits_per_epoch: 77,
+		..pallet_work::Params::<Runtime>::get()
+	};
+	let arbitration = pallet_arbitration::ArbitrationParams {
+		keep_decided: 777,
+		..pallet_arbitration::Params::<Runtime>::get()
+	};
+	let restaking = pallet_restaking::RestakingParams {
+		unbonding_period: 777,
+		..pallet_restaking::Params::<Runtime>::get()
+	};
+	let emission = pallet_emission::EmissionParams {
+		claim_window: 77,
+		..pallet_emission::Params::<Runtime>::get()
+	};
+	vec![
+		("reputation", pallet_reputation::Call::set_params { params: reputation }.into(), || {
+			pallet_reputation::Params::<Runtime>::get().probation_epochs == 7
+		}),
+		("work", pallet_work::Call::set_params { params: work }.into(), || {
+			pallet_work::Params::<Runtime>::get().max_commits_per_epoch == 77
+		}),
+		(
+			"arbitration",
+			pallet_arbitration::Call::set_params { params: arbitration }.into(),
+			|| pallet_arbitration::Params::<Runtime>::get().keep_decided == 777,
+		),
+		("restaking", pallet_restaking::Call::set_params { params: restaking }.into(), || {
+			pallet_restaking::Params::<Runtime>::get().unbonding_period == 777
+		}),
+		("emission", pallet_emission::Call::set_params { params: emission }.into(), || {
+			pallet_emission::Params::<Runtime>::get().claim_window == 77
+		}),
+	]
+}
+
+#[test]
+fn param_admin_and_root_set_every_pallets_parameters_and_no_other_origin_can() {
+	for (pallet, call, applied) in
+		genesis_ext(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(param_changes)
+	{
+		genesis_ext(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+			for (name, origin) in not_param_origins() {
+				let result = call.clone().dispatch(origin).map_err(|e| e.error);
+				assert_eq!(result, Err(DispatchError::BadOrigin), "{name} sets {pallet}");
+				assert!(!applied(), "{name} changed {pallet}");
+			}
+			assert_ok!(call.clone().dispatch(Gov::ParamAdmin.into()));
+			assert!(applied(), "ParamAdmin set {pallet}");
+		});
+		genesis_ext(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+			assert_ok!(call.clone().dispatch(RuntimeOrigin::root()));
+			assert!(applied(), "Root set {pallet}");
+		});
+	}
+}
+
+#[test]
+fn out_of_bounds_parameters_are_refused_by_name_and_change_nothing() {
+	genesis_ext(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		let admin = || -> RuntimeOrigin { Gov::ParamAdmin.into() };
+		let reputation = pallet_reputation::Params::<Runtime>::get();
+		assert_noop!(
+			Reputation::set_params(
+				admin(),
+				pallet_reputation::ReputationParams {
+					gain: sp_runtime::Perbill::from_percent(90),
+					..reputation
+				}
+			),
+			pallet_reputation::Error::<Runtime>::GainTooLarge
+		);
+		let work = pallet_work::Params::<Runtime>::get();
+		assert_noop!(
+			Work::set_params(admin(), pallet_work::WorkParams { commit_window: 0, ..work }),
+			pallet_work::Error::<Runtime>::ParamOutOfBounds
+		);
+		let arbitration = pallet_arbitration::Params::<Runtime>::get();
+		assert_noop!(
+			Arbitration::set_params(
+				admin(),
+				// A panel of even size could tie.
+				pallet_arbitration::ArbitrationParams { panel_size: 4, ..arbitration }
+			),
+			pallet_arbitration::Error::<Runtime>::ParamOutOfBounds
+		);
+		let restaking = pallet_restaking::Params::<Runtime>::get();
+		assert_noop!(
+			Restaking::set_params(
+				admin(),
+				pallet_restaking::RestakingParams { min_stake: 0, ..restaking }
+			),
+			pallet_restaking::Error::<Runtime>::ParamOutOfBounds
+		);
+		let emission = pallet_emission::Params::<Runtime>::get();
+		assert_noop!(
+			Emission::set_params(
+				admin(),
+				// Shares that add up to more than the whole.
+				pallet_emission::EmissionParams {
+					owner_share: sp_runtime::Perbill::from_percent(50),
+					..emission
+				}
+			),
+			pallet_emission::Error::<Runtime>::ParamOutOfBounds
+		);
+	});
+}
+
+#[test]
+fn only_root_authorizes_a_runtime_upgrade() {
+	genesis_ext(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		let upgrade =
+			|| frame_system::Call::<Runtime>::authorize_upgrade { code_hash: [7; 32].into() };
+		for (name, origin) in not_param_origins()
+			.into_iter()
+			.chain([("ParamAdmin", RuntimeOrigin::from(Gov::ParamAdmin))])
+		{
+			let result = RuntimeCall::from(upgrade()).dispatch(origin).map_err(|e| e.error);
+			assert_eq!(result, Err(DispatchError::BadOrigin), "{name} authorizes an upgrade");
+		}
+		assert!(!upgrade_authorized());
+		assert_ok!(RuntimeCall::from(upgrade()).dispatch(RuntimeOrigin::root()));
+		assert!(upgrade_authorized());
+	});
+}
+
+#[test]
+fn the_treasurer_spends_up_to_its_limit_and_nobody_else_spends() {
+	genesis_ext(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		let to = Sr25519Keyring::Eve.to_account_id();
+		let spend = |origin: RuntimeOrigin, amount: Balance| {
+			Treasury::spend(origin, Box::new(()), amount, Box::new(to.clone()), None)
+		};
+		let limit = super::origins::TREASURER_SPEND_LIMIT;
+		for origin in [
+			signed(Sr25519Keyring::Alice),
+			Gov::ParamAdmin.into(),
+			Gov::ValidatorAdmin.into(),
+			Gov::ReferendumKiller.into(),
+		] {
+			assert_noop!(spend(origin, AET), DispatchError::BadOrigin);
+		}
+		assert_noop!(
+			spend(Gov::Treasurer.into(), limit + 1),
+			pallet_treasury::Error::<Runtime>::InsufficientPermission
+		);
+		assert_ok!(spend(Gov::Treasurer.into(), limit));
+		assert_ok!(spend(RuntimeOrigin::root(), 10 * limit));
+		assert_eq!(pallet_treasury::SpendCount::<Runtime>::get(), 2);
+	});
+}
+
+#[test]
+fn every_governance_origin_has_its_own_track() {
+	let expected = [
+		(frame_system::RawOrigin::Root.into(), tracks::id::ROOT, "root"),
+		(Gov::ParamAdmin.into(), tracks::id::PARAM_ADMIN, "param_admin"),
+		(Gov::ValidatorAdmin.into(), tracks::id::VALIDATOR_ADMIN, "validator_admin"),
+		(Gov::Treasurer.into(), tracks::id::TREASURER, "treasurer"),
+		(Gov::ReferendumCanceller.into(), tracks::id::REFERENDUM_CANCELLER, "referendum_canceller"),
+		(Gov::ReferendumKiller.into(), tracks::id::REFERENDUM_KILLER, "referendum_killer"),
+	];
+	let all: Vec<_> = TracksInfo::tracks().collect();
+	assert_eq!(all.len(), expected.len());
+	for (origin, id, name) in expected {
+		let origin: OriginCaller = origin;
+		assert_eq!(TracksInfo::track_for(&origin), Ok(id), "{name}");
+		let info = TracksInfo::info(id).expect("the track exists");
+		assert_eq!(
+			info.name.iter().take_while(|b| **b != 0).copied().collect::<Vec<u8>>(),
+			name.as_bytes()
+		);
+		assert!(info.decision_deposit > SubmissionDeposit::get());
+	}
+	let none: OriginCaller =
+		frame_system::RawOrigin::Signed(Sr25519Keyring::Alice.to_account_id()).into();
+	assert_eq!(TracksInfo::track_for(&none), Err(()));
+}
+
+use super::SubmissionDeposit;
+
+/// Submits a referendum on `call` to the track of `origin` and places its decision deposit.
+fn submit(origin: OriginCaller, call: RuntimeCall) -> u32 {
+	let index = pallet_referenda::ReferendumCount::<Runtime>::get();
+	let proposal = <Preimage as StorePreimage>::bound(call).expect("a small call inlines");
+	assert_ok!(Referenda::submit(
+		signed(Sr25519Keyring::Alice),
+		Box::new(origin),
+		proposal,
+		DispatchTime::After(0),
+	));
+	assert_ok!(Referenda::place_decision_deposit(signed(Sr25519Keyring::Bob), index));
+	index
+}
+
+/// Every well-known account votes on referendum `index` with 900 000 AET (9/10 of the
+/// issuance together, so any support curve is met).
+fn everyone_votes(index: u32, aye: bool) {
+	for voter in Sr25519Keyring::well_known() {
+		let vote = Vote { aye, conviction: Conviction::Locked1x };
+		assert_ok!(ConvictionVoting::vote(
+			signed(voter),
+			index,
+			AccountVote::Standard { vote, balance: 900_000 * AET }
+		));
+	}
+}
+
+/// Runs blocks (the scheduler is what moves a referendum) until referendum `index` is no longer
+/// ongoing and anything it scheduled has run; returns how it ended.
+fn run_until_decided_and_enacted(
+	index: u32,
+) -> ReferendumInfo<
+	u16,
+	OriginCaller,
+	BlockNumber,
+	frame_support::traits::Bounded<RuntimeCall, sp_runtime::traits::BlakeTwo256>,
+	Balance,
+	pallet_conviction_voting::TallyOf<Runtime>,
+	AccountId,
+	(BlockNumber, u32),
+> {
+	// Longer than any track's prepare, decision, confirm and enactment periods together.
+	let limit = System::block_number() + 20 * time::DAYS;
+	loop {
+		let n = System::block_number() + 1;
+		assert!(n < limit, "referendum {index} still undecided at block {n}");
+		System::set_block_number(n);
+		Scheduler::on_initialize(n);
+		let info = pallet_referenda::ReferendumInfoFor::<Runtime>::get(index).expect("exists");
+		if !matches!(info, ReferendumInfo::Ongoing(_))
+			&& pallet_scheduler::Agenda::<Runtime>::iter()
+				.all(|(_, agenda)| agenda.iter().all(Option::is_none))
+		{
+			return info;
+		}
+	}
+}
+
+#[test]
+fn a_param_admin_referendum_passes_and_sets_work_parameters() {
+	genesis_ext(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		System::set_block_number(1);
+		let work = pallet_work::WorkParams {
+			max_commits_per_epoch: 77,
+			..pallet_work::Params::<Runtime>::get()
+		};
+		let index =
+			submit(Gov::ParamAdmin.into(), pallet_work::Call::set_params { params: work }.into());
+		everyone_votes(index, true);
+		let info = run_until_decided_and_enacted(index);
+		assert!(matches!(info, ReferendumInfo::Approved(..)), "{info:?}");
+		assert_eq!(pallet_work::Params::<Runtime>::get(), work);
+		System::assert_has_event(pallet_work::Event::ParamsSet { params: work }.into());
+	});
+}
+
+#[test]
+fn a_rejected_referendum_changes_nothing() {
+	genesis_ext(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		System::set_block_number(1);
+		let before = pallet_emission::Params::<Runtime>::get();
+		let emission = pallet_emission::EmissionParams { claim_window: 77, ..before };
+		let index = submit(
+			Gov::ParamAdmin.into(),
+			pallet_emission::Call::set_params { params: emission }.into(),
+		);
+		everyone_votes(index, false);
+		let info = run_until_decided_and_enacted(index);
+		assert!(matches!(info, ReferendumInfo::Rejected(..)), "{info:?}");
+		assert_eq!(pallet_emission::Params::<Runtime>::get(), before);
+	});
+}
+
+#[test]
+fn a_root_referendum_authorizes_a_runtime_upgrade() {
+	genesis_ext(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		System::set_block_number(1);
+		let code_hash = [7u8; 32].into();
+		let index = submit(
+			frame_system::RawOrigin::Root.into(),
+			frame_system::Call::authorize_upgrade { code_hash }.into(),
+		);
+		everyone_votes(index, true);
+		let info = run_until_decided_and_enacted(index);
+		assert!(matches!(info, ReferendumInfo::Approved(..)), "{info:?}");
+		assert!(upgrade_authorized());
+		System::assert_has_event(
+			frame_system::Event::UpgradeAuthorized { code_hash, check_version: true }.into(),
+		);
+	});
+}
+
+#[test]
+fn a_referendum_on_a_parameter_cannot_claim_another_tracks_origin() {
+	// The origin a referendum dispatches with is its track's: a `ParamAdmin` referendum that
+	// tries to authorize an upgrade is enacted and fails with `BadOrigin`.
+	genesis_ext(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		System::set_block_number(1);
+		let index = submit(
+			Gov::ParamAdmin.into(),
+			frame_system::Call::authorize_upgrade { code_hash: [7u8; 32].into() }.into(),
+		);
+		everyone_votes(index, true);
+		let info = run_until_decided_and_enacted(index);
+		assert!(matches!(info, ReferendumInfo::Approved(..)), "{info:?}");
+		assert!(!upgrade_authorized());
+		assert!(System::events().iter().any(|r| matches!(
+			r.event,
+			RuntimeEvent::Scheduler(pallet_scheduler::Event::Dispatched {
+				result: Err(DispatchError::BadOrigin),
+				..
+			})
+		)));
+	});
+}
+
+#[test]
+fn sudo_exists_only_on_the_dev_chain() {
+	genesis_ext(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		assert_eq!(pallet_sudo::Key::<Runtime>::get(), None);
+		let call = Box::new(RuntimeCall::from(frame_system::Call::remark { remark: vec![] }));
+		assert_noop!(
+			Sudo::sudo(signed(Sr25519Keyring::Alice), call),
+			pallet_sudo::Error::<Runtime>::RequireSudo
+		);
+	});
+	genesis_ext(DEV_RUNTIME_PRESET).execute_with(|| {
+		assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(Sr25519Keyring::Alice.to_account_id()));
+	});
+}
+
+#[test]
+fn only_the_canceller_and_killer_tracks_stop_a_referendum() {
+	genesis_ext(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		System::set_block_number(1);
+		let remark = || RuntimeCall::from(frame_system::Call::remark { remark: vec![1] });
+		let first = submit(Gov::ParamAdmin.into(), remark());
+		let second = submit(Gov::ParamAdmin.into(), remark());
+		for origin in [signed(Sr25519Keyring::Alice), Gov::ParamAdmin.into(), Gov::Treasurer.into()]
+		{
+			assert_noop!(Referenda::cancel(origin.clone(), first), DispatchError::BadOrigin);
+			assert_noop!(Referenda::kill(origin, first), DispatchError::BadOrigin);
+		}
+		// A canceller cannot kill (slash) and a killer's kill is final.
+		assert_noop!(
+			Referenda::kill(Gov::ReferendumCanceller.into(), first),
+			DispatchError::BadOrigin
+		);
+		assert_ok!(Referenda::cancel(Gov::ReferendumCanceller.into(), first));
+		assert!(matches!(
+			pallet_referenda::ReferendumInfoFor::<Runtime>::get(first),
+			Some(ReferendumInfo::Cancelled(..))
+		));
+		let treasury = Balances::free_balance(TreasuryAccount::get());
+		assert_ok!(Referenda::kill(Gov::ReferendumKiller.into(), second));
+		assert!(matches!(
+			pallet_referenda::ReferendumInfoFor::<Runtime>::get(second),
+			Some(ReferendumInfo::Killed(..))
+		));
+		// The killed referendum's submission and decision deposits go to the treasury.
+		let track = TracksInfo::info(tracks::id::PARAM_ADMIN).expect("track");
+		assert_eq!(
+			Balances::free_balance(TreasuryAccount::get()),
+			treasury + SubmissionDeposit::get() + track.decision_deposit
+		);
+	});
+}
