@@ -365,21 +365,23 @@ pub async fn mine(config: MineConfig) -> Result<()> {
 	);
 	let period = registrar.heartbeat_period().await?;
 	let block = Duration::from_millis(aetron_primitives::time::MILLISECS_PER_BLOCK);
-	let every = block * period;
 	// Each heartbeat goes out a period after the last was sent, not after it was finalized, so
 	// the chain counts one every period (emission pays by heartbeats per epoch); one that comes
-	// a block early is refused and sent again a block later.
+	// a block early is refused and sent again a block later. The period is read again after
+	// each heartbeat: governance may change it.
 	let heartbeats = {
 		let (registrar, hotkey) = (registrar.clone(), config.hotkey.clone());
 		tokio::spawn(async move {
 			let mut failures = 0u32;
+			let mut period = period;
 			loop {
 				let sent = tokio::time::Instant::now();
 				match registrar.heartbeat(&hotkey, slot).await {
 					Ok(()) => {
 						failures = 0;
 						tracing::info!(slot, "heartbeat");
-						tokio::time::sleep_until(sent + every).await;
+						period = registrar.heartbeat_period().await.unwrap_or(period);
+						tokio::time::sleep_until(sent + block * period).await;
 					}
 					Err(e) => {
 						// A block early is expected now and then; more is worth a warning.

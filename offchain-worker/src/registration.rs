@@ -212,11 +212,20 @@ impl Registrar {
 		value.map(|v| v.decode()).transpose().map_err(Into::into)
 	}
 
-	/// The runtime's heartbeat period, in blocks.
-	pub async fn heartbeat_period(&self) -> Result<u32> {
+	/// The neuronets pallet's parameters in force (governance may change them).
+	pub async fn neuronets_params(&self) -> Result<pallet_neuronets::NeuronetsParams<u128>> {
 		let at = self.api.at_current_block().await?;
-		let address = dynamic::constant::<u32>("Neuronets", "HeartbeatPeriod");
-		Ok(at.constants().entry(address)?)
+		// A plain storage value's key: the pallet's and the item's twox-128 hashes.
+		let key =
+			[sp_crypto_hashing::twox_128(b"Neuronets"), sp_crypto_hashing::twox_128(b"Params")]
+				.concat();
+		let bytes = at.storage().fetch_raw(key).await.context("Neuronets.Params")?;
+		Ok(Decode::decode(&mut &bytes[..])?)
+	}
+
+	/// The heartbeat period in force, in blocks.
+	pub async fn heartbeat_period(&self) -> Result<u32> {
+		Ok(self.neuronets_params().await?.heartbeat_period)
 	}
 
 	/// Creates a neuronet owned (and paid for) by `owner`; returns its id.

@@ -15,9 +15,17 @@ use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 
 use crate::{
 	opaque::SessionKeys, AccountId, ArbitrationConfig, BabeConfig, Balance, BalancesConfig,
-	EmissionConfig, RestakingConfig, RuntimeGenesisConfig, SessionConfig, SudoConfig,
-	TreasuryAccount, WorkConfig, AET, BABE_GENESIS_EPOCH_CONFIG, EXISTENTIAL_DEPOSIT,
+	EmissionConfig, NeuronetsConfig, RestakingConfig, RuntimeGenesisConfig, SessionConfig,
+	SudoConfig, TreasuryAccount, ValidatorsConfig, WorkConfig, AET, BABE_GENESIS_EPOCH_CONFIG,
+	EXISTENTIAL_DEPOSIT,
 };
+
+/// The neuronets pallet's first parameters: its defaults (a heartbeat a minute at most, an
+/// hourly fee half-life, ×1.26 a registration, proofs of work valid two minutes and steering
+/// toward four an hour, a difficulty of at least 1024) with a 100 AET neuronet deposit.
+pub fn neuronets_params() -> pallet_neuronets::NeuronetsParams<Balance> {
+	pallet_neuronets::NeuronetsParams { neuronet_deposit: 100 * AET, ..Default::default() }
+}
 
 /// The work protocol's first parameters: the pallet's defaults, or with `fast-runtime` windows
 /// of a few blocks so a devnet or a test sees a batch confirmed within minutes (minute-long
@@ -119,6 +127,10 @@ pub fn genesis(
 	endowed: Vec<AccountId>,
 	sudo: Option<AccountId>,
 ) -> Value {
+	// The set may never shrink below three validators on a multi-validator chain (one offline
+	// or disabled of four still finalizes); a one-validator dev chain keeps its one.
+	let min_validators = authorities.len().clamp(1, 3) as u32;
+	let validators: Vec<AccountId> = authorities.iter().map(|a| a.account.clone()).collect();
 	let mut balances: Vec<(AccountId, Balance)> =
 		endowed.into_iter().map(|account| (account, ENDOWMENT)).collect();
 	balances.push((TreasuryAccount::get(), EXISTENTIAL_DEPOSIT));
@@ -133,7 +145,9 @@ pub fn genesis(
 				})
 				.collect::<Vec<_>>(),
 		},
+		validators: ValidatorsConfig { validators, min_validators },
 		sudo: SudoConfig { key: sudo },
+		neuronets: NeuronetsConfig { params: neuronets_params() },
 		work: WorkConfig { params: work_params() },
 		arbitration: ArbitrationConfig { params: arbitration_params() },
 		restaking: RestakingConfig { params: restaking_params() },

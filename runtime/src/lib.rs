@@ -36,6 +36,7 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_referenda, Referenda]
 	[pallet_conviction_voting, ConvictionVoting]
 	[pallet_treasury, Treasury]
+	[pallet_validators, Validators]
 );
 
 mod apis;
@@ -97,7 +98,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("aetron"),
 	impl_name: alloc::borrow::Cow::Borrowed("aetron-node"),
 	authoring_version: 1,
-	spec_version: 105,
+	spec_version: 106,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -173,9 +174,17 @@ impl pallet_babe::Config for Runtime {
 	type WeightInfo = ();
 	type MaxAuthorities = ConstU32<100>;
 	type MaxNominators = ConstU32<0>;
-	// Equivocation reporting needs historical session proofs; it arrives with staking.
-	type KeyOwnerProof = sp_core::Void;
-	type EquivocationReportSystem = ();
+	// An equivocation (two blocks in one slot) is reported with a proof that the key belonged
+	// to the session's validator set (`Historical`); `Offences` hands it to `Validators`,
+	// which disables the offender and removes it (DESIGN §14).
+	type KeyOwnerProof = sp_session::MembershipProof;
+	type EquivocationReportSystem =
+		pallet_babe::EquivocationReportSystem<Self, Offences, Historical, ReportLongevity>;
+}
+
+parameter_types! {
+	/// An equivocation report stays valid (and in the pool) for ten sessions.
+	pub ReportLongevity: u64 = 10 * BABE_EPOCH_DURATION;
 }
 
 impl pallet_grandpa::Config for Runtime {
@@ -183,9 +192,11 @@ impl pallet_grandpa::Config for Runtime {
 	type WeightInfo = ();
 	type MaxAuthorities = ConstU32<100>;
 	type MaxNominators = ConstU32<0>;
-	type MaxSetIdSessionEntries = ConstU64<0>;
-	type KeyOwnerProof = sp_core::Void;
-	type EquivocationReportSystem = ();
+	// GRANDPA set ids are mapped to sessions for as long as a report stays valid.
+	type MaxSetIdSessionEntries = ConstU64<168>;
+	type KeyOwnerProof = sp_session::MembershipProof;
+	type EquivocationReportSystem =
+		pallet_grandpa::EquivocationReportSystem<Self, Offences, Historical, ReportLongevity>;
 }
 
 impl pallet_session::Config for Runtime {
@@ -194,15 +205,106 @@ impl pallet_session::Config for Runtime {
 	type ValidatorIdOf = ConvertInto;
 	type ShouldEndSession = Babe;
 	type NextSessionRotation = Babe;
-	// `()` keeps the genesis validator set; governance of the set is a later issue.
-	type SessionManager = ();
+	// Governance's validator set (`pallets/validators`), with each session's set recorded for
+	// key-ownership proofs.
+	type SessionManager = pallet_session::historical::NoteHistoricalRoot<Self, Validators>;
 	type SessionHandler =
 		<opaque::SessionKeys as sp_runtime::traits::OpaqueKeys>::KeyTypeIdProviders;
 	type Keys = opaque::SessionKeys;
-	type DisablingStrategy = ();
+	// An offender is disabled at once; at most a third of the set can be disabled.
+	type DisablingStrategy = pallet_session::disabling::UpToLimitDisablingStrategy;
 	type WeightInfo = pallet_session::weights::SubstrateWeight<Runtime>;
 	type Currency = Balances;
 	type KeyDeposit = ();
+}
+
+/// Each validator's full identification in historical session proofs: nothing beyond its
+/// account (AETRON validators have no stake behind them to slash).
+pub struct NoIdentification;
+impl sp_runtime::traits::Convert<AccountId, Option<()>> for NoIdentification {
+	fn convert(_: AccountId) -> Option<()> {
+		Some(())
+	}
+}
+
+impl pallet_session::historical::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type FullIdentification = ();
+	type FullIdentificationOf = NoIdentification;
+}
+
+impl pallet_offences::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type IdentificationTuple = pallet_session::historical::IdentificationTuple<Self>;
+	type OnOffenceHandler = Validators;
+}
+
+impl pallet_authorship::Config for Runtime {
+	// The BABE author, by its authority index in the session's validators.
+	type FindAuthor = pallet_session::FindAccountFromAuthorIndex<Self, Babe>;
+	type EventHandler = ();
+}
+
+/// Whether an account registered session keys (`session.set_keys`).
+pub struct HasSessionKeys;
+impl frame_support::traits::Contains<AccountId> for HasSessionKeys {
+	fn contains(who: &AccountId) -> bool {
+		pallet_session::NextKeys::<Runtime>::contains_key(who)
+	}
+}
+
+/// Disables a validator of the current session with the session pallet's disabling strategy.
+pub struct SessionDisabler;
+impl pallet_validators::DisableValidator<AccountId> for SessionDisabler {
+	fn disable(who: &AccountId) -> bool {
+		let Some(index) = Session::validators().iter().position(|v| v == who) else {
+			return false;
+		};
+		Session::report_offence(who.clone(), sp_staking::offence::OffenceSeverity::max_severity());
+		Session::disabled_validators().contains(&(index as u32))
+	}
+}
+
+impl pallet_validators::Config for Runtime {
+	type AdminOrigin = governance::ValidatorsOrigin;
+	type HasSessionKeys = HasSessionKeys;
+	type Disabler = SessionDisabler;
+	type MaxValidators = ConstU32<100>;
+	type WeightInfo = pallet_validators::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = ValidatorsBenchmarkHelper;
+}
+
+/// Session keys for the validators pallet's benchmarks.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct ValidatorsBenchmarkHelper;
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_validators::benchmarking::BenchmarkHelper<AccountId> for ValidatorsBenchmarkHelper {
+	fn register_keys(who: &AccountId) {
+		use codec::Decode;
+		let keys =
+			opaque::SessionKeys::decode(&mut sp_runtime::traits::TrailingZeroInput::zeroes())
+				.expect("zeroes decode as keys");
+		pallet_session::NextKeys::<Runtime>::insert(who, keys);
+	}
+}
+
+/// Unsigned extrinsics the runtime builds itself (equivocation reports).
+impl<C> frame_system::offchain::CreateTransactionBase<C> for Runtime
+where
+	RuntimeCall: From<C>,
+{
+	type Extrinsic = UncheckedExtrinsic;
+	type RuntimeCall = RuntimeCall;
+}
+
+impl<C> frame_system::offchain::CreateBare<C> for Runtime
+where
+	RuntimeCall: From<C>,
+{
+	fn create_bare(call: RuntimeCall) -> UncheckedExtrinsic {
+		UncheckedExtrinsic::new_bare(call)
+	}
 }
 
 impl pallet_timestamp::Config for Runtime {
@@ -246,36 +348,11 @@ impl pallet_transaction_payment::Config for Runtime {
 	type WeightInfo = pallet_transaction_payment::weights::SubstrateWeight<Runtime>;
 }
 
-parameter_types! {
-	/// What creating a neuronet holds from its owner.
-	pub const NeuronetDeposit: Balance = 100 * currency::AET;
-	/// The registration price halves its distance to the floor every hour.
-	pub const FeeHalfLife: u32 = 600;
-	/// Each registration multiplies the price by 1.26 (subtensor's figure).
-	pub RegistrationFeeMultiplier: sp_runtime::FixedU128 = sp_runtime::FixedU128::from_rational(126, 100);
-	/// A proof of work may cite a block up to two minutes old.
-	pub const PowValidity: BlockNumber = 20;
-	/// The proof-of-work difficulty adjusts every hour…
-	pub const PowInterval: BlockNumber = 600;
-	/// …toward four registrations an hour a neuronet.
-	pub const PowTarget: u32 = 4;
-}
-
 impl pallet_neuronets::Config for Runtime {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type GovernanceOrigin = governance::ParamsOrigin;
-	type NeuronetDeposit = NeuronetDeposit;
 	type MaxNeuronets = ConstU32<1024>;
-	// A heartbeat a minute at most.
-	type HeartbeatPeriod = ConstU32<10>;
-	type FeeHalfLife = FeeHalfLife;
-	type FeeMultiplier = RegistrationFeeMultiplier;
-	type PowValidity = PowValidity;
-	type PowInterval = PowInterval;
-	type PowTarget = PowTarget;
-	type MinPowDifficulty = ConstU64<1024>;
-	type MaxPowDifficulty = ConstU64<{ u64::MAX }>;
 	type OnSlotChange = (Reputation, Work, Arbitration);
 	// Emission counts each slot's uptime per epoch as heartbeats arrive.
 	type OnHeartbeat = Emission;
@@ -543,7 +620,9 @@ impl pallet_sudo::Config for Runtime {
 	type WeightInfo = pallet_sudo::weights::SubstrateWeight<Runtime>;
 }
 
-#[frame_support::runtime]
+// `legacy_ordering`: hooks and genesis run in declaration order, not index order, so that
+// `Validators` (a later index) builds its genesis before `Session` asks it for the first set.
+#[frame_support::runtime(legacy_ordering)]
 mod runtime {
 	#[runtime::runtime]
 	#[runtime::derive(
@@ -570,6 +649,9 @@ mod runtime {
 	pub type Balances = pallet_balances;
 	#[runtime::pallet_index(4)]
 	pub type TransactionPayment = pallet_transaction_payment;
+	// Before `Session`: the session pallet's genesis asks it for the first validator set.
+	#[runtime::pallet_index(22)]
+	pub type Validators = pallet_validators;
 	#[runtime::pallet_index(5)]
 	pub type Session = pallet_session;
 	#[runtime::pallet_index(6)]
@@ -606,6 +688,14 @@ mod runtime {
 	pub type Origins = governance::pallet_custom_origins;
 	#[runtime::pallet_index(21)]
 	pub type Treasury = pallet_treasury;
+
+	// Equivocation reports (DESIGN §14).
+	#[runtime::pallet_index(23)]
+	pub type Historical = pallet_session::historical;
+	#[runtime::pallet_index(24)]
+	pub type Offences = pallet_offences;
+	#[runtime::pallet_index(25)]
+	pub type Authorship = pallet_authorship;
 }
 
 /// Address format of extrinsics.

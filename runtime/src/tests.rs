@@ -123,7 +123,7 @@ fn signed(call: RuntimeCall, signer: Sr25519Keyring, nonce: Nonce) -> UncheckedE
 }
 
 /// Starts block 1 on top of genesis.
-fn start_block_one() {
+pub(crate) fn start_block_one() {
 	let header = Header::new(
 		1,
 		Default::default(),

@@ -6,7 +6,7 @@ use super::*;
 use aetron_primitives::fingerprint::MAX_DIMENSIONS;
 use frame_benchmarking::v2::*;
 use frame_support::{
-	traits::{fungible::Mutate, EnsureOrigin, Get, Hooks},
+	traits::{fungible::Mutate, EnsureOrigin, Hooks},
 	BoundedVec,
 };
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
@@ -57,7 +57,8 @@ fn endpoint() -> BoundedVec<u8, MaxEndpointLen> {
 
 fn funded<T: Config>(name: &'static str, index: u32) -> T::AccountId {
 	let who: T::AccountId = account(name, index, 0);
-	let plenty = T::NeuronetDeposit::get()
+	let plenty = Params::<T>::get()
+		.neuronet_deposit
 		.saturating_mul(BalanceOf::<T>::unique_saturated_from(1_000u128))
 		.saturating_add(BalanceOf::<T>::unique_saturated_from(u64::MAX as u128));
 	T::Currency::set_balance(&who, plenty);
@@ -202,10 +203,21 @@ mod benchmarks {
 		assert_eq!(Slots::<T>::get(slot).unwrap().state, SlotState::Active);
 	}
 
+	#[benchmark]
+	fn set_params() -> Result<(), BenchmarkError> {
+		let origin =
+			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let params = NeuronetsParams { heartbeat_period: 20, ..Params::<T>::get() };
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, params);
+		assert_eq!(Params::<T>::get().heartbeat_period, 20);
+		Ok(())
+	}
+
 	/// Pruning the seals of one block: `s` proof-of-work registrations were made on it.
 	#[benchmark]
 	fn on_initialize_prune(s: Linear<0, 1_000>) {
-		let horizon = T::PowValidity::get() + One::one();
+		let horizon: BlockNumberFor<T> = (bounds::MAX_POW_VALIDITY + 1).into();
 		let old: BlockNumberFor<T> = 1u32.into();
 		for i in 0..s {
 			let mut seal = [0u8; 32];

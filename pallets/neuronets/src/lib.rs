@@ -8,8 +8,7 @@
 //!
 //! ## Registration price
 //! Each neuronet has a price that halves its distance to the neuronet's floor every
-//! [`Config::FeeHalfLife`] blocks and is multiplied by [`Config::FeeMultiplier`] on every
-//! registration (subtensor's ×1.26), within the neuronet's floor and cap. The fee is burned;
+//! `fee_half_life` blocks and is multiplied by `fee_multiplier` on every registration (subtensor's ×1.26), within the neuronet's floor and cap. The fee is burned;
 //! the caller's `max_fee` bounds what it may cost.
 //!
 //! ## Life cycles
@@ -18,7 +17,7 @@
 //! - Slot: `Pending` (registered) → `Active` (its worker reproduced the neuronet's reference
 //!   checks within tolerance) → deregistered (removed from storage; its id is never reused, so
 //!   an id below [`NextSlotId`] that has no slot was deregistered). The hotkey sends a
-//!   `heartbeat` at most once per [`Config::HeartbeatPeriod`].
+//!   `heartbeat` at most once per `heartbeat_period` blocks.
 //!
 //! ## Hotkeys need no balance
 //! A worker's hotkey only signs `submit_reference_checks` and `heartbeat`, and both are free
@@ -28,8 +27,12 @@
 //!
 //! ## Proof of work
 //! `register_with_pow` takes a nonce whose seal (DESIGN §3) meets the neuronet's difficulty on
-//! a block at most [`Config::PowValidity`] old; each seal counts once, and the difficulty moves
-//! toward [`Config::PowTarget`] registrations every [`Config::PowInterval`].
+//! a block at most `pow_validity` old; each seal counts once, and the difficulty moves toward
+//! `pow_target` registrations every `pow_interval` blocks.
+//!
+//! ## Parameters
+//! Every tunable above is in [`Params`] ([`NeuronetsParams`]), set by
+//! [`Config::GovernanceOrigin`] through `set_params` within [`bounds`].
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(missing_docs)]
 
@@ -61,7 +64,7 @@ pub mod pallet {
 	};
 	use frame_system::pallet_prelude::*;
 	use sp_runtime::{
-		traits::{Saturating, UniqueSaturatedFrom, UniqueSaturatedInto},
+		traits::{One, Saturating, UniqueSaturatedFrom, UniqueSaturatedInto, Zero},
 		FixedU128, Perbill,
 	};
 
@@ -71,6 +74,8 @@ pub mod pallet {
 	/// A stored neuronet.
 	pub type NeuronetOf<T> =
 		Neuronet<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
+	/// The parameters with the runtime's balance.
+	pub type ParamsOf<T> = NeuronetsParams<BalanceOf<T>>;
 	/// A stored slot.
 	pub type SlotOf<T> = Slot<<T as frame_system::Config>::AccountId, BlockNumberFor<T>>;
 
@@ -91,38 +96,13 @@ pub mod pallet {
 			+ Mutate<Self::AccountId>;
 		/// The runtime's hold reasons.
 		type RuntimeHoldReason: From<HoldReason>;
-		/// May pause, resume and retire any neuronet.
+		/// May pause, resume and retire any neuronet, and sets the parameters.
 		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
-		/// What creating a neuronet holds from its owner.
-		#[pallet::constant]
-		type NeuronetDeposit: Get<BalanceOf<Self>>;
-		/// The most neuronets that can exist (retired ones included).
+		/// The most neuronets that can ever be created (retired ones included). It stays in the
+		/// code: the runtime API that lists neuronets, and restaking's pools, are sized by it,
+		/// so raising it is a runtime upgrade's decision rather than a parameter's.
 		#[pallet::constant]
 		type MaxNeuronets: Get<u32>;
-		/// The fewest blocks between two heartbeats of a slot.
-		#[pallet::constant]
-		type HeartbeatPeriod: Get<BlockNumberFor<Self>>;
-		/// Blocks for the registration price to halve its distance to the floor.
-		#[pallet::constant]
-		type FeeHalfLife: Get<u32>;
-		/// What each registration multiplies the price by.
-		#[pallet::constant]
-		type FeeMultiplier: Get<FixedU128>;
-		/// How many blocks back a proof of work's block may be.
-		#[pallet::constant]
-		type PowValidity: Get<BlockNumberFor<Self>>;
-		/// Blocks between difficulty adjustments.
-		#[pallet::constant]
-		type PowInterval: Get<BlockNumberFor<Self>>;
-		/// Proof-of-work registrations per interval the difficulty steers toward.
-		#[pallet::constant]
-		type PowTarget: Get<u32>;
-		/// The lowest difficulty.
-		#[pallet::constant]
-		type MinPowDifficulty: Get<u64>;
-		/// The highest difficulty.
-		#[pallet::constant]
-		type MaxPowDifficulty: Get<u64>;
 		/// Told when slots open, become active and close (reputation and work keep per-slot
 		/// state).
 		type OnSlotChange: OnSlotChange;
@@ -130,6 +110,31 @@ pub mod pallet {
 		type OnHeartbeat: aetron_primitives::traits::OnHeartbeat;
 		/// Weights of the calls.
 		type WeightInfo: WeightInfo;
+	}
+
+	/// The parameters in force.
+	#[pallet::storage]
+	pub type Params<T: Config> = StorageValue<_, ParamsOf<T>, ValueQuery>;
+
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// The first parameters.
+		pub params: ParamsOf<T>,
+		#[serde(skip)]
+		#[allow(missing_docs)]
+		pub _config: core::marker::PhantomData<T>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			assert!(
+				Pallet::<T>::check(&self.params).is_ok(),
+				"genesis neuronets params out of bounds"
+			);
+			Params::<T>::put(self.params);
+		}
 	}
 
 	/// The id the next neuronet gets.
@@ -189,6 +194,11 @@ pub mod pallet {
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
+		/// Governance set new parameters.
+		ParamsSet {
+			/// The parameters now in force.
+			params: ParamsOf<T>,
+		},
 		/// A neuronet was created and its deposit held.
 		NeuronetCreated {
 			/// The new neuronet.
@@ -253,6 +263,8 @@ pub mod pallet {
 
 	#[pallet::error]
 	pub enum Error<T> {
+		/// A parameter is outside its bounds, or the difficulty bounds are inverted.
+		ParamOutOfBounds,
 		/// No neuronet has this id.
 		UnknownNeuronet,
 		/// Only the neuronet's owner may do this.
@@ -307,10 +319,11 @@ pub mod pallet {
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
-		/// Forgets the seals of the block that just became too old for any proof of work: at
-		/// most one registration's worth of entries per registration made then.
+		/// Forgets the seals of the block that just became too old for any proof of work under
+		/// any validity governance may set ([`bounds::MAX_POW_VALIDITY`]): at most one
+		/// registration's worth of entries per registration made then.
 		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
-			let horizon = T::PowValidity::get().saturating_add(1u32.into());
+			let horizon: BlockNumberFor<T> = bounds::MAX_POW_VALIDITY.saturating_add(1).into();
 			if now <= horizon {
 				return T::DbWeight::get().reads(1);
 			}
@@ -326,7 +339,7 @@ pub mod pallet {
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
-		/// Creates a neuronet owned by the signer, holding [`Config::NeuronetDeposit`].
+		/// Creates a neuronet owned by the signer, holding the `neuronet_deposit` parameter.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::create_neuronet())]
 		pub fn create_neuronet(
@@ -337,7 +350,8 @@ pub mod pallet {
 			Self::validate(&spec)?;
 			let id = NextNeuronetId::<T>::get();
 			ensure!(id < T::MaxNeuronets::get(), Error::<T>::TooManyNeuronets);
-			let deposit = T::NeuronetDeposit::get();
+			let params = Params::<T>::get();
+			let deposit = params.neuronet_deposit;
 			T::Currency::hold(&HoldReason::NeuronetDeposit.into(), &owner, deposit)
 				.map_err(|_| Error::<T>::InsufficientBalance)?;
 			let now = frame_system::Pallet::<T>::block_number();
@@ -348,7 +362,7 @@ pub mod pallet {
 					difficulty: spec
 						.economics
 						.pow_difficulty
-						.clamp(T::MinPowDifficulty::get(), T::MaxPowDifficulty::get()),
+						.clamp(params.min_pow_difficulty, params.max_pow_difficulty),
 					interval_start: now,
 					registrations: 0,
 				},
@@ -440,7 +454,7 @@ pub mod pallet {
 			let economics = &n.spec.economics;
 			let price = bumped_price(
 				fee.unique_saturated_into(),
-				T::FeeMultiplier::get(),
+				Params::<T>::get().fee_multiplier,
 				economics.fee_floor.unique_saturated_into(),
 				economics.fee_cap.unique_saturated_into(),
 			);
@@ -455,7 +469,7 @@ pub mod pallet {
 
 		/// Opens a slot in `neuronet` run by `hotkey`, paid by a proof of work: `nonce` such that
 		/// `seal(neuronet, hotkey, block_hash(block_number), nonce)` meets the neuronet's current
-		/// difficulty, for a block at most [`Config::PowValidity`] old. Each seal counts once.
+		/// difficulty, for a block at most `pow_validity` blocks old. Each seal counts once.
 		#[pallet::call_index(8)]
 		#[pallet::weight(T::WeightInfo::register_with_pow())]
 		pub fn register_with_pow(
@@ -470,7 +484,8 @@ pub mod pallet {
 			let n = Self::open_for_registration(neuronet, &hotkey)?;
 			let now = frame_system::Pallet::<T>::block_number();
 			ensure!(
-				block_number < now && now.saturating_sub(block_number) <= T::PowValidity::get(),
+				block_number < now
+					&& now.saturating_sub(block_number) <= Params::<T>::get().pow_validity.into(),
 				Error::<T>::PowBlockNotRecent
 			);
 			let block_hash = frame_system::BlockHash::<T>::get(block_number);
@@ -575,9 +590,37 @@ pub mod pallet {
 			Self::deposit_event(Event::EndpointSet { slot });
 			Ok(())
 		}
+
+		/// Sets the parameters (governance only), within [`bounds`].
+		#[pallet::call_index(10)]
+		#[pallet::weight(T::WeightInfo::set_params())]
+		pub fn set_params(origin: OriginFor<T>, params: ParamsOf<T>) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			Self::check(&params)?;
+			Params::<T>::put(params);
+			Self::deposit_event(Event::ParamsSet { params });
+			Ok(())
+		}
 	}
 
 	impl<T: Config> Pallet<T> {
+		/// Refuses parameters outside [`bounds`] or inconsistent with each other.
+		pub fn check(p: &ParamsOf<T>) -> Result<(), Error<T>> {
+			use bounds::*;
+			let within = |v: u32, lo: u32, hi: u32| (lo..=hi).contains(&v);
+			let ok = !p.neuronet_deposit.is_zero()
+				&& within(p.heartbeat_period, 1, MAX_HEARTBEAT_PERIOD)
+				&& within(p.fee_half_life, 1, MAX_FEE_HALF_LIFE)
+				&& p.fee_multiplier >= FixedU128::one()
+				&& p.fee_multiplier <= MAX_FEE_MULTIPLIER
+				&& within(p.pow_validity, 1, MAX_POW_VALIDITY)
+				&& within(p.pow_interval, 1, MAX_POW_INTERVAL)
+				&& within(p.pow_target, 1, MAX_POW_TARGET)
+				&& p.min_pow_difficulty >= 1
+				&& p.min_pow_difficulty <= p.max_pow_difficulty;
+			ok.then_some(()).ok_or(Error::<T>::ParamOutOfBounds)
+		}
+
 		/// The neuronet, if it takes a registration for `hotkey` now.
 		fn open_for_registration(
 			neuronet: NeuronetId,
@@ -635,7 +678,8 @@ pub mod pallet {
 		/// reached a bound).
 		pub fn pow_state(neuronet: NeuronetId) -> PowState<BlockNumberFor<T>> {
 			let mut pow = PowStates::<T>::get(neuronet);
-			let interval = T::PowInterval::get().max(1u32.into());
+			let params = Params::<T>::get();
+			let interval: BlockNumberFor<T> = params.pow_interval.max(1).into();
 			let now = frame_system::Pallet::<T>::block_number();
 			let elapsed: u64 =
 				(now.saturating_sub(pow.interval_start) / interval).unique_saturated_into();
@@ -644,9 +688,9 @@ pub mod pallet {
 				pow.difficulty = adjusted_difficulty(
 					pow.difficulty,
 					registrations,
-					T::PowTarget::get(),
-					T::MinPowDifficulty::get(),
-					T::MaxPowDifficulty::get(),
+					params.pow_target,
+					params.min_pow_difficulty,
+					params.max_pow_difficulty,
 				);
 			}
 			if elapsed > 0 {
@@ -672,7 +716,7 @@ pub mod pallet {
 			let price = decayed_price(
 				state.price.unique_saturated_into(),
 				elapsed,
-				u64::from(T::FeeHalfLife::get()),
+				u64::from(Params::<T>::get().fee_half_life),
 				n.spec.economics.fee_floor.unique_saturated_into(),
 				n.spec.economics.fee_cap.unique_saturated_into(),
 			);
@@ -706,7 +750,7 @@ pub mod pallet {
 			let s = Slots::<T>::get(slot).ok_or(Error::<T>::UnknownSlot)?;
 			ensure!(s.hotkey == who, Error::<T>::NotHotkey);
 			let now = frame_system::Pallet::<T>::block_number();
-			let due = s.last_heartbeat.saturating_add(T::HeartbeatPeriod::get());
+			let due = s.last_heartbeat.saturating_add(Params::<T>::get().heartbeat_period.into());
 			ensure!(s.heartbeats == 0 || now >= due, Error::<T>::HeartbeatTooSoon);
 			Ok(s)
 		}
@@ -786,10 +830,10 @@ pub mod pallet {
 		}
 
 		/// The share of the heartbeats expected since the slot registered that arrived (one
-		/// per [`Config::HeartbeatPeriod`]; a slot younger than one period has full uptime).
+		/// per `heartbeat_period`; a slot younger than one period has full uptime).
 		pub fn uptime(slot: &SlotOf<T>) -> Perbill {
 			let now = frame_system::Pallet::<T>::block_number();
-			let period = T::HeartbeatPeriod::get().max(1u32.into());
+			let period: BlockNumberFor<T> = Params::<T>::get().heartbeat_period.max(1).into();
 			let expected: u32 =
 				(now.saturating_sub(slot.registered) / period).unique_saturated_into();
 			if expected == 0 {

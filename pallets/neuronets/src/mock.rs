@@ -34,32 +34,29 @@ impl pallet_balances::Config for Test {
 }
 
 parameter_types! {
-	pub const NeuronetDeposit: Balance = 1_000;
 	pub const MaxNeuronets: u32 = 8;
-	pub const HeartbeatPeriod: u64 = 10;
-	pub const FeeHalfLife: u32 = 100;
-	pub FeeMultiplier: FixedU128 = FixedU128::from_rational(126, 100);
-	pub const PowValidity: u64 = 5;
-	pub const PowInterval: u64 = 100;
-	pub const PowTarget: u32 = 4;
-	pub const MinPowDifficulty: u64 = 2;
-	pub const MaxPowDifficulty: u64 = 1 << 40;
+}
+
+/// The mock's genesis parameters.
+pub fn mock_params() -> crate::NeuronetsParams<Balance> {
+	crate::NeuronetsParams {
+		neuronet_deposit: 1_000,
+		heartbeat_period: 10,
+		fee_half_life: 100,
+		fee_multiplier: FixedU128::from_rational(126, 100),
+		pow_validity: 5,
+		pow_interval: 100,
+		pow_target: 4,
+		min_pow_difficulty: 2,
+		max_pow_difficulty: 1 << 40,
+	}
 }
 
 impl pallet_neuronets::Config for Test {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type GovernanceOrigin = EnsureRoot<AccountId>;
-	type NeuronetDeposit = NeuronetDeposit;
 	type MaxNeuronets = MaxNeuronets;
-	type HeartbeatPeriod = HeartbeatPeriod;
-	type FeeHalfLife = FeeHalfLife;
-	type FeeMultiplier = FeeMultiplier;
-	type PowValidity = PowValidity;
-	type PowInterval = PowInterval;
-	type PowTarget = PowTarget;
-	type MinPowDifficulty = MinPowDifficulty;
-	type MaxPowDifficulty = MaxPowDifficulty;
 	type OnSlotChange = SlotChanges;
 	type OnHeartbeat = Heartbeats;
 	type WeightInfo = ();
@@ -132,6 +129,9 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	}
 	.assimilate_storage(&mut storage)
 	.unwrap();
+	pallet_neuronets::GenesisConfig::<Test> { params: mock_params(), ..Default::default() }
+		.assimilate_storage(&mut storage)
+		.unwrap();
 	let mut ext = sp_io::TestExternalities::new(storage);
 	SLOT_CHANGES.with(|c| c.borrow_mut().clear());
 	HEARTBEATS.with(|h| h.borrow_mut().clear());

@@ -3,7 +3,7 @@
 
 use crate::{mock::*, *};
 use frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold, BoundedVec};
-use sp_runtime::{DispatchError, Perbill, TokenError};
+use sp_runtime::{DispatchError, FixedU128, Perbill, TokenError};
 
 fn spec(floor: Balance, cap: Balance, max_slots: u32) -> NeuronetSpec<Balance> {
 	NeuronetSpec {
@@ -583,10 +583,64 @@ fn used_seals_are_forgotten_once_too_old_to_matter() {
 		let nonce = mine(id, 20, 8, 16);
 		assert_ok!(pow(POOR, id, 20, 8, nonce));
 		assert_eq!(UsedSeals::<Test>::iter_prefix(8).count(), 1);
-		advance_to(13);
-		assert_eq!(UsedSeals::<Test>::iter_prefix(8).count(), 1, "block 8 is still recent enough");
-		advance_to(14);
+		// The validity in force is 5 blocks, but governance may raise it to the bound at any
+		// time: a seal is kept until no validity within bounds could accept its block.
+		let horizon = u64::from(crate::bounds::MAX_POW_VALIDITY) + 1;
+		advance_to(8 + horizon - 1);
+		assert_eq!(UsedSeals::<Test>::iter_prefix(8).count(), 1, "block 8 could still be valid");
+		advance_to(8 + horizon);
 		assert_eq!(UsedSeals::<Test>::iter_prefix(8).count(), 0);
+	});
+}
+
+#[test]
+fn governance_sets_the_parameters_within_bounds_and_they_apply_at_once() {
+	run(|| {
+		let params =
+			crate::NeuronetsParams { heartbeat_period: 30, pow_validity: 50, ..mock_params() };
+		assert_noop!(
+			NeuronetsPallet::set_params(RuntimeOrigin::signed(OWNER), params),
+			DispatchError::BadOrigin
+		);
+		assert_ok!(NeuronetsPallet::set_params(RuntimeOrigin::root(), params));
+		assert_eq!(crate::Params::<Test>::get(), params);
+		System::assert_last_event(Event::ParamsSet { params }.into());
+		// A proof of work on a block 40 back is valid now (it was not with a validity of 5).
+		let id = create();
+		advance_to(60);
+		let nonce = mine(id, 20, 15, 16);
+		assert_ok!(pow(POOR, id, 20, 15, nonce));
+	});
+}
+
+#[test]
+fn out_of_bounds_parameters_are_refused_and_change_nothing() {
+	use crate::bounds::*;
+	run(|| {
+		let base = mock_params();
+		let bad = [
+			crate::NeuronetsParams { neuronet_deposit: 0, ..base },
+			crate::NeuronetsParams { heartbeat_period: 0, ..base },
+			crate::NeuronetsParams { heartbeat_period: MAX_HEARTBEAT_PERIOD + 1, ..base },
+			crate::NeuronetsParams { fee_half_life: 0, ..base },
+			crate::NeuronetsParams { fee_multiplier: FixedU128::from_rational(99, 100), ..base },
+			crate::NeuronetsParams {
+				fee_multiplier: MAX_FEE_MULTIPLIER + FixedU128::from_rational(1, 100),
+				..base
+			},
+			crate::NeuronetsParams { pow_validity: 0, ..base },
+			crate::NeuronetsParams { pow_validity: MAX_POW_VALIDITY + 1, ..base },
+			crate::NeuronetsParams { pow_interval: 0, ..base },
+			crate::NeuronetsParams { pow_target: MAX_POW_TARGET + 1, ..base },
+			crate::NeuronetsParams { min_pow_difficulty: 0, ..base },
+			crate::NeuronetsParams { min_pow_difficulty: 10, max_pow_difficulty: 9, ..base },
+		];
+		for params in bad {
+			assert_noop!(
+				NeuronetsPallet::set_params(RuntimeOrigin::root(), params),
+				Error::<Test>::ParamOutOfBounds
+			);
+		}
 	});
 }
 

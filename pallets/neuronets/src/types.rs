@@ -389,3 +389,82 @@ mod tests {
 		assert_eq!(bumped_price(u128::MAX, m, 0, u128::MAX), u128::MAX);
 	}
 }
+
+/// The pallet's tunables, set by governance (`set_params`) within [`bounds`]
+/// (`docs/parameters.md`).
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+	frame_support::Serialize,
+	frame_support::Deserialize,
+)]
+#[serde(crate = "frame_support::__private::serde", rename_all = "camelCase", deny_unknown_fields)]
+pub struct NeuronetsParams<Balance> {
+	/// What creating a neuronet holds from its owner (a retired neuronet's owner gets back what
+	/// was held then, whatever this is now).
+	pub neuronet_deposit: Balance,
+	/// The fewest blocks between two heartbeats of a slot.
+	pub heartbeat_period: u32,
+	/// Blocks for the registration price to halve its distance to the floor.
+	pub fee_half_life: u32,
+	/// What each registration multiplies the price by (at least 1).
+	pub fee_multiplier: FixedU128,
+	/// How many blocks back a proof of work's block may be.
+	pub pow_validity: u32,
+	/// Blocks between difficulty adjustments.
+	pub pow_interval: u32,
+	/// Proof-of-work registrations per interval the difficulty steers toward.
+	pub pow_target: u32,
+	/// The lowest difficulty.
+	pub min_pow_difficulty: u64,
+	/// The highest difficulty.
+	pub max_pow_difficulty: u64,
+}
+
+impl<Balance: From<u8>> Default for NeuronetsParams<Balance> {
+	/// Defaults for 6-second blocks: a heartbeat a minute at most, a registration price that
+	/// halves its distance to the floor every hour and rises ×1.26 a registration (subtensor's
+	/// figure), a proof of work valid for two minutes and a difficulty steering toward four
+	/// registrations an hour. The deposit is the runtime's to set (its genesis does), as only
+	/// it knows what a unit of its currency is worth; the default is one unit, the least the
+	/// bounds allow.
+	fn default() -> Self {
+		Self {
+			neuronet_deposit: Balance::from(1u8),
+			heartbeat_period: 10,
+			fee_half_life: 600,
+			fee_multiplier: FixedU128::from_rational(126, 100),
+			pow_validity: 20,
+			pow_interval: 600,
+			pow_target: 4,
+			min_pow_difficulty: 1024,
+			max_pow_difficulty: u64::MAX,
+		}
+	}
+}
+
+/// The bounds [`crate::Pallet::set_params`] enforces.
+pub mod bounds {
+	use sp_runtime::FixedU128;
+	/// The longest heartbeat period: a day of 6-second blocks.
+	pub const MAX_HEARTBEAT_PERIOD: u32 = 14_400;
+	/// The longest fee half-life: about 70 days.
+	pub const MAX_FEE_HALF_LIFE: u32 = 1_000_000;
+	/// The largest fee multiplier: ×10 a registration.
+	pub const MAX_FEE_MULTIPLIER: FixedU128 = FixedU128::from_u32(10);
+	/// The longest proof-of-work validity, in blocks. The block hook forgets seals this far
+	/// back (plus one) whatever the validity in force, so lowering it never strands a seal.
+	pub const MAX_POW_VALIDITY: u32 = 100;
+	/// The longest difficulty interval: about 70 days.
+	pub const MAX_POW_INTERVAL: u32 = 1_000_000;
+	/// The most registrations an interval steers toward.
+	pub const MAX_POW_TARGET: u32 = 10_000;
+}

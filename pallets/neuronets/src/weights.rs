@@ -25,6 +25,7 @@ pub trait WeightInfo {
 	fn set_endpoint() -> Weight;
 	fn submit_reference_checks() -> Weight;
 	fn on_initialize_prune(s: u32, ) -> Weight;
+	fn set_params() -> Weight;
 }
 
 /// Measured weights, with the runtime's database weights.
@@ -209,6 +210,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(s.into())))
 			.saturating_add(Weight::from_parts(0, 2519).saturating_mul(s.into()))
 	}
+	fn set_params() -> Weight {
+		Weight::from_parts(10_000_000, 0)
+			.saturating_add(T::DbWeight::get().writes(1))
+	}
 }
 
 /// The same figures with RocksDB's database weights, for tests and mocks.
@@ -264,5 +269,9 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(s.into())))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(s.into())))
 			.saturating_add(Weight::from_parts(0, 2519).saturating_mul(s.into()))
+	}
+	fn set_params() -> Weight {
+		Weight::from_parts(10_000_000, 0)
+			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 }

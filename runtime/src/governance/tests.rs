@@ -105,6 +105,14 @@ fn param_admin_and_root_set_every_pallets_parameters_and_no_other_origin_can() {
 fn out_of_bounds_parameters_are_refused_by_name_and_change_nothing() {
 	genesis_ext(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
 		let admin = || -> RuntimeOrigin { Gov::ParamAdmin.into() };
+		let neuronets = pallet_neuronets::Params::<Runtime>::get();
+		assert_noop!(
+			Neuronets::set_params(
+				admin(),
+				pallet_neuronets::NeuronetsParams { heartbeat_period: 0, ..neuronets }
+			),
+			pallet_neuronets::Error::<Runtime>::ParamOutOfBounds
+		);
 		let reputation = pallet_reputation::Params::<Runtime>::get();
 		assert_noop!(
 			Reputation::set_params(
@@ -411,5 +419,115 @@ fn only_the_canceller_and_killer_tracks_stop_a_referendum() {
 			Balances::free_balance(TreasuryAccount::get()),
 			treasury + SubmissionDeposit::get() + track.decision_deposit
 		);
+	});
+}
+
+/// Gives `who` session keys as `session.set_keys` would (its ownership proof is the node's to
+/// make; the end-to-end test makes one with `author_rotateKeysWithOwner`).
+fn give_session_keys(who: &AccountId, seed: u8) {
+	use codec::Decode;
+	let keys = opaque::SessionKeys::decode(&mut &[seed; 64][..]).expect("64 bytes of keys");
+	pallet_session::NextKeys::<Runtime>::insert(who, keys);
+}
+
+#[test]
+fn only_validator_admin_and_root_change_the_validator_set() {
+	genesis_ext(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		let eve = Sr25519Keyring::Eve.to_account_id();
+		assert_eq!(pallet_validators::Validators::<Runtime>::get().len(), 4);
+		assert_eq!(pallet_validators::MinValidators::<Runtime>::get(), 3);
+		give_session_keys(&eve, 5);
+		let add =
+			|| RuntimeCall::from(pallet_validators::Call::add_validator { validator: eve.clone() });
+		for (name, origin) in [
+			("signed", signed(Sr25519Keyring::Alice)),
+			("ParamAdmin", Gov::ParamAdmin.into()),
+			("Treasurer", Gov::Treasurer.into()),
+			("ReferendumKiller", Gov::ReferendumKiller.into()),
+		] {
+			let result = add().dispatch(origin).map_err(|e| e.error);
+			assert_eq!(result, Err(DispatchError::BadOrigin), "{name} adds a validator");
+		}
+		assert_ok!(add().dispatch(Gov::ValidatorAdmin.into()));
+		assert!(pallet_validators::Validators::<Runtime>::get().contains(&eve));
+		let remove = |who: Sr25519Keyring| {
+			RuntimeCall::from(pallet_validators::Call::remove_validator {
+				validator: who.to_account_id(),
+			})
+		};
+		assert_eq!(
+			remove(Sr25519Keyring::Bob).dispatch(Gov::ParamAdmin.into()).map_err(|e| e.error),
+			Err(DispatchError::BadOrigin)
+		);
+		assert_ok!(remove(Sr25519Keyring::Bob).dispatch(RuntimeOrigin::root()));
+		assert_ok!(remove(Sr25519Keyring::Charlie).dispatch(Gov::ValidatorAdmin.into()));
+		// Three left: the minimum.
+		assert_noop!(
+			Validators::remove_validator(
+				Gov::ValidatorAdmin.into(),
+				Sr25519Keyring::Dave.to_account_id()
+			),
+			pallet_validators::Error::<Runtime>::TooFewValidators
+		);
+	});
+}
+
+#[test]
+fn a_validator_without_session_keys_cannot_be_added() {
+	genesis_ext(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		assert_noop!(
+			Validators::add_validator(
+				Gov::ValidatorAdmin.into(),
+				Sr25519Keyring::Eve.to_account_id()
+			),
+			pallet_validators::Error::<Runtime>::NoSessionKeys
+		);
+	});
+}
+
+#[test]
+fn a_new_validator_validates_from_the_second_session_boundary() {
+	genesis_ext(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		crate::tests::start_block_one();
+		let eve = Sr25519Keyring::Eve.to_account_id();
+		give_session_keys(&eve, 5);
+		assert_ok!(Validators::add_validator(Gov::ValidatorAdmin.into(), eve.clone()));
+		// The next rotation queues the new set; the one after makes it the session's.
+		Session::rotate_session();
+		assert!(!Session::validators().contains(&eve));
+		assert!(pallet_session::QueuedKeys::<Runtime>::get().iter().any(|(v, _)| *v == eve));
+		Session::rotate_session();
+		assert!(Session::validators().contains(&eve));
+		assert_eq!(Session::validators().len(), 5);
+		// Historical proofs exist for the sessions the set validated.
+		let count =
+			|i| pallet_session::historical::HistoricalSessions::<Runtime>::get(i).map(|(_, n)| n);
+		assert_eq!((count(0), count(1), count(2)), (Some(4), Some(4), Some(5)));
+	});
+}
+
+#[test]
+fn an_equivocation_report_disables_the_offender_and_removes_it_from_the_set() {
+	use sp_staking::offence::ReportOffence;
+	genesis_ext(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		crate::tests::start_block_one();
+		let bob = Sr25519Keyring::Bob.to_account_id();
+		let offence = pallet_babe::EquivocationOffence {
+			slot: 7u64.into(),
+			session_index: Session::current_index(),
+			validator_set_count: 4,
+			offender: (bob.clone(), ()),
+		};
+		assert_ok!(Offences::report_offence(vec![Sr25519Keyring::Alice.to_account_id()], offence));
+		// Disabled at once: BABE refuses its blocks for the rest of the session.
+		assert_eq!(Session::disabled_validators(), vec![1]);
+		System::assert_has_event(
+			pallet_validators::Event::OffenderRemoved { validator: bob.clone() }.into(),
+		);
+		assert!(!pallet_validators::Validators::<Runtime>::get().contains(&bob));
+		Session::rotate_session();
+		Session::rotate_session();
+		assert!(!Session::validators().contains(&bob));
+		assert_eq!(Session::validators().len(), 3);
 	});
 }
