@@ -19,7 +19,7 @@ repeat="${REPEAT:-20}"
 export SKIP_FRAME_STORAGE_ACCESS_TEST_RUNTIME_WASM_BUILD=1
 cargo build --release --locked -p aetron-node --features runtime-benchmarks
 node="$AETRON_TARGET/release/aetron-node"
-for pallet in ${PALLETS:-neuronets reputation work arbitration restaking emission}; do
+for pallet in ${PALLETS:-neuronets reputation work arbitration restaking emission validators}; do
 	echo "==> benchmarking pallet_$pallet"
 	"$node" benchmark pallet --chain dev --pallet "pallet_$pallet" --extrinsic '*' \
 		--steps "$steps" --repeat "$repeat" --wasm-execution compiled \

@@ -23,3 +23,46 @@ build_all() {
 	(cd "$AETRON_ROOT" && cargo build --release --locked --workspace --all-targets \
 		--features aetron-node/fast-runtime ${AETRON_TIMINGS:+--timings})
 }
+
+# The runtime one `spec_version` higher (feature `upgrade-test`), as a wasm blob for the
+# end-to-end runtime-upgrade test: `$AETRON_TARGET/release/aetron-runtime-upgrade.wasm`. It is
+# built the way substrate-wasm-builder builds the runtime (same target, flags, profile and
+# target directory), so every dependency is reused from the wasm build `build_all` made and only
+# the runtime crate itself is compiled again. Run after `build_all`.
+build_upgrade_runtime() {
+	echo "==> building the upgrade-test runtime (spec_version + 1) for the runtime-upgrade test"
+	local wbuild="$AETRON_TARGET/release/wbuild/aetron-runtime"
+	local project="$AETRON_TARGET/release/wbuild/aetron-runtime-upgrade"
+	mkdir -p "$project/src"
+	cat >"$project/Cargo.toml" <<TOML
+[package]
+name = "aetron-runtime-upgrade-blob"
+version = "1.0.0"
+edition = "2021"
+
+[lib]
+name = "aetron_runtime_upgrade"
+crate-type = ["cdylib"]
+
+[dependencies.wasm-project]
+package = "aetron-runtime"
+path = "$AETRON_ROOT/runtime"
+default-features = false
+features = ["fast-runtime", "upgrade-test"]
+
+[profile.release]
+lto = "thin"
+panic = "abort"
+
+[workspace]
+resolver = "2"
+TOML
+	printf '#![no_std]\npub use wasm_project::*;\n' >"$project/src/lib.rs"
+	cp "$wbuild/Cargo.lock" "$project/Cargo.lock"
+	(cd "$project" && env -u CARGO_ENCODED_RUSTFLAGS -u RUSTC SKIP_WASM_BUILD= \
+		CARGO_TARGET_DIR="$wbuild/target" \
+		RUSTFLAGS="-C link-arg=--export-table -C link-arg=--export=__heap_base -C link-arg=--import-memory --cfg substrate_runtime" \
+		cargo rustc --target=wasm32v1-none --manifest-path "$project/Cargo.toml" --profile release)
+	cp "$wbuild/target/wasm32v1-none/release/aetron_runtime_upgrade.wasm" \
+		"$AETRON_TARGET/release/aetron-runtime-upgrade.wasm"
+}

@@ -23,6 +23,7 @@ echo "==> @polkadot/api for the polkadot.js check (e2e/js, locked)"
 (cd e2e/js && npm ci --no-audit --no-fund --loglevel=error)
 
 build_all
+build_upgrade_runtime
 built=$(date +%s)
 echo "==> build took $((built - start)) s"
 
@@ -33,7 +34,7 @@ cargo test --release --locked --workspace --features aetron-node/fast-runtime --
 # The pallets' frame-benchmarking benchmarks, each run once on its mock runtime.
 echo "==> the pallets' benchmarks as tests"
 cargo test --release --locked -p pallet-neuronets -p pallet-reputation -p pallet-work -p pallet-arbitration \
-	-p pallet-restaking -p pallet-emission \
+	-p pallet-restaking -p pallet-emission -p pallet-validators \
 	--features runtime-benchmarks --lib -- benchmarking
 # The same models on wgpu (Mesa's lavapipe where there is no GPU); last, as this build of the
 # worker binary replaces the default one in the target directory.

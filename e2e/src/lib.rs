@@ -368,6 +368,79 @@ pub mod zombienet {
 	}
 }
 
+/// A multi-node network on loopback: every node knows every other from the start (identities
+/// and ports are fixed up front), and nodes added later bootstrap from all of them.
+pub struct Network {
+	/// The nodes, in the order they were started.
+	pub nodes: Vec<Node>,
+	addresses: Vec<String>,
+	_dirs: Vec<tempfile::TempDir>,
+}
+
+impl Network {
+	/// Starts the nodes of the zombienet spec `zombienet/<file>` (each with its own database
+	/// and keystore directory) and waits until the first answers RPC.
+	pub async fn from_spec(file: &str) -> Self {
+		let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../zombienet").join(file);
+		let spec = zombienet::Spec::load(&path).expect("the zombienet spec parses");
+		let mut network = Self { nodes: Vec::new(), addresses: Vec::new(), _dirs: Vec::new() };
+		let mut configs = Vec::new();
+		for spec_node in &spec.relaychain.nodes {
+			let args = spec.args_of(spec_node);
+			let args: Vec<&str> = args.iter().map(String::as_str).collect();
+			configs.push(network.config(&spec_node.name, &args));
+		}
+		let addresses = network.addresses.clone();
+		for (i, mut config) in configs.into_iter().enumerate() {
+			config.bootnodes = addresses
+				.iter()
+				.enumerate()
+				.filter(|(j, _)| *j != i)
+				.map(|(_, a)| a.clone())
+				.collect();
+			network.nodes.push(Node::start(config).expect("node starts"));
+		}
+		network.nodes[0].rpc(Duration::from_secs(60)).await.expect("RPC comes up");
+		network
+	}
+
+	/// A config for one more node: fresh directory, ports and identity; its address is known
+	/// to the nodes configured after it.
+	fn config(&mut self, name: &str, args: &[&str]) -> NodeConfig {
+		let dir = tempfile::tempdir().expect("a temporary directory");
+		let mut config = NodeConfig::new(name, args);
+		config.base_path = Some(dir.path().to_path_buf());
+		config.p2p_port = Some(free_port());
+		config.rpc_port = Some(free_port());
+		let (secret, peer_id) = generate_node_key().expect("a node key");
+		config.node_key = Some(secret);
+		self.addresses.push(format!(
+			"/ip4/127.0.0.1/tcp/{}/p2p/{peer_id}",
+			config.p2p_port.unwrap_or_default()
+		));
+		self._dirs.push(dir);
+		config
+	}
+
+	/// Starts one more node with `args`, bootstrapping from every node so far; returns its
+	/// index in [`Network::nodes`].
+	pub fn add(&mut self, name: &str, args: &[&str]) -> usize {
+		let mut config = self.config(name, args);
+		config.bootnodes = self.addresses[..self.addresses.len() - 1].to_vec();
+		self.nodes.push(Node::start(config).expect("node starts"));
+		self.nodes.len() - 1
+	}
+
+	/// The last log lines of every node, for a failure message.
+	pub fn logs(&self, lines: usize) -> String {
+		self.nodes
+			.iter()
+			.map(|node| format!("--- {} ---\n{}", node.config.name, node.log_tail(lines)))
+			.collect::<Vec<_>>()
+			.join("\n")
+	}
+}
+
 /// Starts a `--dev --tmp` node (Prometheus on a free loopback port) and waits for its first
 /// finalized block. Returns the node, its
 /// RPC connection and how long the first finality took from process start.

@@ -91,19 +91,30 @@ pub mod opaque {
 	}
 }
 
-/// The runtime's version. Bump `spec_version` with every change of logic and
-/// `transaction_version` with every change of call encoding.
-#[sp_version::runtime_version]
-pub const VERSION: RuntimeVersion = RuntimeVersion {
-	spec_name: alloc::borrow::Cow::Borrowed("aetron"),
-	impl_name: alloc::borrow::Cow::Borrowed("aetron-node"),
-	authoring_version: 1,
-	spec_version: 106,
-	impl_version: 1,
-	apis: apis::RUNTIME_API_VERSIONS,
-	transaction_version: 1,
-	system_version: 1,
-};
+/// Declares [`VERSION`] with `spec_version` `$spec`.
+macro_rules! runtime_version {
+	($spec:tt) => {
+		/// The runtime's version. Bump `spec_version` with every change of logic and
+		/// `transaction_version` with every change of call encoding.
+		#[sp_version::runtime_version]
+		pub const VERSION: RuntimeVersion = RuntimeVersion {
+			spec_name: alloc::borrow::Cow::Borrowed("aetron"),
+			impl_name: alloc::borrow::Cow::Borrowed("aetron-node"),
+			authoring_version: 1,
+			spec_version: $spec,
+			impl_version: 1,
+			apis: apis::RUNTIME_API_VERSIONS,
+			transaction_version: 1,
+			system_version: 1,
+		};
+	};
+}
+#[cfg(not(feature = "upgrade-test"))]
+runtime_version!(106);
+// The same runtime one `spec_version` higher: what the end-to-end runtime-upgrade test
+// (`e2e/tests/governance.rs`) upgrades to by referendum (`scripts/env.sh` builds it).
+#[cfg(feature = "upgrade-test")]
+runtime_version!(107);
 
 /// BABE epoch (session) length in slots: ten minutes, or one with `fast-runtime`, so that a
 /// batch's sampling randomness (from the BABE epoch after its commit) arrives within a minute

@@ -5,8 +5,8 @@
 //! support a referendum needs falls toward zero over its decision period: a quiet electorate
 //! cannot stall a parameter change for ever, while approval never falls below half of the votes.
 //! The reasons for each figure are in `docs/decisions.md` ("Governance"). With `fast-runtime`
-//! every period is a handful of blocks, so tests and devnets see a referendum enacted in about
-//! a minute and a half.
+//! every period is a handful of blocks, so tests and devnets see a referendum enacted in about a
+//! minute and a half, and one voted down rejected in two and a half.
 
 use alloc::borrow::Cow;
 use pallet_referenda::{Curve, Track, TrackInfo};
@@ -61,7 +61,7 @@ const TRACKS: [Track<u16, Balance, BlockNumber>; 6] = [
 			max_deciding: 1,
 			decision_deposit: 10_000 * AET,
 			prepare_period: period(2 * HOURS, 5),
-			decision_period: period(7 * DAYS, 50),
+			decision_period: period(7 * DAYS, 20),
 			confirm_period: period(DAYS, 5),
 			min_enactment_period: period(DAYS, 1),
 			min_approval: APPROVAL,
@@ -75,7 +75,7 @@ const TRACKS: [Track<u16, Balance, BlockNumber>; 6] = [
 			max_deciding: 10,
 			decision_deposit: 1_000 * AET,
 			prepare_period: period(HOURS, 5),
-			decision_period: period(5 * DAYS, 50),
+			decision_period: period(5 * DAYS, 20),
 			confirm_period: period(3 * HOURS, 5),
 			min_enactment_period: period(HOURS, 1),
 			min_approval: APPROVAL,
@@ -89,7 +89,7 @@ const TRACKS: [Track<u16, Balance, BlockNumber>; 6] = [
 			max_deciding: 5,
 			decision_deposit: 2_000 * AET,
 			prepare_period: period(HOURS, 5),
-			decision_period: period(7 * DAYS, 50),
+			decision_period: period(7 * DAYS, 20),
 			confirm_period: period(6 * HOURS, 5),
 			min_enactment_period: period(HOURS, 1),
 			min_approval: APPROVAL,
@@ -103,7 +103,7 @@ const TRACKS: [Track<u16, Balance, BlockNumber>; 6] = [
 			max_deciding: 10,
 			decision_deposit: 2_000 * AET,
 			prepare_period: period(2 * HOURS, 5),
-			decision_period: period(7 * DAYS, 50),
+			decision_period: period(7 * DAYS, 20),
 			confirm_period: period(DAYS, 5),
 			min_enactment_period: period(DAYS, 1),
 			min_approval: APPROVAL,
@@ -117,7 +117,7 @@ const TRACKS: [Track<u16, Balance, BlockNumber>; 6] = [
 			max_deciding: 10,
 			decision_deposit: 1_000 * AET,
 			prepare_period: period(HOURS, 5),
-			decision_period: period(3 * DAYS, 50),
+			decision_period: period(3 * DAYS, 20),
 			confirm_period: period(HOURS, 5),
 			min_enactment_period: period(10 * MINUTES, 1),
 			min_approval: APPROVAL,
@@ -131,7 +131,7 @@ const TRACKS: [Track<u16, Balance, BlockNumber>; 6] = [
 			max_deciding: 10,
 			decision_deposit: 5_000 * AET,
 			prepare_period: period(HOURS, 5),
-			decision_period: period(3 * DAYS, 50),
+			decision_period: period(3 * DAYS, 20),
 			confirm_period: period(HOURS, 5),
 			min_enactment_period: period(10 * MINUTES, 1),
 			min_approval: APPROVAL,
