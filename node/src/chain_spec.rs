@@ -1,4 +1,4 @@
-//! The built-in chain specs (`dev`, `local`) and loading of chain-spec files.
+//! The built-in chain specs (`dev`, `local`, `production`) and loading of chain-spec files.
 
 use aetron_primitives::currency::{DECIMALS, SYMBOL};
 use aetron_runtime::WASM_BINARY;
@@ -46,16 +46,31 @@ pub fn local_testnet() -> Result<ChainSpec, String> {
 		.build())
 }
 
+/// `production`: the shape of a live chain (no sudo, only the validators funded, with the dev
+/// authorities as placeholders): export it, put real validators in, launch from the file.
+pub fn production() -> Result<ChainSpec, String> {
+	Ok(ChainSpec::builder(wasm_binary()?, None)
+		.with_name("AETRON")
+		.with_id("aetron")
+		.with_chain_type(ChainType::Live)
+		.with_genesis_config_preset_name(
+			aetron_runtime::genesis_config_presets::PRODUCTION_RUNTIME_PRESET,
+		)
+		.with_properties(properties())
+		.build())
+}
+
 /// Resolves `--chain ID`: a built-in name or the path of a chain-spec JSON file.
 pub fn load(id: &str) -> Result<Box<dyn sc_service::ChainSpec>, String> {
 	Ok(match id {
 		"" | "dev" => Box::new(development()?),
 		"local" => Box::new(local_testnet()?),
+		"production" => Box::new(production()?),
 		path => {
 			let path = PathBuf::from(path);
 			if !path.is_file() {
 				return Err(format!(
-					"unknown chain `{id}`: expected `dev`, `local` or the path of a chain-spec JSON file"
+					"unknown chain `{id}`: expected `dev`, `local`, `production` or the path of a chain-spec JSON file"
 				));
 			}
 			Box::new(

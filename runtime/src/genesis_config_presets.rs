@@ -1,7 +1,8 @@
-//! Genesis presets: `development` (Alice alone) and `local_testnet` (Alice, Bob, Charlie, Dave).
+//! Genesis presets: `development` (Alice alone), `local_testnet` (Alice, Bob, Charlie, Dave) and
+//! `production` (the shape of a live chain's genesis).
 //!
-//! Both fund the well-known dev accounts. Only `development` has a `sudo` key (Alice): the
-//! `local_testnet` chain, like a production one, is governed by referendum alone (DESIGN §14).
+//! The first two fund the well-known dev accounts. Only `development` has a `sudo` key (Alice):
+//! `local_testnet` and `production` are governed by referendum alone (DESIGN §14).
 //! The treasury account starts with the existential deposit so that it exists before the first
 //! fee or dust arrives.
 
@@ -120,19 +121,23 @@ pub fn endowed_accounts() -> Vec<AccountId> {
 	Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect()
 }
 
-/// The JSON patch of a genesis with these authorities, funded accounts and `sudo` key (none:
-/// no sudo, governance by referendum only).
+/// [`ENDOWMENT`] for each well-known dev account.
+fn dev_endowments() -> Vec<(AccountId, Balance)> {
+	endowed_accounts().into_iter().map(|account| (account, ENDOWMENT)).collect()
+}
+
+/// The JSON patch of a genesis with these authorities, balances and `sudo` key (none: no sudo,
+/// governance by referendum only).
 pub fn genesis(
 	authorities: Vec<Authority>,
-	endowed: Vec<AccountId>,
+	endowed: Vec<(AccountId, Balance)>,
 	sudo: Option<AccountId>,
 ) -> Value {
 	// The set may never shrink below three validators on a multi-validator chain (one offline
 	// or disabled of four still finalizes); a one-validator dev chain keeps its one.
 	let min_validators = authorities.len().clamp(1, 3) as u32;
 	let validators: Vec<AccountId> = authorities.iter().map(|a| a.account.clone()).collect();
-	let mut balances: Vec<(AccountId, Balance)> =
-		endowed.into_iter().map(|account| (account, ENDOWMENT)).collect();
+	let mut balances = endowed;
 	balances.push((TreasuryAccount::get(), EXISTENTIAL_DEPOSIT));
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig { balances },
@@ -159,7 +164,7 @@ pub fn genesis(
 pub fn development() -> Value {
 	genesis(
 		vec![Authority::from_keyring(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
-		endowed_accounts(),
+		dev_endowments(),
 		Some(Sr25519Keyring::Alice.to_account_id()),
 	)
 }
@@ -173,9 +178,33 @@ pub fn local_testnet() -> Value {
 			Authority::from_keyring(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
 			Authority::from_keyring(Sr25519Keyring::Dave, Ed25519Keyring::Dave),
 		],
-		endowed_accounts(),
+		dev_endowments(),
 		None,
 	)
+}
+
+/// The name of the production-style preset.
+pub const PRODUCTION_RUNTIME_PRESET: &str = "production";
+
+/// What each genesis validator of the `production` preset holds: enough to propose, place
+/// decision deposits and vote until the chain has other stakeholders.
+pub const PRODUCTION_VALIDATOR_ENDOWMENT: Balance = 100_000 * AET;
+
+/// `production`: the shape of a live chain's genesis. No sudo key and no dev endowments; the
+/// validators (here the four dev authorities, as placeholders) each hold
+/// [`PRODUCTION_VALIDATOR_ENDOWMENT`] and are the first electorate. An operator exports it
+/// (`aetron-node export-chain-spec --chain production`), replaces the authorities' accounts and
+/// session keys with real ones, and launches from that file.
+pub fn production() -> Value {
+	let authorities = vec![
+		Authority::from_keyring(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
+		Authority::from_keyring(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
+		Authority::from_keyring(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
+		Authority::from_keyring(Sr25519Keyring::Dave, Ed25519Keyring::Dave),
+	];
+	let balances =
+		authorities.iter().map(|a| (a.account.clone(), PRODUCTION_VALIDATOR_ENDOWMENT)).collect();
+	genesis(authorities, balances, None)
 }
 
 /// The JSON of the preset `id`, if it exists.
@@ -183,6 +212,7 @@ pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
 	let patch = match id.as_ref() {
 		DEV_RUNTIME_PRESET => development(),
 		LOCAL_TESTNET_RUNTIME_PRESET => local_testnet(),
+		PRODUCTION_RUNTIME_PRESET => production(),
 		_ => return None,
 	};
 	serde_json::to_string(&patch).ok().map(|s| s.into_bytes())
@@ -190,5 +220,9 @@ pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
 
 /// The names of the presets this runtime offers.
 pub fn preset_names() -> Vec<PresetId> {
-	vec![PresetId::from(DEV_RUNTIME_PRESET), PresetId::from(LOCAL_TESTNET_RUNTIME_PRESET)]
+	vec![
+		PresetId::from(DEV_RUNTIME_PRESET),
+		PresetId::from(LOCAL_TESTNET_RUNTIME_PRESET),
+		PresetId::from(PRODUCTION_RUNTIME_PRESET),
+	]
 }

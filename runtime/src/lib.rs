@@ -286,7 +286,7 @@ impl pallet_validators::Config for Runtime {
 	type BenchmarkHelper = ValidatorsBenchmarkHelper;
 }
 
-/// Session keys for the validators pallet's benchmarks.
+/// Session keys and the session's set for the validators pallet's benchmarks.
 #[cfg(feature = "runtime-benchmarks")]
 pub struct ValidatorsBenchmarkHelper;
 #[cfg(feature = "runtime-benchmarks")]
@@ -297,6 +297,10 @@ impl pallet_validators::benchmarking::BenchmarkHelper<AccountId> for ValidatorsB
 			opaque::SessionKeys::decode(&mut sp_runtime::traits::TrailingZeroInput::zeroes())
 				.expect("zeroes decode as keys");
 		pallet_session::NextKeys::<Runtime>::insert(who, keys);
+	}
+
+	fn seat(validators: &[AccountId]) {
+		pallet_session::Validators::<Runtime>::put(validators.to_vec());
 	}
 }
 

@@ -49,7 +49,30 @@ fn runtime_lists_both_presets() {
 	let names = genesis_config_presets::preset_names();
 	assert!(names.contains(&PresetId::from(DEV_RUNTIME_PRESET)));
 	assert!(names.contains(&PresetId::from(LOCAL_TESTNET_RUNTIME_PRESET)));
+	assert!(names.contains(&PresetId::from(genesis_config_presets::PRODUCTION_RUNTIME_PRESET)));
 	assert!(genesis_config_presets::get_preset(&PresetId::from("mainnet")).is_none());
+}
+
+#[test]
+fn production_genesis_has_no_sudo_and_funds_only_its_validators() {
+	use genesis_config_presets::{PRODUCTION_RUNTIME_PRESET, PRODUCTION_VALIDATOR_ENDOWMENT};
+	genesis_ext(PRODUCTION_RUNTIME_PRESET).execute_with(|| {
+		assert_eq!(pallet_sudo::Key::<Runtime>::get(), None);
+		let validators = pallet_session::Validators::<Runtime>::get();
+		assert_eq!(validators.len(), 4);
+		assert_eq!(pallet_validators::MinValidators::<Runtime>::get(), 3);
+		for v in &validators {
+			assert_eq!(Balances::free_balance(v), PRODUCTION_VALIDATOR_ENDOWMENT);
+		}
+		// No dev account beyond the validators holds anything.
+		assert_eq!(Balances::free_balance(Sr25519Keyring::Eve.to_account_id()), 0);
+		assert_eq!(
+			Balances::total_issuance(),
+			4 * PRODUCTION_VALIDATOR_ENDOWMENT + 3 * EXISTENTIAL_DEPOSIT
+		);
+		// The protocol's parameters are the runtime's defaults.
+		assert_eq!(pallet_work::Params::<Runtime>::get(), genesis_config_presets::work_params());
+	});
 }
 
 #[test]

@@ -71,6 +71,7 @@ impl crate::benchmarking::BenchmarkHelper<AccountId> for MockKeysHelper {
 	fn register_keys(who: &AccountId) {
 		KEYS.with(|k| k.borrow_mut().insert(*who));
 	}
+	fn seat(_validators: &[AccountId]) {}
 }
 
 pub fn new_test_ext() -> sp_io::TestExternalities {

@@ -32,8 +32,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Validators::Changed` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
 	fn add_validator() -> Weight {
 		// Proof size: measured `3503`, estimated `6968`.
-		// Minimum execution time: 24_955_000 picoseconds.
-		Weight::from_parts(32_826_000, 6968)
+		// Minimum execution time: 24_879_000 picoseconds.
+		Weight::from_parts(31_009_000, 6968)
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(2))
 	}
@@ -45,8 +45,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Validators::Changed` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
 	fn remove_validator() -> Weight {
 		// Proof size: measured `3294`, estimated `4687`.
-		// Minimum execution time: 19_372_000 picoseconds.
-		Weight::from_parts(25_991_000, 4687)
+		// Minimum execution time: 19_802_000 picoseconds.
+		Weight::from_parts(25_432_000, 4687)
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(2))
 	}
@@ -56,13 +56,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Validators::MinValidators` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn set_min_validators() -> Weight {
 		// Proof size: measured `3294`, estimated `4687`.
-		// Minimum execution time: 13_775_000 picoseconds.
-		Weight::from_parts(18_738_000, 4687)
+		// Minimum execution time: 13_780_000 picoseconds.
+		Weight::from_parts(17_510_000, 4687)
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
 	/// Storage: `Session::Validators` (r:1 w:0)
 	/// Proof: `Session::Validators` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
+	/// Storage: `Session::DisabledValidators` (r:1 w:1)
+	/// Proof: `Session::DisabledValidators` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
 	/// Storage: `Validators::Validators` (r:1 w:1)
 	/// Proof: `Validators::Validators` (`max_values`: Some(1), `max_size`: Some(3202), added: 3697, mode: `MaxEncodedLen`)
 	/// Storage: `Validators::MinValidators` (r:1 w:0)
@@ -70,34 +72,34 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Validators::Changed` (r:0 w:1)
 	/// Proof: `Validators::Changed` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
 	fn report_offender() -> Weight {
-		// Proof size: measured `3435`, estimated `4920`.
-		// Minimum execution time: 19_836_000 picoseconds.
-		Weight::from_parts(31_660_000, 4920)
-			.saturating_add(T::DbWeight::get().reads(3))
-			.saturating_add(T::DbWeight::get().writes(2))
+		// Proof size: measured `3413`, estimated `4898`.
+		// Minimum execution time: 35_927_000 picoseconds.
+		Weight::from_parts(60_771_000, 4898)
+			.saturating_add(T::DbWeight::get().reads(4))
+			.saturating_add(T::DbWeight::get().writes(3))
 	}
 }
 
 /// The same figures with RocksDB's database weights, for tests and mocks.
 impl WeightInfo for () {
 	fn add_validator() -> Weight {
-		Weight::from_parts(32_826_000, 6968)
+		Weight::from_parts(31_009_000, 6968)
 			.saturating_add(RocksDbWeight::get().reads(2))
 			.saturating_add(RocksDbWeight::get().writes(2))
 	}
 	fn remove_validator() -> Weight {
-		Weight::from_parts(25_991_000, 4687)
+		Weight::from_parts(25_432_000, 4687)
 			.saturating_add(RocksDbWeight::get().reads(2))
 			.saturating_add(RocksDbWeight::get().writes(2))
 	}
 	fn set_min_validators() -> Weight {
-		Weight::from_parts(18_738_000, 4687)
+		Weight::from_parts(17_510_000, 4687)
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	fn report_offender() -> Weight {
-		Weight::from_parts(31_660_000, 4920)
-			.saturating_add(RocksDbWeight::get().reads(3))
-			.saturating_add(RocksDbWeight::get().writes(2))
+		Weight::from_parts(60_771_000, 4898)
+			.saturating_add(RocksDbWeight::get().reads(4))
+			.saturating_add(RocksDbWeight::get().writes(3))
 	}
 }
