@@ -101,6 +101,110 @@ fn param_admin_and_root_set_every_pallets_parameters_and_no_other_origin_can() {
 	}
 }
 
+/// Parameters of every governed pallet with every field moved off its genesis value (within
+/// bounds, and unlike both the normal and the `fast-runtime` genesis), each set by `ParamAdmin`
+/// and read back whole.
+#[test]
+fn every_tunable_of_every_pallet_is_settable_by_param_admin_and_read_back() {
+	use sp_runtime::{FixedU128, Perbill};
+	genesis_ext(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		let admin = || -> RuntimeOrigin { Gov::ParamAdmin.into() };
+		let neuronets = pallet_neuronets::NeuronetsParams {
+			neuronet_deposit: 123 * AET,
+			heartbeat_period: 11,
+			fee_half_life: 601,
+			fee_multiplier: FixedU128::from_rational(15, 10),
+			pow_validity: 21,
+			pow_interval: 601,
+			pow_target: 5,
+			min_pow_difficulty: 2_048,
+			max_pow_difficulty: 1 << 50,
+		};
+		assert_ok!(Neuronets::set_params(admin(), neuronets));
+		assert_eq!(pallet_neuronets::Params::<Runtime>::get(), neuronets);
+
+		let reputation = pallet_reputation::ReputationParams {
+			initial: Perbill::from_percent(11),
+			gain: Perbill::from_percent(3),
+			decay: Perbill::from_percent(1),
+			min_weight: Perbill::from_percent(2),
+			probation_epochs: 5,
+			p_min: Perbill::from_percent(4),
+			p_max: Perbill::from_percent(26),
+			recheck_threshold: Perbill::from_percent(31),
+			panel_threshold: Perbill::from_percent(61),
+		};
+		assert_ok!(Reputation::set_params(admin(), reputation));
+		assert_eq!(pallet_reputation::Params::<Runtime>::get(), reputation);
+
+		let work = pallet_work::WorkParams {
+			max_commits_per_epoch: 121,
+			max_samples_per_batch: 65,
+			max_samples_per_rechecker: 33,
+			max_draw_tries: 9,
+			max_reassignments: 3,
+			commit_window: 51,
+			reveal_window: 52,
+			sampling_retry: 11,
+			settlement_epochs: 7,
+			history_epochs: 17,
+			max_open_assignments: 129,
+			max_timers_per_block: 65,
+			max_prunes_per_block: 33,
+		};
+		assert_ok!(Work::set_params(admin(), work));
+		assert_eq!(pallet_work::Params::<Runtime>::get(), work);
+
+		let arbitration = pallet_arbitration::ArbitrationParams {
+			challenger_bond: 11 * AET,
+			panel_size: 5,
+			answer_window: 51,
+			commit_window: 52,
+			reveal_window: 53,
+			max_draw_tries: 9,
+			bounty_share: Perbill::from_percent(21),
+			challenger_penalty: Perbill::from_percent(51),
+			arbiter_penalty: Perbill::from_percent(11),
+			max_open_panels: 17,
+			max_timers_per_block: 33,
+			keep_decided: 601,
+			forfeit_history_epochs: 49,
+			max_prunes_per_block: 33,
+			max_answer_bytes: 128 * 1024,
+		};
+		assert_ok!(Arbitration::set_params(admin(), arbitration));
+		assert_eq!(pallet_arbitration::Params::<Runtime>::get(), arbitration);
+
+		let restaking =
+			pallet_restaking::RestakingParams { min_stake: 2 * AET, unbonding_period: 1_234 };
+		assert_ok!(Restaking::set_params(admin(), restaking));
+		assert_eq!(pallet_restaking::Params::<Runtime>::get(), restaking);
+
+		let emission = pallet_emission::EmissionParams {
+			initial_block_reward: 11 * AET,
+			halving_interval: 21_000_000,
+			supply_cap: 2_000_000_000 * AET,
+			validator_share: Perbill::from_percent(11),
+			miner_share: Perbill::from_percent(79),
+			staker_share: Perbill::from_percent(16),
+			owner_share: Perbill::from_percent(5),
+			max_neuronet_share: Perbill::from_percent(51),
+			capacity_per_stake: 1_001,
+			full_uptime_heartbeats: 46,
+			settlement_delay: 3,
+			claim_window: 25,
+			max_expiries_per_block: 33,
+		};
+		assert_ok!(Emission::set_params(admin(), emission));
+		assert_eq!(pallet_emission::Params::<Runtime>::get(), emission);
+
+		// The validator set's minimum is the validator track's.
+		assert_noop!(Validators::set_min_validators(admin(), 2), DispatchError::BadOrigin);
+		assert_ok!(Validators::set_min_validators(Gov::ValidatorAdmin.into(), 2));
+		assert_eq!(pallet_validators::MinValidators::<Runtime>::get(), 2);
+	});
+}
+
 #[test]
 fn out_of_bounds_parameters_are_refused_by_name_and_change_nothing() {
 	genesis_ext(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
