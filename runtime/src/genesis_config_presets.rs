@@ -160,6 +160,16 @@ pub fn genesis(
 	})
 }
 
+/// Alice, Bob, Charlie and Dave as authorities.
+fn four_dev_authorities() -> Vec<Authority> {
+	vec![
+		Authority::from_keyring(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
+		Authority::from_keyring(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
+		Authority::from_keyring(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
+		Authority::from_keyring(Sr25519Keyring::Dave, Ed25519Keyring::Dave),
+	]
+}
+
 /// `development`: Alice is the only authority and the sudo key.
 pub fn development() -> Value {
 	genesis(
@@ -171,16 +181,7 @@ pub fn development() -> Value {
 
 /// `local_testnet`: Alice, Bob, Charlie and Dave are authorities; no sudo key.
 pub fn local_testnet() -> Value {
-	genesis(
-		vec![
-			Authority::from_keyring(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
-			Authority::from_keyring(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
-			Authority::from_keyring(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
-			Authority::from_keyring(Sr25519Keyring::Dave, Ed25519Keyring::Dave),
-		],
-		dev_endowments(),
-		None,
-	)
+	genesis(four_dev_authorities(), dev_endowments(), None)
 }
 
 /// The name of the production-style preset.
@@ -196,12 +197,7 @@ pub const PRODUCTION_VALIDATOR_ENDOWMENT: Balance = 100_000 * AET;
 /// (`aetron-node export-chain-spec --chain production`), replaces the authorities' accounts and
 /// session keys with real ones, and launches from that file.
 pub fn production() -> Value {
-	let authorities = vec![
-		Authority::from_keyring(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
-		Authority::from_keyring(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
-		Authority::from_keyring(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
-		Authority::from_keyring(Sr25519Keyring::Dave, Ed25519Keyring::Dave),
-	];
+	let authorities = four_dev_authorities();
 	let balances =
 		authorities.iter().map(|a| (a.account.clone(), PRODUCTION_VALIDATOR_ENDOWMENT)).collect();
 	genesis(authorities, balances, None)
