@@ -12,17 +12,8 @@ use alloc::borrow::Cow;
 use pallet_referenda::{Curve, Track, TrackInfo};
 use sp_runtime::{str_array as name, FixedI64};
 
-use super::origins::Origin;
+use super::{origins::Origin, period};
 use crate::{time::*, Balance, BlockNumber, RuntimeOrigin, AET};
-
-/// `prod` normally, `fast` with `fast-runtime`.
-const fn period(prod: BlockNumber, fast: BlockNumber) -> BlockNumber {
-	if cfg!(feature = "fast-runtime") {
-		fast
-	} else {
-		prod
-	}
-}
 
 const fn percent(x: i32) -> FixedI64 {
 	FixedI64::from_rational(x as u128, 100)
