@@ -168,6 +168,12 @@ impl Node {
 		all[all.len().saturating_sub(lines)..].join("\n")
 	}
 
+	/// The log lines that contain `needle`, for a failure message.
+	pub fn log_matching(&self, needle: &str) -> String {
+		let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+		text.lines().filter(|l| l.contains(needle)).collect::<Vec<_>>().join("\n")
+	}
+
 	/// Connects to the node's RPC, retrying until it answers or `timeout` passes.
 	pub async fn rpc(&mut self, timeout: Duration) -> Result<Rpc> {
 		let deadline = Instant::now() + timeout;
@@ -429,6 +435,15 @@ impl Network {
 		config.bootnodes = self.addresses[..self.addresses.len() - 1].to_vec();
 		self.nodes.push(Node::start(config).expect("node starts"));
 		self.nodes.len() - 1
+	}
+
+	/// Every node's log lines that contain `needle`, for a failure message.
+	pub fn logs_matching(&self, needle: &str) -> String {
+		self.nodes
+			.iter()
+			.map(|node| format!("--- {} ---\n{}", node.config.name, node.log_matching(needle)))
+			.collect::<Vec<_>>()
+			.join("\n")
 	}
 
 	/// The last log lines of every node, for a failure message.

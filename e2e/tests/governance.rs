@@ -14,7 +14,10 @@
 
 use std::{process::Command, time::Duration};
 
-use aetron_e2e::{miner::eventually, Finalized, Network};
+use aetron_e2e::{
+	miner::{eventually, within},
+	Finalized, Network,
+};
 use serde_json::{json, Value};
 use subxt::{
 	dynamic::{self, At},
@@ -272,7 +275,7 @@ async fn referenda_change_parameters_and_the_validator_set_and_an_equivocator_is
 	assert_eq!(removal[0]["outcome"], "approved", "{removal:?}");
 	assert_eq!(removal[0]["dispatched"], "ok", "{removal:?}");
 	let mut reported = None;
-	eventually("Dave reported and removed", 240, async || {
+	let removed = within(420, async || {
 		reported = find_event(
 			&api,
 			(since, best().await),
@@ -283,6 +286,12 @@ async fn referenda_change_parameters_and_the_validator_set_and_an_equivocator_is
 		reported.is_some()
 	})
 	.await;
+	assert!(
+		removed,
+		"Dave was not reported and removed.\nEquivocation lines:\n{}\nLast lines:\n{}",
+		network.logs_matching("quivocat"),
+		network.logs(15)
+	);
 	network.nodes[twin].stop();
 	let reported = reported.unwrap();
 	// Disabled in the session it offended in: BABE takes no more blocks from it.
