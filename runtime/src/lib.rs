@@ -1,14 +1,14 @@
 //! # The AETRON runtime
 //!
-//! The state-transition function of the AETRON chain. This first version holds the chain's
-//! foundation: block production by BABE, finality by GRANDPA with the validator set kept by
-//! `pallet-session` (fixed at genesis until a governance issue lets it change), balances in AET,
-//! fees, batched calls, and `sudo` whose key only the `dev` and `local` presets set. The pallets
-//! of DESIGN §3–§9 (neuronets, reputation, work, arbitration, restaking, emission) are added to
-//! this file as they land.
+//! The state-transition function of the AETRON chain: block production by BABE, finality by
+//! GRANDPA with the validator set that `pallets/validators` keeps for `pallet-session` (changed
+//! by governance, offenders reported through `pallet-offences`), balances in AET, fees, batched
+//! calls, the pallets of DESIGN §3–§9 (neuronets, reputation, work, arbitration, restaking,
+//! emission), and OpenGov with the treasury (`governance`). `sudo` has a key only in the `dev`
+//! preset.
 //!
-//! Fees, balance dust and (later) forfeited emission go to the treasury account
-//! ([`TreasuryAccount`]), never nowhere: see `docs/decisions.md`.
+//! Fees, balance dust, forfeited emission and slashed referendum deposits go to the treasury
+//! account ([`TreasuryAccount`]), never nowhere: see `docs/decisions.md`.
 #![cfg_attr(not(feature = "std"), no_std)]
 // `#[frame_support::runtime]` recurses deeply.
 #![recursion_limit = "256"]
