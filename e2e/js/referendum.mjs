@@ -14,9 +14,8 @@
 //                "aye": true}                                     // how everyone votes
 // Example: node referendum.mjs ws://127.0.0.1:9944 \
 //   '{"origin":"ParamAdmin","call":"work.setParams","patch":{"maxCommitsPerEpoch":77}}'
-import { ApiPromise, WsProvider } from '@polkadot/api';
 import { Keyring } from '@polkadot/keyring';
-import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { connect, errorName, send as sendTx } from './tx.mjs';
 
 const [url, ...specs] = process.argv.slice(2);
 if (!url || specs.length === 0) {
@@ -31,8 +30,7 @@ const VOTE = 900_000n * AET;
 // How long a referendum may take in `fast-runtime` blocks before the script gives up.
 const MAX_BLOCKS = Number(process.env.REFERENDUM_MAX_BLOCKS ?? 200);
 
-await cryptoWaitReady();
-const api = await ApiPromise.create({ provider: new WsProvider(url), noInitWarn: true, throwOnConnect: true });
+const api = await connect(url);
 const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
 const names = ['Alice', 'Bob', 'Charlie', 'Dave', 'Eve', 'Ferdie'];
 const voters = [...names, ...names.map((n) => `${n}//stash`)].map((n) => keyring.addFromUri(`//${n}`));
@@ -50,20 +48,9 @@ function nextNonce(pair) {
   return next;
 }
 
-// Sends `tx` signed by `pair`; resolves with the block it landed in and its events, rejects
-// with the module error's name if it failed.
+// Sends `tx` signed by `pair` with the next nonce counted here.
 async function send(tx, pair) {
-  const nonce = await nextNonce(pair);
-  return new Promise((resolve, reject) => {
-    tx.signAndSend(pair, { nonce }, ({ status, events, dispatchError }) => {
-      if (dispatchError) {
-        const detail = dispatchError.isModule ? api.registry.findMetaError(dispatchError.asModule) : null;
-        reject(new Error(detail ? `${detail.section}.${detail.name}` : dispatchError.toString()));
-      } else if (status.isInBlock) {
-        resolve({ block: status.asInBlock.toHex(), events });
-      }
-    }).catch(reject);
-  });
+  return sendTx(api, tx, pair, { nonce: await nextNonce(pair) });
 }
 
 async function blockNumber() {
@@ -133,7 +120,7 @@ await new Promise((resolve, reject) => {
           if (r.enactmentId && r.enactmentId === id) {
             r.enactedAt = number;
             const result = event.data.result;
-            r.dispatched = result.isOk ? 'ok' : errorName(result.asErr);
+            r.dispatched = result.isOk ? 'ok' : errorName(api, result.asErr);
           }
         }
       }
@@ -165,15 +152,6 @@ await new Promise((resolve, reject) => {
     .then((u) => (unsubscribe = u))
     .catch(reject);
 });
-
-// The name a scheduler task's error decodes to.
-function errorName(err) {
-  if (err.isModule) {
-    const detail = api.registry.findMetaError(err.asModule);
-    return `${detail.section}.${detail.name}`;
-  }
-  return err.toString();
-}
 
 // The scheduler task name referenda enacts referendum `index` under: blake2_256 of the SCALE
 // encoding of (*b"assembly", "enactment", index).

@@ -4,34 +4,24 @@
 // Prints one JSON line: the account and its keys.
 //
 // Usage: node set-keys.mjs <ws-url of the validator's node> <suri, e.g. //Eve>
-import { ApiPromise, WsProvider } from '@polkadot/api';
 import { Keyring } from '@polkadot/keyring';
-import { cryptoWaitReady, decodeAddress } from '@polkadot/util-crypto';
+import { decodeAddress } from '@polkadot/util-crypto';
 import { u8aToHex } from '@polkadot/util';
+import { connect, send } from './tx.mjs';
 
 const [url, suri] = process.argv.slice(2);
 if (!url || !suri) {
   console.error('usage: node set-keys.mjs <ws-url> <suri>');
   process.exit(2);
 }
-await cryptoWaitReady();
-const api = await ApiPromise.create({ provider: new WsProvider(url), noInitWarn: true, throwOnConnect: true });
+const api = await connect(url);
 const pair = new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri(suri);
 const owner = u8aToHex(decodeAddress(pair.address));
 // polkadot.js 16 predates this RPC, so it goes to the provider by name.
 const generated = await api._rpcCore.provider.send('author_rotateKeysWithOwner', [owner]);
 const { keys, proof } = generated;
 if (!proof) throw new Error('the runtime made no ownership proof');
-await new Promise((resolve, reject) => {
-  api.tx.session.setKeys(keys, proof).signAndSend(pair, ({ status, dispatchError }) => {
-    if (dispatchError) {
-      const detail = dispatchError.isModule ? api.registry.findMetaError(dispatchError.asModule) : null;
-      reject(new Error(detail ? `${detail.section}.${detail.name}` : dispatchError.toString()));
-    } else if (status.isInBlock) {
-      resolve();
-    }
-  }).catch(reject);
-});
+await send(api, api.tx.session.setKeys(keys, proof), pair);
 console.log(JSON.stringify({ account: pair.address, keys }));
 await api.disconnect();
 process.exit(0);

@@ -85,18 +85,29 @@ fn ss58(who: [u8; 32]) -> String {
 	subxt::utils::AccountId32(who).to_string()
 }
 
-/// A storage value at the best block, as a dynamic value.
-async fn storage(api: &Api, pallet: &str, item: &str) -> dynamic::Value {
-	let at = api.at_current_block().await.unwrap();
-	let address = dynamic::storage::<(), dynamic::Value>(pallet, item);
+/// The storage value `pallet.item` at block `number` (the best block if `None`), decoded as `V`.
+async fn value_at<V: subxt::ext::scale_decode::DecodeAsType>(
+	api: &Api,
+	number: Option<u64>,
+	pallet: &str,
+	item: &str,
+) -> V {
+	let at = match number {
+		Some(number) => api.at_block(number).await.unwrap(),
+		None => api.at_current_block().await.unwrap(),
+	};
+	let address = dynamic::storage::<(), V>(pallet, item);
 	at.storage().fetch(address, ()).await.unwrap().decode().unwrap()
 }
 
-/// The accounts of a `Vec<AccountId>` storage value.
+/// A storage value at the best block, as a dynamic value.
+async fn storage(api: &Api, pallet: &str, item: &str) -> dynamic::Value {
+	value_at(api, None, pallet, item).await
+}
+
+/// The accounts of a `Vec<AccountId>` storage value at the best block.
 async fn accounts(api: &Api, pallet: &str, item: &str) -> Vec<[u8; 32]> {
-	let at = api.at_current_block().await.unwrap();
-	let address = dynamic::storage::<(), Vec<[u8; 32]>>(pallet, item);
-	at.storage().fetch(address, ()).await.unwrap().decode().unwrap()
+	value_at(api, None, pallet, item).await
 }
 
 /// Emission's block reward in force.
@@ -295,21 +306,9 @@ async fn referenda_change_parameters_and_the_validator_set_and_an_equivocator_is
 	network.nodes[twin].stop();
 	let reported = reported.unwrap();
 	// Disabled in the session it offended in: BABE takes no more blocks from it.
-	let at = api.at_block(reported).await.unwrap();
-	let disabled: Vec<(u32, u32)> = at
-		.storage()
-		.fetch(dynamic::storage::<(), Vec<(u32, u32)>>("Session", "DisabledValidators"), ())
-		.await
-		.unwrap()
-		.decode()
-		.unwrap();
-	let validators: Vec<[u8; 32]> = at
-		.storage()
-		.fetch(dynamic::storage::<(), Vec<[u8; 32]>>("Session", "Validators"), ())
-		.await
-		.unwrap()
-		.decode()
-		.unwrap();
+	let disabled: Vec<(u32, u32)> =
+		value_at(&api, Some(reported), "Session", "DisabledValidators").await;
+	let validators: Vec<[u8; 32]> = value_at(&api, Some(reported), "Session", "Validators").await;
 	let dave_index =
 		validators.iter().position(|v| *v == dave).expect("Dave validates then") as u32;
 	assert!(disabled.iter().any(|(i, _)| *i == dave_index), "{disabled:?}");
