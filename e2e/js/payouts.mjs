@@ -20,17 +20,24 @@ const errors = [];
 const big = (x) => BigInt(x.toString());
 const min = (a, b) => (a < b ? a : b);
 
-const params = await api.query.emission.params();
+// Everything is read at one finalized block: the chain goes on minting while this script walks
+// it, and storage read at a later head would hold mints that the walked events do not; below a
+// finalized head, block numbers name one chain.
+const headHash = await api.rpc.chain.getFinalizedHead();
+const head = await api.at(headHash);
+const best = (await api.rpc.chain.getHeader(headHash)).number.toNumber();
+
+const params = await head.query.emission.params();
 const full = big(params.fullUptimeHeartbeats);
 
 // Storage: every slot score and neuronet epoch not yet expired.
 const scores = new Map();
-for (const [key, value] of await api.query.emission.scores.entries()) {
+for (const [key, value] of await head.query.emission.scores.entries()) {
   const [epoch, slot] = key.args.map((a) => a.toNumber());
   scores.set(`${epoch}/${slot}`, value.unwrap());
 }
 const pools = new Map();
-for (const [key, value] of await api.query.emission.neuronetEpochs.entries()) {
+for (const [key, value] of await head.query.emission.neuronetEpochs.entries()) {
   const [epoch, neuronet] = key.args.map((a) => a.toNumber());
   pools.set(`${epoch}/${neuronet}`, value.unwrap());
 }
@@ -71,7 +78,6 @@ function payout(epoch, slot) {
 let minted = 0n;
 let burned = 0n;
 const claims = [];
-const best = (await api.rpc.chain.getHeader()).number.toNumber();
 for (let number = 1; number <= best; number++) {
   const hash = await api.rpc.chain.getBlockHash(number);
   const at = await api.at(hash);
@@ -108,9 +114,9 @@ for (const c of claims) {
   if (expected !== c.amount) errors.push(`payout of slot ${c.slot} in epoch ${c.epoch}: chain ${c.amount}, formula ${expected}`);
 }
 
-const issuance = big(await api.query.balances.totalIssuance());
-const genesis = big(await api.query.emission.genesisIssuance());
-const mintedStored = big(await api.query.emission.minted());
+const issuance = big(await head.query.balances.totalIssuance());
+const genesis = big(await head.query.emission.genesisIssuance());
+const mintedStored = big(await head.query.emission.minted());
 if (minted !== mintedStored) errors.push(`minted: events ${minted}, storage ${mintedStored}`);
 if (issuance !== genesis + minted - burned) errors.push(`issuance ${issuance} ≠ genesis ${genesis} + minted ${minted} − burned ${burned}`);
 
