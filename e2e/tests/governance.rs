@@ -50,6 +50,44 @@ fn js(script: &str, args: &[&str]) -> Value {
 	serde_json::from_str(line).unwrap_or_else(|e| panic!("{script} printed {line}: {e}"))
 }
 
+/// Keeps the twin's blocks different from Dave's own. BABE sees an equivocation only in two
+/// *pre-seal* headers of one slot that differ; two nodes on one machine wake at the same slot
+/// boundary, often stamp the same millisecond and hold the same transactions, so their blocks
+/// can be equal but for the seal, and nothing is reported. A remark sent to the twin every
+/// 700 ms (gossip forwards a transaction only after about three seconds) puts a transaction
+/// into the twin's blocks that Dave's do not hold. The sender is an account of its own, funded
+/// first, so its nonces never race the referendum script's voters.
+async fn feed_remarks(api: &Api, twin: &mut aetron_e2e::Node) -> tokio::task::JoinHandle<()> {
+	let feeder = aetron_e2e::miner::keypair("//DaveTwinFeeder");
+	let fund = dynamic::transaction(
+		"Balances",
+		"transfer_keep_alive",
+		(subxt::utils::MultiAddress::<[u8; 32], ()>::Id(feeder.public_key().0), 1_000 * AET),
+	);
+	api.at_current_block()
+		.await
+		.unwrap()
+		.transactions()
+		.sign_and_submit_then_watch_default(&fund, &dev::alice())
+		.await
+		.unwrap()
+		.wait_for_finalized_success()
+		.await
+		.unwrap();
+	twin.rpc(Duration::from_secs(60)).await.unwrap();
+	let twin_api = Api::from_url(twin.ws_url()).await.unwrap();
+	tokio::spawn(async move {
+		for n in 0u64.. {
+			let remark = dynamic::transaction("System", "remark", (n.to_le_bytes().to_vec(),));
+			// A failure (the twin still syncing, a nonce taken meanwhile) only skips a beat.
+			if let Ok(at) = twin_api.at_current_block().await {
+				let _ = at.transactions().sign_and_submit_default(&remark, &feeder).await;
+			}
+			tokio::time::sleep(Duration::from_millis(700)).await;
+		}
+	})
+}
+
 /// Takes `proposals` through referenda together; returns each one's result.
 fn referenda(url: &str, proposals: &[Value]) -> Vec<Value> {
 	let specs: Vec<String> = proposals.iter().map(Value::to_string).collect();
@@ -276,6 +314,7 @@ async fn referenda_change_parameters_and_the_validator_set_and_an_equivocator_is
 
 	// Charlie is voted out while Dave's keys run on a second node, which makes Dave equivocate.
 	let twin = network.add("dave-twin", &["--chain", "local", "--validator", "--dave"]);
+	let feeder = feed_remarks(&api, &mut network.nodes[twin]).await;
 	let since = best().await;
 	let removal = referenda(
 		&url,
@@ -303,6 +342,7 @@ async fn referenda_change_parameters_and_the_validator_set_and_an_equivocator_is
 		network.logs_matching("quivocat"),
 		network.logs(15)
 	);
+	feeder.abort();
 	network.nodes[twin].stop();
 	let reported = reported.unwrap();
 	// Disabled in the session it offended in: BABE takes no more blocks from it.
