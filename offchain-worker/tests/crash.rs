@@ -1,5 +1,6 @@
-//! `kill -9` in the middle of a load: every response a client received has its artefact, with a
-//! valid proof once its batch closes, and batches continue without gaps or duplicates.
+//! `kill -9` in the middle of a load of eight concurrent clients (whose appends group commit
+//! writes together): every response a client received has its artefact, with a valid proof once
+//! its batch closes, and batches continue without gaps or duplicates.
 
 mod common;
 
@@ -66,7 +67,7 @@ async fn kill_9_under_load_loses_no_acknowledged_artefact() {
 
 	for round in 0..3 {
 		let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-		let loader = tokio::spawn(load(server.url.clone(), acks.clone(), stop.clone(), 3));
+		let loader = tokio::spawn(load(server.url.clone(), acks.clone(), stop.clone(), 8));
 		let target = acks.lock().unwrap().len() + 25 + round * 7;
 		while acks.lock().unwrap().len() < target {
 			tokio::time::sleep(Duration::from_millis(5)).await;

@@ -1,5 +1,5 @@
-//! The artefact store: positions, batch closing, proofs, persistence, and a `kill -9` in the
-//! middle of a stream of appends.
+//! The artefact store: positions, batch closing, proofs, persistence, group commit of
+//! concurrent appends, and a `kill -9` in the middle of concurrent streams of appends.
 
 use std::{
 	io::{BufRead, BufReader},
@@ -119,16 +119,67 @@ fn bad_batch_sizes_are_refused() {
 const CHILD_ENV: &str = "AETRON_STORE_CRASH_PATH";
 const CHILD_LEAVES: u32 = 16;
 
-/// Runs only as the child of the crash test: appends forever, printing each position once
-/// `append` has returned (the moment a server would acknowledge the response).
+/// Appending threads in the crash test's child: concurrent requests, whose appends group commit
+/// writes together.
+const CHILD_THREADS: u64 = 8;
+
+/// Runs only as the child of the crash test: [`CHILD_THREADS`] threads append forever, each
+/// printing a position once `append` has returned (the moment a server would acknowledge the
+/// response).
 #[test]
 fn crash_child() {
 	let Ok(path) = std::env::var(CHILD_ENV) else { return };
 	let store = ArtefactStore::open(path.as_ref(), CHILD_LEAVES).unwrap();
-	for n in 0.. {
-		let p = store.append(&entry(n)).unwrap();
-		println!("ack {} {} {n}", p.batch, p.index);
+	std::thread::scope(|scope| {
+		for thread in 0..CHILD_THREADS {
+			let store = &store;
+			scope.spawn(move || {
+				for n in (thread..).step_by(CHILD_THREADS as usize) {
+					let p = store.append(&entry(n)).unwrap();
+					println!("ack {} {} {n}", p.batch, p.index);
+				}
+			});
+		}
+	});
+}
+
+#[test]
+fn concurrent_appends_share_transactions_and_each_gets_its_own_position() {
+	let dir = tempfile::tempdir().unwrap();
+	let store = ArtefactStore::open(&dir.path().join("s.redb"), 64).unwrap();
+	let (threads, each) = (16u64, 40u64);
+	let mut positions: Vec<(Position, u64)> = std::thread::scope(|scope| {
+		let handles: Vec<_> = (0..threads)
+			.map(|t| {
+				let store = &store;
+				scope.spawn(move || {
+					(0..each)
+						.map(|i| {
+							let n = t * each + i;
+							(store.append(&entry(n)).unwrap(), n)
+						})
+						.collect::<Vec<_>>()
+				})
+			})
+			.collect();
+		handles.into_iter().flat_map(|h| h.join().unwrap()).collect()
+	});
+	// Every position from (0, 0) on is taken exactly once, 64 to a batch, by the entry
+	// that was told it.
+	positions.sort_by_key(|(p, _)| (p.batch, p.index));
+	for (k, (position, n)) in positions.iter().enumerate() {
+		assert_eq!(*position, Position { batch: k as u64 / 64, index: (k % 64) as u32 });
+		assert_eq!(store.entry(*position).unwrap().unwrap(), entry_in(*n, position.batch));
 	}
+	// Ten full batches closed on the way, inside groups, each with its proofs.
+	assert_eq!(store.open_batch().unwrap(), threads * each / 64);
+	for batch in 0..10 {
+		assert!(store.batch(batch).unwrap().unwrap().root.is_some());
+		assert_proves(&store, Position { batch, index: 63 });
+	}
+	let stats = store.group_stats();
+	assert_eq!(stats.items, threads * each);
+	assert!(stats.groups < stats.items && stats.largest > 1, "no fsync was shared: {stats:?}");
 }
 
 #[test]
@@ -169,9 +220,9 @@ fn kill_9_loses_no_acknowledged_artefact_and_batches_continue_without_gaps() {
 		let stored = store.entry(*position).unwrap().expect("acknowledged entry survives");
 		assert_eq!(stored.artefact.seed, entry(*n).artefact.seed);
 	}
-	// Positions run without gaps or duplicates across the crashes: the first acks of each round
-	// continue where the store's durable state stopped, so acked positions are strictly ordered
-	// and every batch below the open one is full and closed with valid proofs.
+	// Positions run without gaps or duplicates across the crashes: each round continues where
+	// the store's durable state stopped, and every batch below the open one is full and closed
+	// with valid proofs.
 	let open = store.open_batch().unwrap();
 	let mut total = 0;
 	for batch in 0..open {
@@ -190,7 +241,9 @@ fn kill_9_loses_no_acknowledged_artefact_and_batches_continue_without_gaps() {
 	assert!(store.entry(Position { batch: open, index: open_count }).unwrap().is_none());
 	total += open_count;
 	assert!(total as usize >= acked.len(), "{total} stored < {} acknowledged", acked.len());
-	let positions: Vec<_> = acked.iter().map(|(p, _)| (p.batch, p.index)).collect();
+	// Concurrent threads acknowledge in any order, but never one position twice.
+	let mut positions: Vec<_> = acked.iter().map(|(p, _)| (p.batch, p.index)).collect();
+	positions.sort();
 	assert!(positions.windows(2).all(|w| w[0] < w[1]), "acknowledged positions repeat");
 	// The next append continues the sequence.
 	assert_eq!(store.append(&entry(0)).unwrap(), Position { batch: open, index: open_count });

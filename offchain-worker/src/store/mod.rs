@@ -4,7 +4,9 @@
 //! header (DESIGN §5), at a position `(batch, index)`. [`ArtefactStore::append`] returns only
 //! after its write transaction is durable on disk (redb commits with `Durability::Immediate`), so
 //! a response acknowledged to a client always has its artefact, whatever happens next; a `kill -9`
-//! loses at most the request in flight, which was never acknowledged.
+//! loses at most the requests in flight, which were never acknowledged. Appends from concurrent
+//! requests share their transaction and its `fsync` ([`group`]: group commit), so durability
+//! costs one `fsync` per group, not per request.
 //!
 //! Positions are allocated inside the same transaction that writes the entry, so after a crash
 //! the next append continues the open batch exactly where the last durable one stopped: no gap,
@@ -17,6 +19,8 @@
 //! artefacts need not be re-read or re-hashed) and records its root and total work; the tree is
 //! kept in memory to serve proofs without rebuilding, and rebuilt from the stored leaves once after
 //! a restart.
+
+pub mod group;
 
 use std::{
 	collections::HashMap,
@@ -31,6 +35,7 @@ use aetron_primitives::{
 };
 use anyhow::{bail, Context, Result};
 use codec::{Decode, Encode};
+use group::{GroupCommit, GroupStats};
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 
 /// `(batch, index)` → SCALE of [`Entry`].
@@ -141,6 +146,8 @@ pub struct ArtefactStore {
 	max_leaves: u32,
 	/// Trees of closed batches, built once each.
 	trees: Mutex<HashMap<u64, MerkleSumTree>>,
+	/// Concurrent appends, written a group to a transaction.
+	appends: GroupCommit<Entry, Position>,
 }
 
 fn now_ms() -> u64 {
@@ -175,40 +182,69 @@ impl ArtefactStore {
 			}
 		}
 		txn.commit()?;
-		Ok(Self { db, max_leaves, trees: Mutex::new(HashMap::new()) })
+		Ok(Self {
+			db,
+			max_leaves,
+			trees: Mutex::new(HashMap::new()),
+			appends: GroupCommit::default(),
+		})
 	}
 
 	/// Appends an entry and returns its position once it is durable. The artefact's `batch`
-	/// is set to the batch it goes into.
+	/// is set to the batch it goes into. Concurrent calls share one write transaction.
 	pub fn append(&self, entry: &Entry) -> Result<Position> {
+		self.appends.submit(entry.clone(), |entries| self.append_group(entries))
+	}
+
+	/// How the appends so far were grouped into transactions.
+	pub fn group_stats(&self) -> GroupStats {
+		self.appends.stats()
+	}
+
+	/// Writes `entries` in order in one durable transaction: positions are allocated inside it,
+	/// and a batch that fills up on the way closes and the next one opens.
+	fn append_group(&self, entries: Vec<Entry>) -> Result<Vec<Position>> {
 		let txn = self.db.begin_write()?;
-		let position = {
+		let mut positions = Vec::with_capacity(entries.len());
+		let mut closed = Vec::new();
+		{
 			let mut meta = txn.open_table(META)?;
 			let mut batches = txn.open_table(BATCHES)?;
-			let batch = meta.get(OPEN_BATCH)?.map(|v| v.value()).unwrap_or(0);
+			let mut entries_table = txn.open_table(ENTRIES)?;
+			let mut leaves = txn.open_table(LEAVES)?;
+			let mut batch = meta.get(OPEN_BATCH)?.map(|v| v.value()).unwrap_or(0);
 			let mut info = match batches.get(batch)? {
 				Some(bytes) => decode::<BatchInfo>(bytes.value(), "batch")?,
 				None => BatchInfo { opened_at_ms: now_ms(), leaf_count: 0, root: None },
 			};
-			let index = info.leaf_count;
-			let mut entry = entry.clone();
-			entry.artefact.batch = batch;
-			let leaf = entry.artefact.leaf(index);
-			txn.open_table(ENTRIES)?.insert((batch, index), entry.encode().as_slice())?;
-			txn.open_table(LEAVES)?.insert((batch, index), leaf.encode().as_slice())?;
-			info.leaf_count += 1;
-			if info.leaf_count >= self.max_leaves {
-				let tree = Self::build_tree(&txn, batch, info.leaf_count)?;
-				info.root = Some(tree.root());
-				meta.insert(OPEN_BATCH, batch + 1)?;
-				self.keep_tree(batch, tree);
+			for mut entry in entries {
+				let index = info.leaf_count;
+				entry.artefact.batch = batch;
+				let leaf = entry.artefact.leaf(index);
+				entries_table.insert((batch, index), entry.encode().as_slice())?;
+				leaves.insert((batch, index), leaf.encode().as_slice())?;
+				positions.push(Position { batch, index });
+				info.leaf_count += 1;
+				if info.leaf_count >= self.max_leaves {
+					let tree = Self::tree_from(&leaves, batch, info.leaf_count)?;
+					info.root = Some(tree.root());
+					batches.insert(batch, info.encode().as_slice())?;
+					closed.push((batch, tree));
+					batch += 1;
+					meta.insert(OPEN_BATCH, batch)?;
+					info = BatchInfo { opened_at_ms: now_ms(), leaf_count: 0, root: None };
+				}
 			}
-			batches.insert(batch, info.encode().as_slice())?;
-			Position { batch, index }
-		};
+			if info.leaf_count > 0 {
+				batches.insert(batch, info.encode().as_slice())?;
+			}
+		}
 		// The default durability is `Immediate`: commit returns after fsync.
 		txn.commit()?;
-		Ok(position)
+		for (batch, tree) in closed {
+			self.keep_tree(batch, tree);
+		}
+		Ok(positions)
 	}
 
 	/// Closes the open batch if it holds entries and opened more than `max_age_ms` ago. Returns
