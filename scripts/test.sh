@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Sets up the machine, builds everything and runs every test: unit and runtime tests, then the
-# end-to-end tests against the built node and worker binaries (dev node, bad input, and the
-# four-validator local network). Everything runs in the release profile so the node is built
-# once and the end-to-end tests run against the same binaries.
+# end-to-end tests against the built node and worker binaries (scripts/e2e.sh: dev node, bad
+# input, the local network, neuronets, work, arbitration, emission, governance). Everything runs
+# in the release profile so the node is built once and the end-to-end tests run against the same
+# binaries.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
@@ -30,7 +31,10 @@ echo "==> build took $((built - start)) s"
 echo "==> running all tests"
 # Tests start nodes and workers; few tests at once, for a 2-core machine.
 cargo test --release --locked --manifest-path offchain-worker/Cargo.toml -- --test-threads 2
-cargo test --release --locked --workspace --features aetron-node/fast-runtime -- --test-threads 2
+# The chain workspace's unit, pallet and runtime tests (its only integration tests are e2e's)...
+cargo test --release --locked --workspace --features aetron-node/fast-runtime --lib --bins -- --test-threads 2
+# ...then the end-to-end tests against the built node and worker, in lanes side by side.
+./scripts/e2e.sh
 # The pallets' frame-benchmarking benchmarks, each run once on its mock runtime.
 echo "==> the pallets' benchmarks as tests"
 cargo test --release --locked -p pallet-neuronets -p pallet-reputation -p pallet-work -p pallet-arbitration \
