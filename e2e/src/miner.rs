@@ -198,6 +198,21 @@ pub fn create_minilm_neuronet(url: &str, dir: &Path) {
 	]);
 }
 
+/// Signs `tx` as `signer` and sends it; returns its events once it is finalized and succeeded.
+pub async fn submit_finalized(
+	api: &subxt::OnlineClient<subxt::SubstrateConfig>,
+	tx: &impl subxt::tx::Payload,
+	signer: &Keypair,
+) -> Result<subxt::extrinsics::ExtrinsicEvents<subxt::SubstrateConfig>, subxt::Error> {
+	let progress = api
+		.at_current_block()
+		.await?
+		.transactions()
+		.sign_and_submit_then_watch_default(tx, signer)
+		.await?;
+	Ok(progress.wait_for_finalized_success().await?)
+}
+
 /// Alice, the dev chain's sudo key, sets `pallet`'s parameters to `params`; returns once that
 /// is finalized.
 pub async fn sudo_set_params(
@@ -208,16 +223,7 @@ pub async fn sudo_set_params(
 	use subxt::ext::scale_value::Value as V;
 	let call = V::unnamed_variant(pallet, [V::named_variant("set_params", [("params", params)])]);
 	let tx = subxt::dynamic::transaction("Sudo", "sudo", (call,));
-	api.at_current_block()
-		.await
-		.unwrap()
-		.transactions()
-		.sign_and_submit_then_watch_default(&tx, &keypair("//Alice"))
-		.await
-		.unwrap()
-		.wait_for_finalized_success()
-		.await
-		.unwrap();
+	submit_finalized(api, &tx, &keypair("//Alice")).await.unwrap();
 }
 
 /// Sudo sets arbitration's parameters for the end-to-end tests: windows of six blocks for

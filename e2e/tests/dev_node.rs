@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use aetron_e2e::{dev_node, worker_binary, Best, Finalized};
+use aetron_e2e::{dev_node, miner::submit_finalized, worker_binary, Best, Finalized};
 use subxt::{dynamic, utils::MultiAddress, OnlineClient, SubstrateConfig};
 use subxt_signer::sr25519::dev;
 
@@ -81,15 +81,7 @@ async fn signed_transfer_lands_in_a_finalized_block_with_the_right_balances() {
 		"transfer_keep_alive",
 		(MultiAddress::<[u8; 32], ()>::Id(payee_id), amount),
 	);
-	let events = api
-		.at_current_block()
-		.await
-		.expect("finalized block")
-		.transactions()
-		.sign_and_submit_then_watch_default(&tx, &payer)
-		.await
-		.expect("submitted")
-		.wait_for_finalized_success()
+	let events = submit_finalized(&api, &tx, &payer)
 		.await
 		.unwrap_or_else(|e| panic!("transfer failed: {e}\n{}", node.log_tail(40)));
 

@@ -15,7 +15,7 @@
 use std::{process::Command, time::Duration};
 
 use aetron_e2e::{
-	miner::{eventually, within},
+	miner::{eventually, keypair, submit_finalized, within},
 	Finalized, Network,
 };
 use serde_json::{json, Value};
@@ -58,22 +58,13 @@ fn js(script: &str, args: &[&str]) -> Value {
 /// into the twin's blocks that Dave's do not hold. The sender is an account of its own, funded
 /// first, so its nonces never race the referendum script's voters.
 async fn feed_remarks(api: &Api, twin: &mut aetron_e2e::Node) -> tokio::task::JoinHandle<()> {
-	let feeder = aetron_e2e::miner::keypair("//DaveTwinFeeder");
+	let feeder = keypair("//DaveTwinFeeder");
 	let fund = dynamic::transaction(
 		"Balances",
 		"transfer_keep_alive",
 		(subxt::utils::MultiAddress::<[u8; 32], ()>::Id(feeder.public_key().0), 1_000 * AET),
 	);
-	api.at_current_block()
-		.await
-		.unwrap()
-		.transactions()
-		.sign_and_submit_then_watch_default(&fund, &dev::alice())
-		.await
-		.unwrap()
-		.wait_for_finalized_success()
-		.await
-		.unwrap();
+	submit_finalized(api, &fund, &dev::alice()).await.unwrap();
 	twin.rpc(Duration::from_secs(60)).await.unwrap();
 	let twin_api = Api::from_url(twin.ws_url()).await.unwrap();
 	tokio::spawn(async move {

@@ -23,7 +23,7 @@ use aetron_e2e::{
 	miner::FailureKind as Kind,
 	miner::{
 		create_minilm_neuronet, eventually, keypair, run_worker, set_arbitration_params,
-		sudo_set_params, within, Miner,
+		submit_finalized, sudo_set_params, within, Miner,
 	},
 	models, Rpc,
 };
@@ -212,16 +212,7 @@ async fn commit_as(
 	total: u64,
 ) {
 	let tx = dynamic::transaction("Work", "commit_batch", (slot, number, root, leaf_count, total));
-	api.at_current_block()
-		.await
-		.unwrap()
-		.transactions()
-		.sign_and_submit_then_watch_default(&tx, hotkey)
-		.await
-		.unwrap()
-		.wait_for_finalized_success()
-		.await
-		.unwrap();
+	submit_finalized(api, &tx, hotkey).await.unwrap();
 }
 
 fn hex32(text: &str) -> [u8; 32] {
