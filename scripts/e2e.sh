@@ -28,16 +28,17 @@ fi
 
 logs="$(mktemp -d)"
 run_test() {
-	local name=$1 start status
+	local name=$1 start status elapsed
 	start=$(date +%s)
 	status=0
 	cargo test --release --locked --workspace --features aetron-node/fast-runtime --test "$name" \
 		-- --test-threads 2 >"$logs/$name.log" 2>&1 || status=$?
+	elapsed=$(($(date +%s) - start))
 	# One lane prints at a time, so two tests ending together do not interleave.
 	(
 		flock 9
-		echo "$name $status $(($(date +%s) - start))" >>"$logs/results"
-		echo "==> e2e $name: $([ "$status" = 0 ] && echo ok || echo "FAILED ($status)") after $(($(date +%s) - start)) s"
+		echo "$name $status $elapsed" >>"$logs/results"
+		echo "==> e2e $name: $([ "$status" = 0 ] && echo ok || echo "FAILED ($status)") after $elapsed s"
 		cat "$logs/$name.log"
 	) 9>"$logs/print.lock"
 }

@@ -49,12 +49,14 @@ const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
 const OPEN_BATCH: &str = "open";
 /// `batch` → the on-chain id it was committed as (DESIGN §5): a batch is committed once.
 const COMMITTED: TableDefinition<u64, u64> = TableDefinition::new("committed");
+/// A table of SCALE records by on-chain id: [`VERDICTS`], [`VOTES`].
+type Records = TableDefinition<'static, u64, &'static [u8]>;
 /// On-chain batch id → SCALE of [`VerdictRecord`]: a re-checker's verdict and salt, durable
 /// before its commitment is sent, so a restart reveals what it committed.
-const VERDICTS: TableDefinition<u64, &[u8]> = TableDefinition::new("verdicts");
+const VERDICTS: Records = TableDefinition::new("verdicts");
 /// On-chain dispute id → SCALE of [`VoteRecord`]: an arbiter's vote and salt, durable before
 /// its commitment is sent, so a restart reveals what it committed.
-const VOTES: TableDefinition<u64, &[u8]> = TableDefinition::new("votes");
+const VOTES: Records = TableDefinition::new("votes");
 /// Bounties this slot is owed, by the cheating miner's slot and epoch, until claimed: arbitration
 /// forgets its disputes before their epoch settles, so the worker remembers.
 const BOUNTIES: TableDefinition<(u64, u32), ()> = TableDefinition::new("bounties");
@@ -114,6 +116,13 @@ pub struct BatchInfo {
 	pub leaf_count: u32,
 	/// The root once closed.
 	pub root: Option<SumNode>,
+}
+
+impl BatchInfo {
+	/// A batch that opens now, empty.
+	fn opening() -> Self {
+		Self { opened_at_ms: now_ms(), leaf_count: 0, root: None }
+	}
 }
 
 /// Where an appended entry went.
@@ -215,7 +224,7 @@ impl ArtefactStore {
 			let mut batch = meta.get(OPEN_BATCH)?.map(|v| v.value()).unwrap_or(0);
 			let mut info = match batches.get(batch)? {
 				Some(bytes) => decode::<BatchInfo>(bytes.value(), "batch")?,
-				None => BatchInfo { opened_at_ms: now_ms(), leaf_count: 0, root: None },
+				None => BatchInfo::opening(),
 			};
 			for mut entry in entries {
 				let index = info.leaf_count;
@@ -232,7 +241,7 @@ impl ArtefactStore {
 					closed.push((batch, tree));
 					batch += 1;
 					meta.insert(OPEN_BATCH, batch)?;
-					info = BatchInfo { opened_at_ms: now_ms(), leaf_count: 0, root: None };
+					info = BatchInfo::opening();
 				}
 			}
 			if info.leaf_count > 0 {
@@ -357,32 +366,37 @@ impl ArtefactStore {
 
 	/// Stores (durably) the verdict kept for on-chain batch `id`.
 	pub fn put_verdict(&self, id: u64, record: &VerdictRecord) -> Result<()> {
-		let txn = self.db.begin_write()?;
-		txn.open_table(VERDICTS)?.insert(id, record.encode().as_slice())?;
-		txn.commit()?;
-		Ok(())
+		self.put_record(VERDICTS, id, record)
 	}
 
 	/// The verdict kept for on-chain batch `id`.
 	pub fn verdict(&self, id: u64) -> Result<Option<VerdictRecord>> {
-		let txn = self.db.begin_read()?;
-		let table = txn.open_table(VERDICTS)?;
-		table.get(id)?.map(|v| decode(v.value(), "verdict")).transpose()
+		self.record(VERDICTS, id, "verdict")
 	}
 
 	/// Stores (durably) the vote kept for on-chain dispute `id`.
 	pub fn put_vote(&self, id: u64, record: &VoteRecord) -> Result<()> {
-		let txn = self.db.begin_write()?;
-		txn.open_table(VOTES)?.insert(id, record.encode().as_slice())?;
-		txn.commit()?;
-		Ok(())
+		self.put_record(VOTES, id, record)
 	}
 
 	/// The vote kept for on-chain dispute `id`.
 	pub fn vote(&self, id: u64) -> Result<Option<VoteRecord>> {
+		self.record(VOTES, id, "vote")
+	}
+
+	/// Writes (durably) the SCALE of `record` at `id` in `table`.
+	fn put_record(&self, table: Records, id: u64, record: &impl Encode) -> Result<()> {
+		let txn = self.db.begin_write()?;
+		txn.open_table(table)?.insert(id, record.encode().as_slice())?;
+		txn.commit()?;
+		Ok(())
+	}
+
+	/// The record at `id` in `table`, decoded; `what` names it in a corruption error.
+	fn record<T: Decode>(&self, table: Records, id: u64, what: &str) -> Result<Option<T>> {
 		let txn = self.db.begin_read()?;
-		let table = txn.open_table(VOTES)?;
-		table.get(id)?.map(|v| decode(v.value(), "vote")).transpose()
+		let table = txn.open_table(table)?;
+		table.get(id)?.map(|v| decode(v.value(), what)).transpose()
 	}
 
 	/// Remembers (durably) that the payout of `miner`'s slot for `epoch` owes this slot a
