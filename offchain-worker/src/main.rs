@@ -8,7 +8,7 @@ use aetron_worker::{
 	bench,
 	chain::Chain,
 	emission, hardware,
-	inference::{BackendKind, Model, ModelHashes},
+	inference::{engine::Batching, BackendKind, Model, ModelHashes},
 	keys, load,
 	market::Candidate,
 	miner::{self, MineConfig, Payment},
@@ -76,6 +76,8 @@ enum Command {
 		/// …or when its first leaf is this many seconds old.
 		#[arg(long, default_value_t = 60.0)]
 		batch_max_age_secs: f64,
+		#[command(flatten)]
+		batching: BatchingArgs,
 	},
 	/// Re-check one leaf another worker served: fetch it, verify its proof, recompute, compare.
 	Recheck {
@@ -170,6 +172,8 @@ enum Command {
 		/// A batch closes when its first leaf is this many seconds old.
 		#[arg(long, default_value_t = 60.0)]
 		batch_max_age_secs: f64,
+		#[command(flatten)]
+		batching: BatchingArgs,
 		#[command(flatten)]
 		payment: PaymentArgs,
 	},
@@ -401,6 +405,33 @@ impl StakerArgs {
 	}
 }
 
+/// How concurrent requests share the model's forward passes (DESIGN §16).
+#[derive(Debug, clap::Args)]
+struct BatchingArgs {
+	/// The most sequences one forward pass takes.
+	#[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u32).range(1..=1024))]
+	max_batch: u32,
+	/// How long, in milliseconds, a forward pass smaller than --max-batch waits for more
+	/// requests to join it.
+	#[arg(long, default_value_t = 2.0)]
+	max_wait_ms: f64,
+	/// The most inputs that may wait for the model; client requests beyond it get 429 with
+	/// Retry-After.
+	#[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..))]
+	max_queue: u32,
+}
+
+impl BatchingArgs {
+	fn batching(&self) -> anyhow::Result<Batching> {
+		Ok(Batching {
+			max_batch: self.max_batch as usize,
+			max_wait: Duration::try_from_secs_f64(self.max_wait_ms / 1e3)
+				.map_err(|e| anyhow::anyhow!("--max-wait-ms: {e}"))?,
+			max_queue: self.max_queue as usize,
+		})
+	}
+}
+
 /// Where the hotkey comes from.
 #[derive(Debug, clap::Args)]
 struct HotkeyArgs {
@@ -501,6 +532,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 			max_body_bytes,
 			batch_max_leaves,
 			batch_max_age_secs,
+			batching,
 		} => {
 			let batch_max_age = Duration::try_from_secs_f64(batch_max_age_secs)
 				.map_err(|e| anyhow::anyhow!("--batch-max-age-secs: {e}"))?;
@@ -520,6 +552,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 				max_body_bytes,
 				batch_max_leaves,
 				batch_max_age,
+				batching: batching.batching()?,
 			})
 			.await?;
 		}
@@ -611,6 +644,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 			neuronet,
 			backend,
 			batch_max_age_secs,
+			batching,
 			payment,
 		} => {
 			let batch_max_age = Duration::try_from_secs_f64(batch_max_age_secs)
@@ -627,6 +661,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 				payment: payment.payment()?,
 				backend,
 				batch_max_age,
+				batching: batching.batching()?,
 				test: miner::TestHooks::from_env()?,
 			})
 			.await?;

@@ -22,7 +22,7 @@ use crate::{
 	claimer, committer,
 	emission::aet,
 	hardware,
-	inference::{BackendKind, Model},
+	inference::{engine::Batching, BackendKind, Model},
 	joining, keys,
 	market::{self, Candidate},
 	recheck::Pricing,
@@ -63,6 +63,8 @@ pub struct MineConfig {
 	pub backend: BackendKind,
 	/// A batch closes when its first leaf is this old.
 	pub batch_max_age: Duration,
+	/// How concurrent requests share forward passes.
+	pub batching: Batching,
 	/// Test-only misbehaviour (off in production).
 	pub test: TestHooks,
 }
@@ -317,6 +319,7 @@ pub async fn mine(config: MineConfig) -> Result<()> {
 		max_body_bytes: 1 << 20,
 		batch_max_leaves: 1 << 20,
 		batch_max_age: config.batch_max_age,
+		batching: config.batching,
 		serve_artefacts: !config.test.hide_artefacts,
 	};
 	let app = tokio::task::spawn_blocking(move || App::open(serve)).await??;

@@ -4,13 +4,11 @@
 //!
 //! Restart-safe: the verdict and its salt are stored durably before the commitment is sent, so
 //! a worker killed between commit and reveal reveals, after restarting, exactly what it
-//! committed. One leaf is re-computed at a time on the serving model (its lock), so serving
-//! waits for at most one leaf's re-check.
+//! committed. One leaf is re-computed at a time on the serving model's engine, in turn with
+//! client requests, so serving waits for at most one leaf's re-check; the engine counts its
+//! model time as re-checking (`/health`, `/metrics`: the 8 % budget).
 
-use std::{
-	sync::{atomic::Ordering, Arc},
-	time::{Duration, Instant},
-};
+use std::{sync::Arc, time::Duration};
 
 use aetron_primitives::{
 	merkle::SumNode,
@@ -65,7 +63,6 @@ impl Rechecker {
 			neuronet: self.neuronet,
 			pricing: self.pricing,
 		};
-		let started = Instant::now();
 		let mut failures = Vec::new();
 		for &(sample, index) in &a.samples {
 			let verdict = match recheck::fetch(&self.http, &endpoint, a.batch_number, index).await {
@@ -88,10 +85,6 @@ impl Rechecker {
 				failures.push(Failure { sample, kind });
 			}
 		}
-		// The app's counter, which `/health` reports beside the serving time (the 8 % budget).
-		self.app
-			.rechecking_nanos()
-			.fetch_add(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
 		Ok(Verdict {
 			checked: a.samples.len() as u32,
 			failures: failures

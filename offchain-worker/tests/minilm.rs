@@ -35,7 +35,7 @@ fn tokens_and_embeddings_match_sentence_transformers() {
 	for backend in [BackendKind::Cpu, BackendKind::Reference] {
 		let model = load(backend);
 		assert_eq!(model.dimensions(), 384);
-		assert_eq!(model.max_tokens, 256);
+		assert_eq!(model.max_tokens(), 256);
 		let batch: Vec<Vec<u32>> =
 			reference.sentences.iter().map(|s| model.tokenize(&s.text).unwrap()).collect();
 		for (ids, s) in batch.iter().zip(&reference.sentences) {

@@ -1,7 +1,9 @@
 //! Errors in OpenAI's JSON shape, so the official clients raise their usual exceptions.
 
+use std::time::Duration;
+
 use axum::{
-	http::StatusCode,
+	http::{header, HeaderValue, StatusCode},
 	response::{IntoResponse, Response},
 	Json,
 };
@@ -20,6 +22,8 @@ pub struct ApiError {
 	pub param: Option<&'static str>,
 	/// A stable, machine-readable code.
 	pub code: Option<&'static str>,
+	/// Sent as `Retry-After` (whole seconds, rounded up).
+	pub retry_after: Option<Duration>,
 }
 
 impl ApiError {
@@ -31,6 +35,7 @@ impl ApiError {
 			message: message.into(),
 			param,
 			code: None,
+			retry_after: None,
 		}
 	}
 
@@ -48,6 +53,7 @@ impl ApiError {
 			message: format!("The model `{asked}` does not exist; this worker serves `{served}`."),
 			param: Some("model"),
 			code: Some("model_not_found"),
+			retry_after: None,
 		}
 	}
 
@@ -59,6 +65,7 @@ impl ApiError {
 			message: message.into(),
 			param: None,
 			code: Some("invalid_signature"),
+			retry_after: None,
 		}
 	}
 
@@ -70,6 +77,20 @@ impl ApiError {
 			message: message.into(),
 			param: None,
 			code: Some("not_found"),
+			retry_after: None,
+		}
+	}
+
+	/// 429: the worker is at capacity; the client should retry after `retry_after`. OpenAI
+	/// answers its rate limits in this shape, so its clients back off and retry by themselves.
+	pub fn overloaded(message: impl Into<String>, retry_after: Duration) -> Self {
+		Self {
+			status: StatusCode::TOO_MANY_REQUESTS,
+			kind: "requests",
+			message: message.into(),
+			param: None,
+			code: Some("rate_limit_exceeded"),
+			retry_after: Some(retry_after),
 		}
 	}
 
@@ -82,6 +103,7 @@ impl ApiError {
 			message: "The worker failed to process the request.".into(),
 			param: None,
 			code: None,
+			retry_after: None,
 		}
 	}
 }
@@ -91,6 +113,11 @@ impl IntoResponse for ApiError {
 		let body = json!({
 			"error": { "message": self.message, "type": self.kind, "param": self.param, "code": self.code }
 		});
-		(self.status, Json(body)).into_response()
+		let mut response = (self.status, Json(body)).into_response();
+		if let Some(after) = self.retry_after {
+			let secs = after.as_secs() + u64::from(after.subsec_nanos() > 0);
+			response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
+		}
+		response
 	}
 }

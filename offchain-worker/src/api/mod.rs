@@ -6,6 +6,7 @@
 //! crash. The answer's `x-aetron-batch` and `x-aetron-index` headers say where it went.
 
 pub mod error;
+pub mod metrics;
 pub mod openai;
 pub mod signature;
 
@@ -14,9 +15,9 @@ use std::{
 	path::PathBuf,
 	sync::{
 		atomic::{AtomicU64, Ordering},
-		Arc, Mutex,
+		Arc,
 	},
-	time::{Duration, SystemTime, UNIX_EPOCH},
+	time::{Duration, Instant, SystemTime, UNIX_EPOCH},
 };
 
 use aetron_primitives::{
@@ -38,14 +39,16 @@ use serde_json::json;
 
 use crate::{
 	inference::{
+		engine::{Admission, Batching, Engine, EngineError},
 		fingerprint::{self, Fingerprint},
 		sampling::SamplingParams,
-		BackendKind, InputError, Model,
+		BackendKind, EmbeddingInput, InputError, Model,
 	},
 	recheck::Pricing,
 	store::{ArtefactStore, Entry, Position},
 };
 use error::ApiError;
+use metrics::Metrics;
 use openai::*;
 
 /// The most inputs one embeddings request may hold, as OpenAI's API allows.
@@ -79,22 +82,23 @@ pub struct ServeConfig {
 	/// Serve stored leaves at the artefact endpoint (off only in tests, to play a miner that
 	/// stops serving them: `AETRON_TEST_HIDE_ARTEFACTS`).
 	pub serve_artefacts: bool,
+	/// How concurrent requests share forward passes, and how many may wait.
+	pub batching: Batching,
 }
 
 /// The served model, the store and the settings, shared by all handlers.
 pub struct App {
-	/// Inference runs one request at a time; the backend parallelises inside each request.
-	model: Mutex<Model>,
+	/// The model's own thread: it batches embeddings and runs everything else in turn.
+	engine: Engine,
 	model_name: String,
 	/// `embedding` or `completion`, for `/health` without waiting for the model.
 	model_kind: &'static str,
+	/// The embedding model's tokenizer, so requests tokenize on their own threads.
+	embedding_input: Option<EmbeddingInput>,
 	store: Arc<ArtefactStore>,
 	config: ServeConfig,
 	requests: AtomicU64,
-	/// Time the model spent serving requests, in nanoseconds.
-	serving_nanos: AtomicU64,
-	/// Time spent re-checking other workers, in nanoseconds (the re-check loop adds to it).
-	rechecking_nanos: Arc<AtomicU64>,
+	metrics: Arc<Metrics>,
 }
 
 impl App {
@@ -108,19 +112,27 @@ impl App {
 			&config.data_dir.join("artefacts.redb"),
 			config.batch_max_leaves,
 		)?);
-		let model_kind = match model {
-			Model::Embedding(_) => "embedding",
-			Model::Completion(_) => "completion",
+		let (model_kind, embedding_input) = match &model {
+			Model::Embedding(m) => ("embedding", Some(m.input().clone())),
+			Model::Completion(_) => ("completion", None),
 		};
+		let model_name = model.name().to_string();
+		let metrics = Arc::new(Metrics::default());
+		let observer = metrics.clone();
+		let engine = Engine::start(
+			model,
+			config.batching,
+			Box::new(move |sequences, took| observer.pass(sequences, took)),
+		)?;
 		Ok(Arc::new(Self {
-			model_name: model.name().to_string(),
+			engine,
+			model_name,
 			model_kind,
-			model: Mutex::new(model),
+			embedding_input,
 			store,
 			config,
 			requests: AtomicU64::new(0),
-			serving_nanos: AtomicU64::new(0),
-			rechecking_nanos: Arc::default(),
+			metrics,
 		}))
 	}
 
@@ -134,43 +146,27 @@ impl App {
 		self.store.clone()
 	}
 
-	/// The counter the re-check loop adds its busy time to.
-	pub fn rechecking_nanos(&self) -> Arc<AtomicU64> {
-		self.rechecking_nanos.clone()
-	}
-
-	/// Runs `job` on the served model on a blocking thread, between requests (re-checks use
-	/// it one leaf at a time, so a request waits for at most one).
+	/// Runs the worker's own `job` (a re-check) on the served model, in its turn between
+	/// requests; its model time counts as re-checking. Re-checks use it one leaf at a time, so
+	/// a request waits for at most one.
 	pub async fn with_model<T: Send + 'static>(
-		self: &Arc<Self>,
+		&self,
 		job: impl FnOnce(&Model) -> T + Send + 'static,
 	) -> anyhow::Result<T> {
-		let app = self.clone();
-		tokio::task::spawn_blocking(move || {
-			let model = app.model.lock().map_err(|_| anyhow::anyhow!("model lock poisoned"))?;
-			Ok(job(&model))
-		})
-		.await?
+		self.engine.run(Admission::Internal, job).await.map_err(anyhow::Error::from)
 	}
 
-	/// Runs `job` on the model on a blocking thread.
+	/// Runs a client's `job` alone on the model, in its turn.
 	async fn infer<T: Send + 'static>(
-		self: &Arc<Self>,
+		&self,
 		job: impl FnOnce(&Model) -> Result<T, ApiError> + Send + 'static,
 	) -> Result<T, ApiError> {
-		let app = self.clone();
-		tokio::task::spawn_blocking(move || {
-			let model = app
-				.model
-				.lock()
-				.map_err(|_| ApiError::internal(anyhow::anyhow!("model lock poisoned")))?;
-			let started = std::time::Instant::now();
-			let result = job(&model);
-			app.serving_nanos.fetch_add(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
-			result
-		})
-		.await
-		.map_err(|e| ApiError::internal(e.into()))?
+		self.engine.run(Admission::Client, job).await.map_err(engine_error)?
+	}
+
+	/// The Prometheus exposition of `/metrics`.
+	pub fn metrics(&self) -> &Metrics {
+		&self.metrics
 	}
 
 	/// A fresh request id: BLAKE2b-128 of the body, the time and a counter.
@@ -252,13 +248,38 @@ pub fn router(app: Arc<App>) -> Router {
 	let limit = app.config.max_body_bytes;
 	Router::new()
 		.route("/health", get(health))
+		.route("/metrics", get(metrics_text))
 		.route("/v1/models", get(models))
 		.route("/v1/embeddings", post(embeddings))
 		.route("/v1/completions", post(completions))
 		.route("/aetron/v1/artefacts/{batch}/{index}", get(artefact))
 		.fallback(|| async { ApiError::not_found("No such route.") })
 		.layer(DefaultBodyLimit::max(limit))
+		.layer(axum::middleware::from_fn_with_state(app.clone(), track))
 		.with_state(app)
+}
+
+/// Counts every request in `/metrics`, by endpoint and status, with its latency.
+async fn track(
+	State(app): State<Arc<App>>,
+	request: axum::extract::Request,
+	next: axum::middleware::Next,
+) -> Response {
+	let path = request.uri().path();
+	let endpoint = match path {
+		"/v1/embeddings" => "embeddings",
+		"/v1/completions" => "completions",
+		_ if path.starts_with("/aetron/v1/artefacts/") => "artefacts",
+		"/health" | "/metrics" | "/v1/models" => return next.run(request).await,
+		_ => "other",
+	};
+	let started = Instant::now();
+	let response = next.run(request).await;
+	app.metrics.answered(endpoint, response.status().as_u16(), started.elapsed());
+	if response.status() == StatusCode::TOO_MANY_REQUESTS {
+		app.metrics.overloaded.inc();
+	}
+	response
 }
 
 /// Serves until Ctrl-C or SIGTERM, closing aged batches once a second.
@@ -330,9 +351,38 @@ async fn health(State(app): State<Arc<App>>) -> Result<Json<serde_json::Value>, 
 		"slot": app.config.slot,
 		"open_batch": open_batch,
 		"requests": app.requests.load(Ordering::Relaxed),
-		"serving_seconds": app.serving_nanos.load(Ordering::Relaxed) as f64 / 1e9,
-		"rechecking_seconds": app.rechecking_nanos.load(Ordering::Relaxed) as f64 / 1e9,
+		"queued_inputs": app.engine.queued(),
+		// Model time: client requests, and the worker's own re-checks (the 8 % budget).
+		"serving_seconds": nanos_secs(&app.engine.counters().serving_nanos),
+		"rechecking_seconds": nanos_secs(&app.engine.counters().internal_nanos),
 	})))
+}
+
+fn nanos_secs(counter: &AtomicU64) -> f64 {
+	counter.load(Ordering::Relaxed) as f64 / 1e9
+}
+
+async fn metrics_text(State(app): State<Arc<App>>) -> Response {
+	let text = app.metrics.render(&app.engine, &app.store);
+	(
+		[(
+			header::CONTENT_TYPE,
+			HeaderValue::from_static("application/openmetrics-text; version=1.0.0; charset=utf-8"),
+		)],
+		text,
+	)
+		.into_response()
+}
+
+/// The API's answer to an engine that did not run a job.
+fn engine_error(error: EngineError) -> ApiError {
+	match error {
+		EngineError::Overloaded { retry_after, .. } => {
+			ApiError::overloaded(error.to_string(), retry_after)
+		}
+		EngineError::Lost => ApiError::internal(error.into()),
+		EngineError::Failed(e) => ApiError::internal(e),
+	}
 }
 
 async fn models(State(app): State<Arc<App>>) -> Json<serde_json::Value> {
@@ -352,6 +402,7 @@ fn body(body: Result<Bytes, BytesRejection>, limit: usize) -> Result<Bytes, ApiE
 				message: format!("The request body is over this worker's limit of {limit} bytes."),
 				param: None,
 				code: Some("request_too_large"),
+				retry_after: None,
 			}
 		} else {
 			ApiError::invalid(rejection.body_text(), None)
@@ -414,30 +465,27 @@ async fn embeddings(
 			Some("input"),
 		));
 	}
-	let dimensions = request.dimensions;
-	let (embeddings, tokens) = app
-		.infer(move |model| {
-			let Model::Embedding(model) = model else {
-				return Err(ApiError::invalid(
-					"This worker serves completions, not embeddings.",
-					Some("model"),
-				));
-			};
-			if dimensions.is_some_and(|d| d != model.dimensions()) {
-				return Err(ApiError::invalid(
-					format!("This model's embeddings have {} dimensions.", model.dimensions()),
-					Some("dimensions"),
-				));
-			}
-			let batch = inputs
-				.iter()
-				.map(|text| model.tokenize(text))
-				.collect::<Result<Vec<_>, _>>()
-				.map_err(|e| input_error(e, "input"))?;
-			let tokens = batch.iter().map(Vec::len).sum::<usize>();
-			Ok((model.embed(&batch).map_err(ApiError::internal)?, tokens))
-		})
-		.await?;
+	let Some(input) = app.embedding_input.clone() else {
+		return Err(ApiError::invalid(
+			"This worker serves completions, not embeddings.",
+			Some("model"),
+		));
+	};
+	if request.dimensions.is_some_and(|d| d != input.dimensions) {
+		return Err(ApiError::invalid(
+			format!("This model's embeddings have {} dimensions.", input.dimensions),
+			Some("dimensions"),
+		));
+	}
+	// Tokenized here, off the model's thread, which batches the forward passes.
+	let batch = tokio::task::spawn_blocking(move || {
+		inputs.iter().map(|text| input.tokenize(text)).collect::<Result<Vec<_>, _>>()
+	})
+	.await
+	.map_err(|e| ApiError::internal(e.into()))?
+	.map_err(|e| input_error(e, "input"))?;
+	let tokens = batch.iter().map(Vec::len).sum::<usize>();
+	let embeddings = app.engine.embed(batch).await.map_err(engine_error)?;
 
 	let mut sum = vec![0f32; embeddings.first().map_or(0, Vec::len)];
 	for embedding in &embeddings {
@@ -656,6 +704,7 @@ async fn artefact(
 			message: "This worker does not serve artefacts.".into(),
 			param: None,
 			code: Some("artefacts_unavailable"),
+			retry_after: None,
 		});
 	}
 	let position = Position { batch, index };
@@ -680,6 +729,7 @@ async fn artefact(
 			message: format!("Batch {batch} is still open; its proofs are served once it closes."),
 			param: None,
 			code: Some("batch_open"),
+			retry_after: None,
 		});
 	};
 	let b64 = base64::engine::general_purpose::STANDARD;

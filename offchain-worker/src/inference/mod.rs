@@ -6,6 +6,7 @@
 
 pub mod backend;
 pub mod bert;
+pub mod engine;
 pub mod fingerprint;
 mod gelu;
 pub mod gpt2;
@@ -146,15 +147,35 @@ fn tokenize(tokenizer: &Tokenizer, text: &str, special: bool) -> Result<Vec<u32>
 /// The most sequences one forward pass takes.
 pub const MAX_BATCH: usize = 32;
 
+/// Turns text into a sentence encoder's token ids. Cheap to clone: the API tokenizes on the
+/// request's own thread, so the model thread spends its time on forward passes.
+#[derive(Clone)]
+pub struct EmbeddingInput {
+	tokenizer: Tokenizer,
+	/// The longest input in tokens: sentence-transformers' `max_seq_length` where the directory
+	/// has one, else the position table's size.
+	pub max_tokens: usize,
+	/// The embedding dimension.
+	pub dimensions: usize,
+}
+
+impl EmbeddingInput {
+	/// The token ids of `text`, with `[CLS]` and `[SEP]`.
+	pub fn tokenize(&self, text: &str) -> Result<Vec<u32>, InputError> {
+		let ids = tokenize(&self.tokenizer, text, true)?;
+		if ids.len() > self.max_tokens {
+			return Err(InputError::TooLong { requested: ids.len(), max: self.max_tokens });
+		}
+		Ok(ids)
+	}
+}
+
 /// A sentence encoder serving embeddings.
 pub struct EmbeddingModel {
 	/// The name clients ask for: the directory's name.
 	pub name: String,
 	encoder: BertEncoder,
-	tokenizer: Tokenizer,
-	/// The longest input in tokens: sentence-transformers' `max_seq_length` where the directory
-	/// has one, else the position table's size.
-	pub max_tokens: usize,
+	input: EmbeddingInput,
 	/// Where the model was loaded from.
 	pub dir: PathBuf,
 }
@@ -177,21 +198,29 @@ impl EmbeddingModel {
 			.ok()
 			.and_then(|text| serde_json::from_str::<SentenceBertConfig>(&text).ok())
 			.map_or(positions, |c| c.max_seq_length.min(positions));
-		Ok(Self { name, encoder, tokenizer, max_tokens, dir: dir.to_path_buf() })
+		let dimensions = encoder.config().hidden_size;
+		let input = EmbeddingInput { tokenizer, max_tokens, dimensions };
+		Ok(Self { name, encoder, input, dir: dir.to_path_buf() })
 	}
 
 	/// The token ids of `text`, with `[CLS]` and `[SEP]`.
 	pub fn tokenize(&self, text: &str) -> Result<Vec<u32>, InputError> {
-		let ids = tokenize(&self.tokenizer, text, true)?;
-		if ids.len() > self.max_tokens {
-			return Err(InputError::TooLong { requested: ids.len(), max: self.max_tokens });
-		}
-		Ok(ids)
+		self.input.tokenize(text)
+	}
+
+	/// The tokenizer and limits, to tokenize away from the model.
+	pub fn input(&self) -> &EmbeddingInput {
+		&self.input
+	}
+
+	/// The longest input in tokens.
+	pub fn max_tokens(&self) -> usize {
+		self.input.max_tokens
 	}
 
 	/// The embedding dimension.
 	pub fn dimensions(&self) -> usize {
-		self.encoder.config().hidden_size
+		self.input.dimensions
 	}
 
 	/// Embeddings of tokenized inputs, computed in padded batches of at most [`MAX_BATCH`]

@@ -1,0 +1,344 @@
+//! The serving engine (DESIGN §16): one thread owns the model and runs every job on it, and
+//! concurrent embedding requests share forward passes.
+//!
+//! Requests queue in arrival order. When the model thread picks up an embedding request it
+//! takes every embedding request queued behind it, and waits at most `max_wait` for more while
+//! the gathered inputs are fewer than `max_batch`; then it runs the gathered inputs, shortest
+//! first, in forward passes of at most `max_batch` sequences and hands each request exactly its
+//! own embeddings. Padding is masked, so an input's embedding does not depend on its
+//! neighbours beyond floating-point rounding (measured in `docs/measurements.md`, Serving
+//! engine). Any other job (a completion, a re-check) runs alone, in its turn.
+//!
+//! The queue is bounded by the number of inputs waiting (`max_queue`): a client request that
+//! would overfill it is refused at once with [`EngineError::Overloaded`] (429 in the API), so a
+//! worker under overload answers quickly instead of letting latency grow without bound. Jobs
+//! the worker sends itself (re-checks, arbitration) are never refused: they are few, and the
+//! chain's deadlines do not wait.
+
+use std::{
+	collections::VecDeque,
+	sync::{
+		atomic::{AtomicU64, AtomicUsize, Ordering},
+		mpsc, Arc,
+	},
+	time::{Duration, Instant},
+};
+
+use super::Model;
+
+/// How the engine gathers requests into forward passes.
+#[derive(Clone, Copy, Debug)]
+pub struct Batching {
+	/// The most sequences one forward pass takes.
+	pub max_batch: usize,
+	/// How long a gathered batch smaller than `max_batch` waits for more requests.
+	pub max_wait: Duration,
+	/// The most inputs that may wait; client requests beyond it are refused.
+	pub max_queue: usize,
+}
+
+impl Default for Batching {
+	fn default() -> Self {
+		Self { max_batch: 32, max_wait: Duration::from_millis(2), max_queue: 1024 }
+	}
+}
+
+/// Why a job did not run.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+	/// The queue is full; the client should retry after `retry_after`.
+	#[error("the worker is at capacity: {queued} inputs are waiting (at most {capacity})")]
+	Overloaded {
+		/// Inputs waiting.
+		queued: usize,
+		/// The queue's bound.
+		capacity: usize,
+		/// About how long the queue takes to drain.
+		retry_after: Duration,
+	},
+	/// The model thread dropped the job: it panicked on it, or the thread is gone.
+	#[error("the model thread lost the job (it panicked or stopped)")]
+	Lost,
+	/// The job ran and failed.
+	#[error(transparent)]
+	Failed(#[from] anyhow::Error),
+}
+
+/// Who sends a job, which decides whether a full queue refuses it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Admission {
+	/// A client's request: refused when the queue is full.
+	Client,
+	/// The worker's own (re-checks, arbitration): always queued.
+	Internal,
+}
+
+/// What the engine has done so far (the API's `/metrics` and `/health` report it).
+#[derive(Debug, Default)]
+pub struct EngineCounters {
+	/// Nanoseconds the model spent on client requests.
+	pub serving_nanos: AtomicU64,
+	/// Nanoseconds the model spent on the worker's own jobs (re-checks, arbitration).
+	pub internal_nanos: AtomicU64,
+	/// Forward passes of embeddings.
+	pub passes: AtomicU64,
+	/// Sequences in those passes.
+	pub sequences: AtomicU64,
+}
+
+/// Called after every embedding forward pass with the number of sequences it held and how
+/// long it took (the API's batch-size histogram).
+pub type PassObserver = Box<dyn Fn(usize, Duration) + Send + Sync>;
+
+type Run = Box<dyn FnOnce(&Model) + Send>;
+
+struct EmbedJob {
+	inputs: Vec<Vec<u32>>,
+	reply: tokio::sync::oneshot::Sender<anyhow::Result<Vec<Vec<f32>>>>,
+}
+
+enum Job {
+	Embed(EmbedJob),
+	Run { job: Run, admission: Admission, weight: usize },
+}
+
+/// A job taken off the queue, with the embedding requests gathered behind it.
+enum Work {
+	Embed(Vec<EmbedJob>),
+	Run(Run),
+}
+
+impl Job {
+	/// How many inputs the job holds in the queue's count.
+	fn weight(&self) -> usize {
+		match self {
+			Job::Embed(job) => job.inputs.len(),
+			Job::Run { weight, .. } => *weight,
+		}
+	}
+}
+
+/// The handle to the model thread; cheap to share behind an `Arc`.
+pub struct Engine {
+	jobs: mpsc::Sender<Job>,
+	queued: Arc<AtomicUsize>,
+	/// Nanoseconds per input of the last embedding pass, for `Retry-After`.
+	nanos_per_input: Arc<AtomicU64>,
+	config: Batching,
+	counters: Arc<EngineCounters>,
+}
+
+impl Engine {
+	/// Moves `model` onto its own thread and starts serving jobs.
+	pub fn start(model: Model, config: Batching, observe: PassObserver) -> anyhow::Result<Self> {
+		anyhow::ensure!(config.max_batch > 0, "the maximum batch must be at least 1");
+		let (jobs, queue) = mpsc::channel();
+		let queued = Arc::new(AtomicUsize::new(0));
+		let nanos_per_input = Arc::new(AtomicU64::new(0));
+		let counters = Arc::new(EngineCounters::default());
+		let thread = ModelThread {
+			model,
+			queue,
+			held: VecDeque::new(),
+			config,
+			queued: queued.clone(),
+			nanos_per_input: nanos_per_input.clone(),
+			counters: counters.clone(),
+			observe,
+		};
+		std::thread::Builder::new().name("aetron-model".into()).spawn(move || thread.run())?;
+		Ok(Self { jobs, queued, nanos_per_input, config, counters })
+	}
+
+	/// The embeddings of tokenized `inputs`, in order, from forward passes shared with other
+	/// requests.
+	pub async fn embed(&self, inputs: Vec<Vec<u32>>) -> Result<Vec<Vec<f32>>, EngineError> {
+		let (reply, answer) = tokio::sync::oneshot::channel();
+		self.send(Job::Embed(EmbedJob { inputs, reply }), Admission::Client)?;
+		answer.await.map_err(|_| EngineError::Lost)?.map_err(EngineError::Failed)
+	}
+
+	/// Runs `job` alone on the model, in its turn.
+	pub async fn run<T: Send + 'static>(
+		&self,
+		admission: Admission,
+		job: impl FnOnce(&Model) -> T + Send + 'static,
+	) -> Result<T, EngineError> {
+		let (reply, answer) = tokio::sync::oneshot::channel();
+		let job: Run = Box::new(move |model| {
+			let _ = reply.send(job(model));
+		});
+		self.send(Job::Run { job, admission, weight: 1 }, admission)?;
+		answer.await.map_err(|_| EngineError::Lost)
+	}
+
+	/// Inputs waiting now.
+	pub fn queued(&self) -> usize {
+		self.queued.load(Ordering::Relaxed)
+	}
+
+	/// The engine's settings.
+	pub fn config(&self) -> Batching {
+		self.config
+	}
+
+	/// What the engine has done so far.
+	pub fn counters(&self) -> &EngineCounters {
+		&self.counters
+	}
+
+	fn send(&self, job: Job, admission: Admission) -> Result<(), EngineError> {
+		let weight = job.weight();
+		let before = self.queued.fetch_add(weight, Ordering::AcqRel);
+		// An empty queue takes any one request, so no request is too large to ever run.
+		if admission == Admission::Client && before > 0 && before + weight > self.config.max_queue {
+			self.queued.fetch_sub(weight, Ordering::AcqRel);
+			let per_input = self.nanos_per_input.load(Ordering::Relaxed);
+			let drain = Duration::from_nanos(per_input.saturating_mul(before as u64));
+			return Err(EngineError::Overloaded {
+				queued: before,
+				capacity: self.config.max_queue,
+				retry_after: drain.max(Duration::from_secs(1)),
+			});
+		}
+		self.jobs.send(job).map_err(|_| {
+			self.queued.fetch_sub(weight, Ordering::AcqRel);
+			EngineError::Lost
+		})
+	}
+}
+
+/// The thread that owns the model.
+struct ModelThread {
+	model: Model,
+	queue: mpsc::Receiver<Job>,
+	/// Jobs taken off the queue while gathering a batch, to run right after it in order.
+	held: VecDeque<Job>,
+	config: Batching,
+	queued: Arc<AtomicUsize>,
+	nanos_per_input: Arc<AtomicU64>,
+	counters: Arc<EngineCounters>,
+	observe: PassObserver,
+}
+
+impl ModelThread {
+	/// Runs jobs until every [`Engine`] handle is dropped. A job that panics loses only its
+	/// own answers (its callers get [`EngineError::Lost`]); the thread goes on.
+	fn run(mut self) {
+		loop {
+			let job = match self.held.pop_front() {
+				Some(job) => job,
+				None => match self.queue.recv() {
+					Ok(job) => job,
+					Err(mpsc::RecvError) => return,
+				},
+			};
+			let (work, weight, admission) = match job {
+				Job::Embed(first) => {
+					let group = self.gather(first);
+					let weight = group.iter().map(|job| job.inputs.len()).sum();
+					(Work::Embed(group), weight, Admission::Client)
+				}
+				Job::Run { job, admission, weight } => (Work::Run(job), weight, admission),
+			};
+			let started = Instant::now();
+			let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match work {
+				Work::Embed(group) => self.embed(group),
+				Work::Run(job) => job(&self.model),
+			}));
+			if ran.is_err() {
+				tracing::error!("a job panicked on the model thread; its callers get an error");
+			}
+			let busy = match admission {
+				Admission::Client => &self.counters.serving_nanos,
+				Admission::Internal => &self.counters.internal_nanos,
+			};
+			busy.fetch_add(nanos(started.elapsed()), Ordering::Relaxed);
+			self.queued.fetch_sub(weight, Ordering::AcqRel);
+		}
+	}
+
+	/// `first` and the embedding requests behind it, up to `max_batch` inputs: everything
+	/// queued now, then whatever arrives within `max_wait`. Other jobs met on the way are
+	/// held to run next, in their order.
+	fn gather(&mut self, first: EmbedJob) -> Vec<EmbedJob> {
+		let mut inputs = first.inputs.len();
+		let mut group = vec![first];
+		let deadline = Instant::now() + self.config.max_wait;
+		while inputs < self.config.max_batch && self.held.is_empty() {
+			let next = match self.queue.try_recv() {
+				Ok(job) => Ok(job),
+				Err(mpsc::TryRecvError::Empty) => {
+					let left = deadline.saturating_duration_since(Instant::now());
+					if left.is_zero() {
+						break;
+					}
+					self.queue.recv_timeout(left).map_err(|_| ())
+				}
+				Err(mpsc::TryRecvError::Disconnected) => Err(()),
+			};
+			match next {
+				Ok(Job::Embed(job)) => {
+					inputs += job.inputs.len();
+					group.push(job);
+				}
+				Ok(other) => self.held.push_back(other),
+				Err(()) => break,
+			}
+		}
+		group
+	}
+
+	/// Runs a gathered group's inputs, shortest first (least padding), in passes of at most
+	/// `max_batch`, and answers each request with its own embeddings in its own order.
+	fn embed(&mut self, group: Vec<EmbedJob>) {
+		let Model::Embedding(model) = &self.model else {
+			for job in group {
+				let _ = job.reply.send(Err(anyhow::anyhow!("this model does not embed")));
+			}
+			return;
+		};
+		// (length, request, input) of every input, sorted by length.
+		let mut order: Vec<(usize, usize, usize)> = group
+			.iter()
+			.enumerate()
+			.flat_map(|(r, job)| job.inputs.iter().enumerate().map(move |(i, x)| (x.len(), r, i)))
+			.collect();
+		order.sort_unstable();
+		let mut answers: Vec<Vec<Vec<f32>>> =
+			group.iter().map(|job| vec![Vec::new(); job.inputs.len()]).collect();
+		let mut failure = None;
+		for pass in order.chunks(self.config.max_batch) {
+			let batch: Vec<Vec<u32>> =
+				pass.iter().map(|&(_, r, i)| group[r].inputs[i].clone()).collect();
+			let pass_started = Instant::now();
+			match model.embed(&batch) {
+				Ok(embeddings) => {
+					for (&(_, r, i), embedding) in pass.iter().zip(embeddings) {
+						answers[r][i] = embedding;
+					}
+				}
+				Err(e) => {
+					failure = Some(e);
+					break;
+				}
+			}
+			let took = pass_started.elapsed();
+			self.counters.passes.fetch_add(1, Ordering::Relaxed);
+			self.counters.sequences.fetch_add(pass.len() as u64, Ordering::Relaxed);
+			self.nanos_per_input.store(nanos(took) / pass.len() as u64, Ordering::Relaxed);
+			(self.observe)(pass.len(), took);
+		}
+		for (job, answer) in group.into_iter().zip(answers) {
+			let result = match &failure {
+				None => Ok(answer),
+				Some(e) => Err(anyhow::anyhow!("the forward pass failed: {e:#}")),
+			};
+			let _ = job.reply.send(result);
+		}
+	}
+}
+
+fn nanos(d: Duration) -> u64 {
+	u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
+}
