@@ -93,8 +93,9 @@ pub struct App {
 	model_name: String,
 	/// `embedding` or `completion`, for `/health` without waiting for the model.
 	model_kind: &'static str,
-	/// The embedding model's tokenizer, so requests tokenize on their own threads.
-	embedding_input: Option<EmbeddingInput>,
+	/// The embedding model's tokenizer, so requests tokenize on their own threads (shared:
+	/// a tokenizer's vocabulary is far too large to copy per request).
+	embedding_input: Option<Arc<EmbeddingInput>>,
 	store: Arc<ArtefactStore>,
 	config: ServeConfig,
 	requests: AtomicU64,
@@ -113,7 +114,7 @@ impl App {
 			config.batch_max_leaves,
 		)?);
 		let (model_kind, embedding_input) = match &model {
-			Model::Embedding(m) => ("embedding", Some(m.input().clone())),
+			Model::Embedding(m) => ("embedding", Some(Arc::new(m.input().clone()))),
 			Model::Completion(_) => ("completion", None),
 		};
 		let model_name = model.name().to_string();
@@ -167,6 +168,11 @@ impl App {
 	/// The Prometheus exposition of `/metrics`.
 	pub fn metrics(&self) -> &Metrics {
 		&self.metrics
+	}
+
+	/// The engine that runs the model.
+	pub fn engine(&self) -> &Engine {
+		&self.engine
 	}
 
 	/// A fresh request id: BLAKE2b-128 of the body, the time and a counter.

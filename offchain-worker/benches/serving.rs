@@ -1,0 +1,155 @@
+//! The serving engine's budget (DESIGN §12, §16): 32 concurrent clients sending one sentence
+//! each must reach ≥ 80 % of the throughput of one client sending batches of 32.
+//!
+//! Both run against the real API in this process: all-MiniLM-L6-v2 on the cpu backend, HTTP
+//! on loopback, every answer's artefact made durable in a redb store on this machine's disk
+//! before it is sent. Each "iteration" is 32 sentences served:
+//! - `one_client_batches_of_32`: one client, one request of 32 sentences per iteration;
+//! - `32_clients_one_sentence`: 32 clients, each sending its next one-sentence request as soon
+//!   as its last is answered (a closed loop, as real clients behave), 32 requests per
+//!   iteration in all.
+//!
+//! Criterion's throughput line gives sentences per second for both, side by side.
+//!
+//! Run: `cargo bench --bench serving` (needs the model: `scripts/fetch-models.sh`).
+
+use std::{path::PathBuf, sync::Arc, time::Instant};
+
+use aetron_worker::{
+	api::{router, App, ServeConfig},
+	bench::sentences,
+	inference::{engine::Batching, BackendKind},
+	recheck::Pricing,
+};
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use serde_json::json;
+
+const CLIENTS: usize = 32;
+
+fn minilm_dir() -> Option<PathBuf> {
+	let models = std::env::var_os("AETRON_MODELS").map(PathBuf::from).or_else(|| {
+		std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/aetron-models"))
+	})?;
+	let dir = models.join("all-minilm-l6-v2");
+	dir.join("model.safetensors").exists().then_some(dir)
+}
+
+/// Starts the API on a free loopback port and returns its URL.
+fn start(
+	rt: &tokio::runtime::Runtime,
+	model_dir: PathBuf,
+	data_dir: PathBuf,
+) -> (String, Arc<App>) {
+	let config = ServeConfig {
+		model_dir,
+		data_dir,
+		listen: "127.0.0.1:0".parse().unwrap(),
+		backend: BackendKind::Cpu,
+		neuronet: 0,
+		slot: aetron_primitives::artefact::NO_SLOT,
+		pricing: Pricing { per_input: 1, per_output: 1 },
+		require_signature: false,
+		max_body_bytes: 1 << 20,
+		batch_max_leaves: 1 << 20,
+		batch_max_age: std::time::Duration::from_secs(3600),
+		serve_artefacts: true,
+		batching: Batching::default(),
+	};
+	let app: Arc<App> = App::open(config).unwrap();
+	let served = app.clone();
+	let url = rt.block_on(async {
+		let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+		let url = format!("http://{}", listener.local_addr().unwrap());
+		tokio::spawn(async move { axum::serve(listener, router(served)).await.unwrap() });
+		url
+	});
+	(url, app)
+}
+
+/// Prints the mean forward-pass size and how busy the model was since the last call.
+fn passes(app: &App, what: &str, last: &mut (u64, u64, u64, Instant)) {
+	use std::sync::atomic::Ordering::Relaxed;
+	let counters = app.engine().counters();
+	let now = (
+		counters.passes.load(Relaxed),
+		counters.sequences.load(Relaxed),
+		counters.serving_nanos.load(Relaxed),
+		Instant::now(),
+	);
+	let (passes, sequences) = (now.0 - last.0, now.1 - last.1);
+	let busy = (now.2 - last.2) as f64 / 1e9 / (now.3 - last.3).as_secs_f64();
+	eprintln!(
+		"{what}: {sequences} sequences in {passes} forward passes, {:.1} a pass; the model \
+		 was busy {:.0} % of the time",
+		sequences as f64 / passes.max(1) as f64,
+		100.0 * busy
+	);
+	*last = now;
+}
+
+async fn post(client: &reqwest::Client, url: &str, input: serde_json::Value) {
+	let response = client
+		.post(format!("{url}/v1/embeddings"))
+		.json(&json!({ "model": "all-minilm-l6-v2", "input": input }))
+		.send()
+		.await
+		.unwrap();
+	assert!(response.status().is_success(), "{}", response.status());
+	response.bytes().await.unwrap();
+}
+
+fn serving(c: &mut Criterion) {
+	let Some(dir) = minilm_dir() else {
+		eprintln!("MiniLM not found: run scripts/fetch-models.sh; serving benchmarks skipped");
+		return;
+	};
+	let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+	let scratch = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+	let (url, app) = start(&rt, dir, scratch.path().to_path_buf());
+	let mut last = (0, 0, 0, Instant::now());
+	let client = reqwest::Client::new();
+	let texts = sentences(CLIENTS);
+
+	let mut group = c.benchmark_group("serving");
+	group.throughput(Throughput::Elements(CLIENTS as u64));
+	group.sample_size(20);
+	group.bench_function("one_client_batches_of_32", |b| {
+		b.iter_custom(|iters| {
+			rt.block_on(async {
+				let start = Instant::now();
+				for _ in 0..iters {
+					post(&client, &url, json!(texts)).await;
+				}
+				start.elapsed()
+			})
+		})
+	});
+	passes(&app, "one client, batches of 32", &mut last);
+	group.bench_function("32_clients_one_sentence", |b| {
+		b.iter_custom(|iters| {
+			rt.block_on(async {
+				let start = Instant::now();
+				let clients: Vec<_> = texts
+					.iter()
+					.map(|text| {
+						let (client, url, text) = (client.clone(), url.clone(), text.clone());
+						tokio::spawn(async move {
+							for _ in 0..iters {
+								post(&client, &url, json!(text)).await;
+							}
+						})
+					})
+					.collect();
+				for handle in clients {
+					handle.await.unwrap();
+				}
+				start.elapsed()
+			})
+		})
+	});
+	passes(&app, "32 clients, one sentence each", &mut last);
+	group.finish();
+}
+
+criterion_group!(benches, serving);
+criterion_main!(benches);
