@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use aetron_worker::{
 	api::ArtefactAnswer,
-	inference::{fingerprint::cosine, BackendKind, Model},
+	inference::{fingerprint::cosine, random_gpt2::RandomGpt2, BackendKind, Model},
 	recheck::{self, Commitment, Leaf, Verdict},
 };
 use common::Server;
@@ -181,6 +181,63 @@ async fn a_full_queue_answers_429_with_retry_after_and_nothing_is_stored() {
 	// Once it has drained, the worker serves again.
 	let answer = embed(client.clone(), server.url.clone(), input).await;
 	assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_completions_share_decoding_steps_and_each_gets_its_own_answer() {
+	let dir = tempfile::tempdir().unwrap();
+	let model_dir = dir.path().join("random-gpt2-small");
+	RandomGpt2::small(4).write(&model_dir).unwrap();
+	let data = tempfile::tempdir().unwrap();
+	let server = Server::start(&model_dir, data.path(), &["--batch-max-age-secs", "1"]);
+	let client = Client::new();
+	let request = |i: usize| {
+		let mut body = json!({
+			"model": "random-gpt2-small",
+			"prompt": format!("Request number {i} wants {} tokens", 8 + 4 * i),
+			"max_tokens": 8 + 4 * i,
+			"seed": i,
+		});
+		// Half greedy, half sampled.
+		body["temperature"] = json!(if i % 2 == 0 { 0.0 } else { 0.9 });
+		body
+	};
+	let complete = |body: Value| {
+		let (client, url) = (client.clone(), server.url.clone());
+		async move {
+			let response =
+				client.post(format!("{url}/v1/completions")).json(&body).send().await.unwrap();
+			assert_eq!(response.status(), StatusCode::OK);
+			response.json::<Value>().await.unwrap()
+		}
+	};
+	// Each alone, then all eight at once.
+	let mut alone = Vec::new();
+	for i in 0..8 {
+		alone.push(complete(request(i)).await);
+	}
+	let before = metrics(&client, &server).await;
+	let together = futures_join_all((0..8).map(|i| complete(request(i)))).await;
+	let after = metrics(&client, &server).await;
+	let mut ids = BTreeSet::new();
+	for (i, (together, alone)) in together.iter().zip(&alone).enumerate() {
+		assert_eq!(together["aetron"]["tokens"], alone["aetron"]["tokens"], "request {i}");
+		assert_eq!(together["choices"][0]["text"], alone["choices"][0]["text"]);
+		assert_eq!(together["usage"], alone["usage"], "its own usage");
+		let generated = together["aetron"]["tokens"].as_array().unwrap().len();
+		assert_eq!(together["usage"]["completion_tokens"], generated);
+		assert!(generated <= 8 + 4 * i);
+		assert!(ids.insert(together["id"].as_str().unwrap().to_string()), "its own id");
+	}
+	// They shared decoding steps: fewer steps than tokens generated after the first ones.
+	let steps = after.value("aetron_worker_forward_pass_sequences_count", &[])
+		- before.value("aetron_worker_forward_pass_sequences_count", &[]);
+	let stepped = after.value("aetron_worker_forward_pass_sequences_sum", &[])
+		- before.value("aetron_worker_forward_pass_sequences_sum", &[]);
+	let decoded: f64 =
+		together.iter().map(|t| (t["aetron"]["tokens"].as_array().unwrap().len() - 1) as f64).sum();
+	assert_eq!(stepped, decoded, "every token after the first is one sequence in one step");
+	assert!(steps < decoded, "{steps} steps for {decoded} tokens");
 }
 
 async fn futures_join_all<F: std::future::Future>(

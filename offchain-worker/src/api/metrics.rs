@@ -44,9 +44,9 @@ pub struct Metrics {
 	pub requests: Family<RequestLabels, Counter>,
 	/// Seconds from a request's arrival to its durable answer, by endpoint.
 	pub latency: Family<EndpointLabels, Histogram>,
-	/// Sequences in each embedding forward pass.
+	/// Sequences in each batched forward pass (embeddings, or a decoding step).
 	pub pass_sequences: Histogram,
-	/// Seconds each embedding forward pass took.
+	/// Seconds each batched forward pass took.
 	pub pass_seconds: Histogram,
 	/// Client requests refused because the queue was full.
 	pub overloaded: Counter,
@@ -78,13 +78,13 @@ impl Default for Metrics {
 		let pass_sequences = Histogram::new(exponential_buckets(1.0, 2.0, 11));
 		registry.register(
 			"forward_pass_sequences",
-			"Sequences in each embedding forward pass",
+			"Sequences in each batched forward pass (embeddings, or one decoding step)",
 			pass_sequences.clone(),
 		);
 		let pass_seconds = Histogram::new(exponential_buckets(0.0005, 2.0, 16));
 		registry.register(
 			"forward_pass_seconds",
-			"Seconds each embedding forward pass took",
+			"Seconds each batched forward pass took",
 			pass_seconds.clone(),
 		);
 		let overloaded = Counter::default();
@@ -151,7 +151,7 @@ impl Metrics {
 		}
 	}
 
-	/// Counts one embedding forward pass.
+	/// Counts one batched forward pass.
 	pub fn pass(&self, sequences: usize, took: Duration) {
 		self.pass_sequences.observe(sequences as f64);
 		self.pass_seconds.observe(took.as_secs_f64());

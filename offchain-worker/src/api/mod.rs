@@ -39,10 +39,10 @@ use serde_json::json;
 
 use crate::{
 	inference::{
-		engine::{Admission, Batching, Engine, EngineError},
+		engine::{Batching, Engine, EngineError},
 		fingerprint::{self, Fingerprint},
 		sampling::SamplingParams,
-		BackendKind, EmbeddingInput, InputError, Model,
+		BackendKind, CompletionInput, EmbeddingInput, InputError, Model,
 	},
 	recheck::Pricing,
 	store::{ArtefactStore, Entry, Position},
@@ -96,6 +96,8 @@ pub struct App {
 	/// The embedding model's tokenizer, so requests tokenize on their own threads (shared:
 	/// a tokenizer's vocabulary is far too large to copy per request).
 	embedding_input: Option<Arc<EmbeddingInput>>,
+	/// The language model's tokenizer, likewise.
+	completion_input: Option<Arc<CompletionInput>>,
 	store: Arc<ArtefactStore>,
 	config: ServeConfig,
 	requests: AtomicU64,
@@ -113,9 +115,9 @@ impl App {
 			&config.data_dir.join("artefacts.redb"),
 			config.batch_max_leaves,
 		)?);
-		let (model_kind, embedding_input) = match &model {
-			Model::Embedding(m) => ("embedding", Some(Arc::new(m.input().clone()))),
-			Model::Completion(_) => ("completion", None),
+		let (model_kind, embedding_input, completion_input) = match &model {
+			Model::Embedding(m) => ("embedding", Some(Arc::new(m.input().clone())), None),
+			Model::Completion(m) => ("completion", None, Some(Arc::new(m.input().clone()))),
 		};
 		let model_name = model.name().to_string();
 		let metrics = Arc::new(Metrics::default());
@@ -130,6 +132,7 @@ impl App {
 			model_name,
 			model_kind,
 			embedding_input,
+			completion_input,
 			store,
 			config,
 			requests: AtomicU64::new(0),
@@ -154,15 +157,7 @@ impl App {
 		&self,
 		job: impl FnOnce(&Model) -> T + Send + 'static,
 	) -> anyhow::Result<T> {
-		self.engine.run(Admission::Internal, job).await.map_err(anyhow::Error::from)
-	}
-
-	/// Runs a client's `job` alone on the model, in its turn.
-	async fn infer<T: Send + 'static>(
-		&self,
-		job: impl FnOnce(&Model) -> Result<T, ApiError> + Send + 'static,
-	) -> Result<T, ApiError> {
-		self.engine.run(Admission::Client, job).await.map_err(engine_error)?
+		self.engine.run(job).await.map_err(anyhow::Error::from)
 	}
 
 	/// The Prometheus exposition of `/metrics`.
@@ -586,31 +581,31 @@ async fn completions(
 		top_p: request.top_p,
 	};
 	let max_tokens = request.max_tokens;
-	let (prompt_tokens, generation, text) = app
-		.infer(move |model| {
-			let Model::Completion(model) = model else {
-				return Err(ApiError::invalid(
-					"This worker serves embeddings, not completions.",
-					Some("model"),
-				));
-			};
-			let prompt_tokens = model.tokenize(&prompt).map_err(|e| input_error(e, "prompt"))?;
-			model
-				.check_length(prompt_tokens.len(), max_tokens)
-				.map_err(|e| input_error(e, "max_tokens"))?;
-			if max_tokens == 0 {
-				return Err(ApiError::invalid(
-					"max_tokens must be at least 1.",
-					Some("max_tokens"),
-				));
-			}
-			let generation = model
-				.generate(&prompt_tokens, max_tokens, params, seed)
-				.map_err(ApiError::internal)?;
-			let text = model.decode(&generation.tokens).map_err(ApiError::internal)?;
-			Ok((prompt_tokens, generation, text))
-		})
-		.await?;
+	let Some(input) = app.completion_input.clone() else {
+		return Err(ApiError::invalid(
+			"This worker serves embeddings, not completions.",
+			Some("model"),
+		));
+	};
+	let prompt_tokens = {
+		let input = input.clone();
+		tokio::task::spawn_blocking(move || input.tokenize(&prompt))
+			.await
+			.map_err(|e| ApiError::internal(e.into()))?
+			.map_err(|e| input_error(e, "prompt"))?
+	};
+	input
+		.check_length(prompt_tokens.len(), max_tokens)
+		.map_err(|e| input_error(e, "max_tokens"))?;
+	if max_tokens == 0 {
+		return Err(ApiError::invalid("max_tokens must be at least 1.", Some("max_tokens")));
+	}
+	let generation = app
+		.engine
+		.complete(prompt_tokens.clone(), max_tokens, params, seed)
+		.await
+		.map_err(engine_error)?;
+	let text = input.decode(&generation.tokens).map_err(ApiError::internal)?;
 	let completion_tokens = generation.tokens.len();
 	let response = CompletionResponse {
 		id: format!("cmpl-{}", hex::encode(request_id)),

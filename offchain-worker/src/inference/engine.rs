@@ -7,7 +7,12 @@
 //! first, in forward passes of at most `max_batch` sequences and hands each request exactly its
 //! own embeddings. Padding is masked, so an input's embedding does not depend on its
 //! neighbours beyond floating-point rounding (measured in `docs/measurements.md`, Serving
-//! engine). Any other job (a completion, a re-check) runs alone, in its turn.
+//! engine).
+//!
+//! Completions batch continuously: each new completion is prefilled alone and joins the
+//! running sequences, and every decoding step advances all of them (at most `max_batch`) in one
+//! forward pass, each over its own KV cache; a sequence leaves the batch as it finishes and is
+//! answered at once. Any other job (a re-check) runs alone, between steps.
 //!
 //! The queue is bounded by the number of inputs waiting (`max_queue`): a client request that
 //! would overfill it is refused at once with [`EngineError::Overloaded`] (429 in the API), so a
@@ -24,7 +29,7 @@ use std::{
 	time::{Duration, Instant},
 };
 
-use super::Model;
+use super::{Generation, Model, SamplingParams, Sequence};
 
 /// How the engine gathers requests into forward passes.
 #[derive(Clone, Copy, Debug)]
@@ -64,15 +69,6 @@ pub enum EngineError {
 	Failed(#[from] anyhow::Error),
 }
 
-/// Who sends a job, which decides whether a full queue refuses it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Admission {
-	/// A client's request: refused when the queue is full.
-	Client,
-	/// The worker's own (re-checks, arbitration): always queued.
-	Internal,
-}
-
 /// What the engine has done so far (the API's `/metrics` and `/health` report it).
 #[derive(Debug, Default)]
 pub struct EngineCounters {
@@ -80,14 +76,15 @@ pub struct EngineCounters {
 	pub serving_nanos: AtomicU64,
 	/// Nanoseconds the model spent on the worker's own jobs (re-checks, arbitration).
 	pub internal_nanos: AtomicU64,
-	/// Forward passes of embeddings.
+	/// Batched forward passes: of embeddings, or decoding steps.
 	pub passes: AtomicU64,
 	/// Sequences in those passes.
 	pub sequences: AtomicU64,
 }
 
-/// Called after every embedding forward pass with the number of sequences it held and how
-/// long it took (the API's batch-size histogram).
+/// Called after every batched forward pass (embeddings, or one decoding step of the running
+/// completions) with the number of sequences it held and how long it took (the API's
+/// batch-size histogram).
 pub type PassObserver = Box<dyn Fn(usize, Duration) + Send + Sync>;
 
 type Run = Box<dyn FnOnce(&Model) + Send>;
@@ -97,14 +94,32 @@ struct EmbedJob {
 	reply: tokio::sync::oneshot::Sender<anyhow::Result<Vec<Vec<f32>>>>,
 }
 
+/// A completion to generate.
+struct CompleteJob {
+	prompt: Vec<u32>,
+	max_new: usize,
+	params: SamplingParams,
+	seed: u64,
+	reply: tokio::sync::oneshot::Sender<anyhow::Result<Generation>>,
+}
+
+/// A completion being generated, with whom to answer.
+struct Running {
+	sequence: Sequence,
+	reply: tokio::sync::oneshot::Sender<anyhow::Result<Generation>>,
+}
+
 enum Job {
 	Embed(EmbedJob),
-	Run { job: Run, admission: Admission, weight: usize },
+	Complete(CompleteJob),
+	/// The worker's own job (a re-check): never refused, its time counted apart.
+	Run(Run),
 }
 
 /// A job taken off the queue, with the embedding requests gathered behind it.
 enum Work {
 	Embed(Vec<EmbedJob>),
+	Complete(CompleteJob),
 	Run(Run),
 }
 
@@ -113,7 +128,7 @@ impl Job {
 	fn weight(&self) -> usize {
 		match self {
 			Job::Embed(job) => job.inputs.len(),
-			Job::Run { weight, .. } => *weight,
+			Job::Complete(_) | Job::Run(_) => 1,
 		}
 	}
 }
@@ -154,21 +169,35 @@ impl Engine {
 	/// requests.
 	pub async fn embed(&self, inputs: Vec<Vec<u32>>) -> Result<Vec<Vec<f32>>, EngineError> {
 		let (reply, answer) = tokio::sync::oneshot::channel();
-		self.send(Job::Embed(EmbedJob { inputs, reply }), Admission::Client)?;
+		self.send(Job::Embed(EmbedJob { inputs, reply }))?;
 		answer.await.map_err(|_| EngineError::Lost)?.map_err(EngineError::Failed)
 	}
 
-	/// Runs `job` alone on the model, in its turn.
+	/// Generates a completion of `prompt`, stepping it together with the others running.
+	pub async fn complete(
+		&self,
+		prompt: Vec<u32>,
+		max_new: usize,
+		params: SamplingParams,
+		seed: u64,
+	) -> Result<Generation, EngineError> {
+		let (reply, answer) = tokio::sync::oneshot::channel();
+		let job = CompleteJob { prompt, max_new, params, seed, reply };
+		self.send(Job::Complete(job))?;
+		answer.await.map_err(|_| EngineError::Lost)?.map_err(EngineError::Failed)
+	}
+
+	/// Runs the worker's own `job` (a re-check) alone on the model, in its turn. A full
+	/// queue never refuses it, and its model time counts apart from serving.
 	pub async fn run<T: Send + 'static>(
 		&self,
-		admission: Admission,
 		job: impl FnOnce(&Model) -> T + Send + 'static,
 	) -> Result<T, EngineError> {
 		let (reply, answer) = tokio::sync::oneshot::channel();
 		let job: Run = Box::new(move |model| {
 			let _ = reply.send(job(model));
 		});
-		self.send(Job::Run { job, admission, weight: 1 }, admission)?;
+		self.send(Job::Run(job))?;
 		answer.await.map_err(|_| EngineError::Lost)
 	}
 
@@ -187,11 +216,12 @@ impl Engine {
 		&self.counters
 	}
 
-	fn send(&self, job: Job, admission: Admission) -> Result<(), EngineError> {
+	fn send(&self, job: Job) -> Result<(), EngineError> {
 		let weight = job.weight();
+		let refusable = !matches!(job, Job::Run(_));
 		let before = self.queued.fetch_add(weight, Ordering::AcqRel);
 		// An empty queue takes any one request, so no request is too large to ever run.
-		if admission == Admission::Client && before > 0 && before + weight > self.config.max_queue {
+		if refusable && before > 0 && before + weight > self.config.max_queue {
 			self.queued.fetch_sub(weight, Ordering::AcqRel);
 			let per_input = self.nanos_per_input.load(Ordering::Relaxed);
 			let drain = Duration::from_nanos(per_input.saturating_mul(before as u64));
@@ -222,39 +252,117 @@ struct ModelThread {
 }
 
 impl ModelThread {
-	/// Runs jobs until every [`Engine`] handle is dropped. A job that panics loses only its
-	/// own answers (its callers get [`EngineError::Lost`]); the thread goes on.
+	/// Runs jobs until every [`Engine`] handle is dropped. While completions run, each round
+	/// takes the jobs waiting (new completions join while there is room) and then advances
+	/// every running completion by one token. A job that panics loses only its own answers
+	/// (its callers get [`EngineError::Lost`]); the thread goes on.
 	fn run(mut self) {
+		let mut running: Vec<Running> = Vec::new();
 		loop {
-			let job = match self.held.pop_front() {
-				Some(job) => job,
-				None => match self.queue.recv() {
-					Ok(job) => job,
-					Err(mpsc::RecvError) => return,
-				},
-			};
-			let (work, weight, admission) = match job {
-				Job::Embed(first) => {
-					let group = self.gather(first);
-					let weight = group.iter().map(|job| job.inputs.len()).sum();
-					(Work::Embed(group), weight, Admission::Client)
-				}
-				Job::Run { job, admission, weight } => (Work::Run(job), weight, admission),
-			};
-			let started = Instant::now();
-			let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match work {
-				Work::Embed(group) => self.embed(group),
-				Work::Run(job) => job(&self.model),
-			}));
-			if ran.is_err() {
-				tracing::error!("a job panicked on the model thread; its callers get an error");
+			if running.is_empty() {
+				let job = match self.held.pop_front() {
+					Some(job) => job,
+					None => match self.queue.recv() {
+						Ok(job) => job,
+						Err(mpsc::RecvError) => return,
+					},
+				};
+				self.execute(job, &mut running);
+				continue;
 			}
-			let busy = match admission {
-				Admission::Client => &self.counters.serving_nanos,
-				Admission::Internal => &self.counters.internal_nanos,
-			};
-			busy.fetch_add(nanos(started.elapsed()), Ordering::Relaxed);
-			self.queued.fetch_sub(weight, Ordering::AcqRel);
+			while running.len() < self.config.max_batch {
+				let job = match self.held.pop_front() {
+					Some(job) => job,
+					None => match self.queue.try_recv() {
+						Ok(job) => job,
+						Err(_) => break,
+					},
+				};
+				self.execute(job, &mut running);
+			}
+			self.step(&mut running);
+		}
+	}
+
+	/// Runs one job taken off the queue, and counts its model time and its leaving the queue.
+	fn execute(&mut self, job: Job, running: &mut Vec<Running>) {
+		let (work, weight) = match job {
+			Job::Embed(first) => {
+				let group = self.gather(first);
+				let weight = group.iter().map(|job| job.inputs.len()).sum();
+				(Work::Embed(group), weight)
+			}
+			Job::Complete(job) => (Work::Complete(job), 1),
+			Job::Run(job) => (Work::Run(job), 1),
+		};
+		let internal = matches!(work, Work::Run(_));
+		let started = Instant::now();
+		let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match work {
+			Work::Embed(group) => self.embed(group),
+			Work::Complete(job) => self.start(job, running),
+			Work::Run(job) => job(&self.model),
+		}));
+		if ran.is_err() {
+			tracing::error!("a job panicked on the model thread; its callers get an error");
+		}
+		let busy =
+			if internal { &self.counters.internal_nanos } else { &self.counters.serving_nanos };
+		busy.fetch_add(nanos(started.elapsed()), Ordering::Relaxed);
+		self.queued.fetch_sub(weight, Ordering::AcqRel);
+	}
+
+	/// Prefills a new completion and lets it join the running ones (or answers it at once if
+	/// its first token already ends it).
+	fn start(&mut self, job: CompleteJob, running: &mut Vec<Running>) {
+		let Model::Completion(model) = &self.model else {
+			let _ = job.reply.send(Err(anyhow::anyhow!("this model does not complete text")));
+			return;
+		};
+		match model.start(&job.prompt, job.max_new, job.params, job.seed) {
+			Ok(sequence) if sequence.is_done() => {
+				let _ = job.reply.send(Ok(sequence.into_generation()));
+			}
+			Ok(sequence) => running.push(Running { sequence, reply: job.reply }),
+			Err(e) => {
+				let _ = job.reply.send(Err(e));
+			}
+		}
+	}
+
+	/// Advances every running completion by one token in one forward pass and answers those
+	/// that finished. A failed or panicking step fails every sequence in it.
+	fn step(&mut self, running: &mut Vec<Running>) {
+		let Model::Completion(model) = &self.model else {
+			running.clear();
+			return;
+		};
+		let started = Instant::now();
+		let stepped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+			let mut sequences: Vec<&mut Sequence> =
+				running.iter_mut().map(|r| &mut r.sequence).collect();
+			model.step(&mut sequences)
+		}));
+		let took = started.elapsed();
+		self.counters.serving_nanos.fetch_add(nanos(took), Ordering::Relaxed);
+		self.counters.passes.fetch_add(1, Ordering::Relaxed);
+		self.counters.sequences.fetch_add(running.len() as u64, Ordering::Relaxed);
+		(self.observe)(running.len(), took);
+		let failure = match stepped {
+			Ok(Ok(())) => None,
+			Ok(Err(e)) => Some(format!("{e:#}")),
+			Err(_) => Some("the decoding step panicked".to_string()),
+		};
+		if let Some(why) = failure {
+			tracing::error!("a decoding step failed: {why}");
+			for r in running.drain(..) {
+				let _ = r.reply.send(Err(anyhow::anyhow!("the decoding step failed: {why}")));
+			}
+			return;
+		}
+		let (done, still): (Vec<_>, Vec<_>) = running.drain(..).partition(|r| r.sequence.is_done());
+		*running = still;
+		for r in done {
+			let _ = r.reply.send(Ok(r.sequence.into_generation()));
 		}
 	}
 

@@ -219,6 +219,75 @@ impl Gpt2 {
 	}
 }
 
+impl Gpt2 {
+	/// One decoding step for several sequences at once: `tokens[b]` follows what `caches[b]`
+	/// holds. The dense layers (projections, MLP, head) run once for the whole batch, so their
+	/// weights are read once per step instead of once per sequence; attention runs per sequence
+	/// over its own cache. Returns one row of hidden state and logits per sequence.
+	pub fn forward_step(
+		&self,
+		tokens: &[u32],
+		caches: &mut [&mut KvCache],
+	) -> anyhow::Result<Outputs> {
+		let b = tokens.len();
+		if b == 0 || caches.len() != b {
+			bail!("one token per cache, at least one");
+		}
+		if caches.iter().any(|c| c.len == 0 || c.len >= self.config.n_positions) {
+			bail!("a step needs a prefilled cache with room for one more position");
+		}
+		if tokens.iter().any(|&id| id as usize >= self.config.vocab_size) {
+			bail!("a token id is outside the vocabulary");
+		}
+		let (e, heads) = (self.config.n_embd, self.config.n_head);
+		let d = e / heads;
+		let dev = &self.device;
+		let ids: Vec<i64> = tokens.iter().map(|&id| i64::from(id)).collect();
+		let ids = Tensor::<2, Int>::from_data(TensorData::new(ids, [b, 1]), dev);
+		let positions = Tensor::cat(
+			caches.iter().map(|c| self.wpe.clone().slice([c.len..c.len + 1])).collect(),
+			0,
+		)
+		.reshape([b, 1, e]);
+		let mut x = embedding(self.wte.clone(), ids) + positions;
+		// A single new token sees every key in its cache: no mask.
+		let options = AttentionModuleOptions { scale: None, softcap: None, is_causal: false };
+		for (layer, block) in self.blocks.iter().enumerate() {
+			let qkv = block.c_attn.forward(block.ln_1.forward(x.clone()));
+			let mut contexts = Vec::with_capacity(b);
+			for (i, cache) in caches.iter_mut().enumerate() {
+				let split = |n: usize| {
+					qkv.clone()
+						.slice([i..i + 1, 0..1, n * e..(n + 1) * e])
+						.reshape([1, 1, heads, d])
+						.swap_dims(1, 2)
+				};
+				let (q, mut k, mut v) = (split(0), split(1), split(2));
+				let slot = cache
+					.layers
+					.get_mut(layer)
+					.ok_or_else(|| anyhow::anyhow!("a cache of another model"))?;
+				if let Some((past_k, past_v)) = slot.take() {
+					k = Tensor::cat(vec![past_k, k], 2);
+					v = Tensor::cat(vec![past_v, v], 2);
+				}
+				*slot = Some((k.clone(), v.clone()));
+				contexts.push(attention(q, k, v, None, None, options).swap_dims(1, 2));
+			}
+			let ctx = Tensor::cat(contexts, 0).reshape([b, 1, e]);
+			x = x + block.attn_proj.forward(ctx);
+			let inner = gelu_approximate(block.c_fc.forward(block.ln_2.forward(x.clone())));
+			x = x + block.mlp_proj.forward(inner);
+		}
+		for cache in caches.iter_mut() {
+			cache.len += 1;
+		}
+		let hidden = self.ln_f.forward(x).reshape([b, e]);
+		let logits = hidden.clone().matmul(self.head.clone());
+		Ok(Outputs { hidden: rows(hidden, e)?, logits: rows(logits, self.config.vocab_size)? })
+	}
+}
+
 /// `true` where query `i` (at `start + i`) must not see key `j`, broadcast over batch and heads.
 fn causal_mask(start: usize, t: usize, heads: usize, device: &Device) -> Tensor<4, Bool> {
 	let total = start + t;

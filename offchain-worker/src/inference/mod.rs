@@ -270,12 +270,83 @@ impl Generation {
 	}
 }
 
+/// Turns text into a language model's token ids and back, and checks lengths. Cheap to share:
+/// the API tokenizes and decodes on the request's own thread.
+#[derive(Clone)]
+pub struct CompletionInput {
+	tokenizer: Tokenizer,
+	/// The context length in tokens.
+	pub max_tokens: usize,
+}
+
+impl CompletionInput {
+	/// The token ids of a prompt.
+	pub fn tokenize(&self, text: &str) -> Result<Vec<u32>, InputError> {
+		tokenize(&self.tokenizer, text, false)
+	}
+
+	/// Checks that a prompt of `prompt` tokens plus `max_new` new tokens fits the context.
+	pub fn check_length(&self, prompt: usize, max_new: usize) -> Result<(), InputError> {
+		let requested = prompt.saturating_add(max_new);
+		if requested > self.max_tokens {
+			return Err(InputError::TooLong { requested, max: self.max_tokens });
+		}
+		Ok(())
+	}
+
+	/// Text of generated tokens.
+	pub fn decode(&self, tokens: &[u32]) -> anyhow::Result<String> {
+		self.tokenizer.decode(tokens, true).map_err(|e| anyhow::anyhow!("decoding: {e}"))
+	}
+}
+
+/// One completion being generated: its cache, its draws and what it has chosen so far.
+/// [`CompletionModel::start`] prefills it; [`CompletionModel::step`] advances many at once.
+pub struct Sequence {
+	cache: gpt2::KvCache,
+	draws: Draws,
+	params: SamplingParams,
+	max_new: usize,
+	eos: Option<u32>,
+	generation: Generation,
+	done: bool,
+}
+
+impl Sequence {
+	/// Whether it stopped (end-of-text or `max_new` tokens).
+	pub fn is_done(&self) -> bool {
+		self.done
+	}
+
+	/// The finished generation.
+	pub fn into_generation(self) -> Generation {
+		self.generation
+	}
+
+	/// Chooses the next token from the state the model returned for the last position.
+	fn choose(&mut self, hidden: Vec<f32>, logits: Vec<f32>) {
+		let token = choose(&logits, self.params, self.draws.next()).token;
+		self.generation.tokens.push(token);
+		self.generation.hidden.push(hidden);
+		if Some(token) == self.eos {
+			self.generation.finish_reason = FinishReason::Stop;
+			self.done = true;
+		} else if self.generation.tokens.len() >= self.max_new {
+			self.done = true;
+		}
+	}
+
+	fn last_token(&self) -> Option<u32> {
+		self.generation.tokens.last().copied()
+	}
+}
+
 /// A causal language model serving completions.
 pub struct CompletionModel {
 	/// The name clients ask for: the directory's name.
 	pub name: String,
 	lm: Gpt2,
-	tokenizer: Tokenizer,
+	input: CompletionInput,
 	/// Where the model was loaded from.
 	pub dir: PathBuf,
 }
@@ -287,34 +358,38 @@ impl CompletionModel {
 		tokenizer: Tokenizer,
 		device: &Device,
 	) -> anyhow::Result<Self> {
-		Ok(Self { name, lm: Gpt2::load(dir, device)?, tokenizer, dir: dir.to_path_buf() })
+		let lm = Gpt2::load(dir, device)?;
+		let input = CompletionInput { tokenizer, max_tokens: lm.config().n_positions };
+		Ok(Self { name, lm, input, dir: dir.to_path_buf() })
+	}
+
+	/// The tokenizer and limits, to tokenize and decode away from the model.
+	pub fn input(&self) -> &CompletionInput {
+		&self.input
 	}
 
 	/// The context length in tokens.
 	pub fn max_tokens(&self) -> usize {
-		self.lm.config().n_positions
+		self.input.max_tokens
 	}
 
 	/// The token ids of a prompt.
 	pub fn tokenize(&self, text: &str) -> Result<Vec<u32>, InputError> {
-		tokenize(&self.tokenizer, text, false)
+		self.input.tokenize(text)
 	}
 
 	/// Checks that a prompt of `prompt` tokens plus `max_new` new tokens fits the context.
 	pub fn check_length(&self, prompt: usize, max_new: usize) -> Result<(), InputError> {
-		let requested = prompt.saturating_add(max_new);
-		if requested > self.max_tokens() {
-			return Err(InputError::TooLong { requested, max: self.max_tokens() });
-		}
-		Ok(())
+		self.input.check_length(prompt, max_new)
 	}
 
 	/// Text of generated tokens.
 	pub fn decode(&self, tokens: &[u32]) -> anyhow::Result<String> {
-		self.tokenizer.decode(tokens, true).map_err(|e| anyhow::anyhow!("decoding: {e}"))
+		self.input.decode(tokens)
 	}
 
-	/// Generates up to `max_new` tokens after `prompt`, stopping early at end-of-text.
+	/// Generates up to `max_new` tokens after `prompt`, stopping early at end-of-text: a
+	/// sequence of its own, stepped alone.
 	pub fn generate(
 		&self,
 		prompt: &[u32],
@@ -322,33 +397,66 @@ impl CompletionModel {
 		params: SamplingParams,
 		seed: u64,
 	) -> anyhow::Result<Generation> {
-		self.check_length(prompt.len(), max_new)?;
-		anyhow::ensure!(!prompt.is_empty(), InputError::Empty);
-		let eos = self.lm.config().eos_token_id;
-		let mut draws = Draws::new(seed);
-		let mut cache = self.lm.new_cache();
-		let mut step = self.lm.forward(prompt, &mut cache, prompt.len() - 1)?;
-		let mut generation = Generation {
-			tokens: Vec::new(),
-			finish_reason: FinishReason::Length,
-			hidden: Vec::new(),
-		};
-		while generation.tokens.len() < max_new {
-			let (Some(hidden), Some(logits)) = (step.hidden.pop(), step.logits.pop()) else {
-				anyhow::bail!("the model returned no state");
-			};
-			let token = choose(&logits, params, draws.next()).token;
-			generation.tokens.push(token);
-			generation.hidden.push(hidden);
-			if Some(token) == eos {
-				generation.finish_reason = FinishReason::Stop;
-				break;
-			}
-			if generation.tokens.len() < max_new {
-				step = self.lm.forward(&[token], &mut cache, 0)?;
-			}
+		let mut sequence = self.start(prompt, max_new, params, seed)?;
+		while !sequence.is_done() {
+			self.step(&mut [&mut sequence])?;
 		}
-		Ok(generation)
+		Ok(sequence.into_generation())
+	}
+
+	/// Prefills `prompt` into a fresh cache and chooses the first token (drawn from `seed`'s
+	/// stream, as every later one is).
+	pub fn start(
+		&self,
+		prompt: &[u32],
+		max_new: usize,
+		params: SamplingParams,
+		seed: u64,
+	) -> anyhow::Result<Sequence> {
+		self.check_length(prompt.len(), max_new)?;
+		anyhow::ensure!(!prompt.is_empty() && max_new > 0, InputError::Empty);
+		let mut cache = self.lm.new_cache();
+		let mut out = self.lm.forward(prompt, &mut cache, prompt.len() - 1)?;
+		let mut sequence = Sequence {
+			cache,
+			draws: Draws::new(seed),
+			params,
+			max_new,
+			eos: self.lm.config().eos_token_id,
+			generation: Generation {
+				tokens: Vec::new(),
+				finish_reason: FinishReason::Length,
+				hidden: Vec::new(),
+			},
+			done: false,
+		};
+		let (Some(hidden), Some(logits)) = (out.hidden.pop(), out.logits.pop()) else {
+			anyhow::bail!("the model returned no state");
+		};
+		sequence.choose(hidden, logits);
+		Ok(sequence)
+	}
+
+	/// One decoding step for every unfinished sequence in `sequences`, in one batched forward
+	/// pass: each gets its next token. A sequence's tokens do not depend on its neighbours
+	/// beyond floating-point rounding (measured in docs/measurements.md).
+	pub fn step(&self, sequences: &mut [&mut Sequence]) -> anyhow::Result<()> {
+		let mut running: Vec<&mut Sequence> =
+			sequences.iter_mut().map(|s| &mut **s).filter(|s| !s.done).collect();
+		if running.is_empty() {
+			return Ok(());
+		}
+		let tokens = running
+			.iter()
+			.map(|s| s.last_token().ok_or_else(|| anyhow::anyhow!("a sequence not started")))
+			.collect::<anyhow::Result<Vec<u32>>>()?;
+		let mut caches: Vec<&mut gpt2::KvCache> =
+			running.iter_mut().map(|s| &mut s.cache).collect();
+		let out = self.lm.forward_step(&tokens, &mut caches)?;
+		for ((sequence, hidden), logits) in running.into_iter().zip(out.hidden).zip(out.logits) {
+			sequence.choose(hidden, logits);
+		}
+		Ok(())
 	}
 
 	/// Teacher-forced prefill: one forward pass over the prompt and the claimed tokens, giving
