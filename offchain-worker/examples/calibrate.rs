@@ -85,6 +85,36 @@ fn completion_distance(
 	}
 }
 
+/// [`completion_distance`] with every prompt generated in one continuous batch (all six
+/// stepped together, as the serving engine steps concurrent completions).
+fn batched_completion_distance(server: &CompletionModel, checker: &CompletionModel) -> Distance {
+	let params = SamplingParams { temperature: 0.8, top_k: 0, top_p: 0.95 };
+	let mut sequences: Vec<_> = PROMPTS
+		.iter()
+		.enumerate()
+		.map(|(i, p)| server.start(&server.tokenize(p).unwrap(), 96, params, i as u64).unwrap())
+		.collect();
+	while sequences.iter().any(|s| !s.is_done()) {
+		let mut batch: Vec<_> = sequences.iter_mut().collect();
+		server.step(&mut batch).unwrap();
+	}
+	let mut worst =
+		Distance { min_overlap: fingerprint::TOP_K, max_deviation_ppb: 0, cosine_distance_ppb: 0 };
+	for (prompt, sequence) in PROMPTS.iter().zip(sequences) {
+		let generation = sequence.into_generation();
+		let tokens = server.tokenize(prompt).unwrap();
+		let recomputed = checker.prefill(&tokens, &generation.tokens).unwrap();
+		let d = fingerprint::distance(
+			&generation.fingerprint(),
+			&fingerprint::completion(&recomputed.hidden),
+		)
+		.unwrap();
+		worst.min_overlap = worst.min_overlap.min(d.min_overlap);
+		worst.max_deviation_ppb = worst.max_deviation_ppb.max(d.max_deviation_ppb);
+	}
+	worst
+}
+
 const PROMPTS: [&str; 6] = [
 	"The miner's worker answers a request",
 	"Useful compute instead of empty hashing",
@@ -161,6 +191,7 @@ fn main() {
 	row("honest: cpu backend, 1 thread", completion_distance(&cpu, &checker, Some(1)));
 	row("honest: cpu backend, 2 threads", completion_distance(&cpu, &checker, Some(2)));
 	row("honest: cpu backend, 4 threads", completion_distance(&cpu, &checker, Some(4)));
+	row("honest: cpu backend, 6 stepped together", batched_completion_distance(&cpu, &checker));
 	for (name, dir) in [
 		("other weights (another seed)", other_dir.clone()),
 		("weights perturbed by 1e-2", variant(&honest_dir, &root.join("p2/gpt2"), perturb(1e-2))),
