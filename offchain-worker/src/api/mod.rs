@@ -160,11 +160,6 @@ impl App {
 		self.engine.run(job).await.map_err(anyhow::Error::from)
 	}
 
-	/// The Prometheus exposition of `/metrics`.
-	pub fn metrics(&self) -> &Metrics {
-		&self.metrics
-	}
-
 	/// The engine that runs the model.
 	pub fn engine(&self) -> &Engine {
 		&self.engine

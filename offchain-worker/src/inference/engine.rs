@@ -206,11 +206,6 @@ impl Engine {
 		self.queued.load(Ordering::Relaxed)
 	}
 
-	/// The engine's settings.
-	pub fn config(&self) -> Batching {
-		self.config
-	}
-
 	/// What the engine has done so far.
 	pub fn counters(&self) -> &EngineCounters {
 		&self.counters
