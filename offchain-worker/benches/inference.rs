@@ -5,11 +5,9 @@
 //!
 //! `cargo bench --bench inference` (MiniLM from `AETRON_MODELS` or ~/.cache/aetron-models).
 
-use std::path::PathBuf;
-
 use aetron_primitives::artefact::{ArtefactHeader, ARTEFACT_VERSION};
 use aetron_worker::{
-	bench::sentences,
+	bench::{minilm_dir, sentences},
 	inference::{
 		fingerprint, random_gpt2::RandomGpt2, sampling::SamplingParams, BackendKind, Model,
 	},
@@ -17,14 +15,6 @@ use aetron_worker::{
 };
 use codec::Encode;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-
-fn minilm_dir() -> Option<PathBuf> {
-	let models = std::env::var_os("AETRON_MODELS").map(PathBuf::from).or_else(|| {
-		std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/aetron-models"))
-	})?;
-	let dir = models.join("all-minilm-l6-v2");
-	dir.join("model.safetensors").exists().then_some(dir)
-}
 
 fn embeddings(c: &mut Criterion) {
 	let Some(dir) = minilm_dir() else {

@@ -22,7 +22,7 @@ use std::{path::PathBuf, sync::Arc, time::Instant};
 
 use aetron_worker::{
 	api::{router, App, ServeConfig},
-	bench::sentences,
+	bench::{minilm_dir, sentences},
 	inference::{engine::Batching, random_gpt2::RandomGpt2, BackendKind},
 	recheck::Pricing,
 };
@@ -30,14 +30,6 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use serde_json::json;
 
 const CLIENTS: usize = 32;
-
-fn minilm_dir() -> Option<PathBuf> {
-	let models = std::env::var_os("AETRON_MODELS").map(PathBuf::from).or_else(|| {
-		std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/aetron-models"))
-	})?;
-	let dir = models.join("all-minilm-l6-v2");
-	dir.join("model.safetensors").exists().then_some(dir)
-}
 
 /// Starts the API on a free loopback port and returns its URL.
 fn start(

@@ -12,7 +12,7 @@ use aetron_worker::inference::{
 	fingerprint::{self, Distance},
 	random_gpt2::RandomGpt2,
 	sampling::SamplingParams,
-	BackendKind, CompletionModel, EmbeddingModel, Model,
+	BackendKind, CompletionModel, EmbeddingModel, Generation, Model,
 };
 
 /// Writes a copy of the model in `src` whose float tensors went through `f`.
@@ -51,33 +51,21 @@ fn embedding(dir: &Path, backend: BackendKind) -> EmbeddingModel {
 	}
 }
 
-/// The worst distance over the prompts between what `server` generated and what the honest
-/// re-checker's prefill gives, optionally inside a rayon pool of `threads`.
+/// How every calibration completion samples: prompt `i` with seed `i`, 96 tokens.
+const SAMPLED: SamplingParams = SamplingParams { temperature: 0.8, top_k: 0, top_p: 0.95 };
+
+/// The worst distance over the prompts between what `server` generated each alone and what
+/// the honest re-checker's prefill gives, optionally inside a rayon pool of `threads`.
 fn completion_distance(
 	server: &CompletionModel,
 	checker: &CompletionModel,
 	threads: Option<usize>,
 ) -> Distance {
 	let run = || {
-		let mut worst = Distance {
-			min_overlap: fingerprint::TOP_K,
-			max_deviation_ppb: 0,
-			cosine_distance_ppb: 0,
-		};
-		for (i, prompt) in PROMPTS.iter().enumerate() {
-			let tokens = server.tokenize(prompt).unwrap();
-			let params = SamplingParams { temperature: 0.8, top_k: 0, top_p: 0.95 };
-			let generation = server.generate(&tokens, 96, params, i as u64).unwrap();
-			let recomputed = checker.prefill(&tokens, &generation.tokens).unwrap();
-			let d = fingerprint::distance(
-				&generation.fingerprint(),
-				&fingerprint::completion(&recomputed.hidden),
-			)
-			.unwrap();
-			worst.min_overlap = worst.min_overlap.min(d.min_overlap);
-			worst.max_deviation_ppb = worst.max_deviation_ppb.max(d.max_deviation_ppb);
-		}
-		worst
+		let generations = PROMPTS.iter().enumerate().map(|(i, prompt)| {
+			server.generate(&server.tokenize(prompt).unwrap(), 96, SAMPLED, i as u64).unwrap()
+		});
+		worst_against_prefill(server, checker, generations.collect())
 	};
 	match threads {
 		Some(n) => rayon::ThreadPoolBuilder::new().num_threads(n).build().unwrap().install(run),
@@ -88,20 +76,29 @@ fn completion_distance(
 /// [`completion_distance`] with every prompt generated in one continuous batch (all six
 /// stepped together, as the serving engine steps concurrent completions).
 fn batched_completion_distance(server: &CompletionModel, checker: &CompletionModel) -> Distance {
-	let params = SamplingParams { temperature: 0.8, top_k: 0, top_p: 0.95 };
 	let mut sequences: Vec<_> = PROMPTS
 		.iter()
 		.enumerate()
-		.map(|(i, p)| server.start(&server.tokenize(p).unwrap(), 96, params, i as u64).unwrap())
+		.map(|(i, p)| server.start(&server.tokenize(p).unwrap(), 96, SAMPLED, i as u64).unwrap())
 		.collect();
 	while sequences.iter().any(|s| !s.is_done()) {
 		let mut batch: Vec<_> = sequences.iter_mut().collect();
 		server.step(&mut batch).unwrap();
 	}
+	let generations = sequences.into_iter().map(|s| s.into_generation()).collect();
+	worst_against_prefill(server, checker, generations)
+}
+
+/// The worst distance between `generations[i]` (of `PROMPTS[i]`) and the checker's
+/// teacher-forced prefill of it.
+fn worst_against_prefill(
+	server: &CompletionModel,
+	checker: &CompletionModel,
+	generations: Vec<Generation>,
+) -> Distance {
 	let mut worst =
 		Distance { min_overlap: fingerprint::TOP_K, max_deviation_ppb: 0, cosine_distance_ppb: 0 };
-	for (prompt, sequence) in PROMPTS.iter().zip(sequences) {
-		let generation = sequence.into_generation();
+	for (prompt, generation) in PROMPTS.iter().zip(generations) {
 		let tokens = server.tokenize(prompt).unwrap();
 		let recomputed = checker.prefill(&tokens, &generation.tokens).unwrap();
 		let d = fingerprint::distance(

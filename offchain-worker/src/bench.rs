@@ -3,7 +3,10 @@
 //! Quick medians for a miner sizing a machine; the budgets in DESIGN §12 are measured with the
 //! criterion benches in `benches/`, which this mirrors.
 
-use std::{path::Path, time::Instant};
+use std::{
+	path::{Path, PathBuf},
+	time::Instant,
+};
 
 use aetron_primitives::artefact::{ArtefactHeader, ARTEFACT_VERSION};
 use codec::Encode;
@@ -38,6 +41,17 @@ pub fn median_secs(runs: usize, mut f: impl FnMut() -> anyhow::Result<()>) -> an
 	}
 	times.sort_by(f64::total_cmp);
 	Ok(times[times.len() / 2])
+}
+
+/// The all-MiniLM-L6-v2 directory that `scripts/fetch-models.sh` unpacks (under
+/// `AETRON_MODELS`, else `~/.cache/aetron-models`), if it holds the model: the benches and
+/// tests that need a real model find it here.
+pub fn minilm_dir() -> Option<PathBuf> {
+	let models = std::env::var_os("AETRON_MODELS").map(PathBuf::from).or_else(|| {
+		std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/aetron-models"))
+	})?;
+	let dir = models.join("all-minilm-l6-v2");
+	dir.join("model.safetensors").exists().then_some(dir)
 }
 
 /// Sentences of typical length for embedding benchmarks.

@@ -57,23 +57,6 @@ fn assert_error(status: StatusCode, body: &Value, expected: StatusCode, code: &s
 	assert_eq!(error["code"], code, "{body}");
 }
 
-/// Fetches an artefact once its batch has closed (the servers here close batches after 1 s).
-async fn artefact(client: &Client, server: &Server, (batch, index): (u64, u32)) -> ArtefactAnswer {
-	for _ in 0..100 {
-		let response = client
-			.get(format!("{}/aetron/v1/artefacts/{batch}/{index}", server.url))
-			.send()
-			.await
-			.unwrap();
-		match response.status() {
-			StatusCode::OK => return response.json().await.unwrap(),
-			StatusCode::CONFLICT => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
-			other => panic!("artefact {batch}/{index}: {other}"),
-		}
-	}
-	panic!("batch {batch} did not close");
-}
-
 fn proves(answer: &ArtefactAnswer) -> Leaf {
 	let leaf = Leaf::from_answer(answer).unwrap();
 	let root = (&answer.root).try_into().unwrap();
@@ -160,8 +143,12 @@ async fn embeddings_answer_like_openai_and_leave_proven_artefacts() {
 	assert_eq!(body_many["error"]["param"], "input");
 
 	// The artefact: exactly the bytes exchanged, committed by a valid proof.
-	let answer =
-		artefact(&client, &server, position.expect("the answer says where its artefact is")).await;
+	let answer = common::closed_artefact(
+		&client,
+		&server,
+		position.expect("the answer says where its artefact is"),
+	)
+	.await;
 	let leaf = proves(&answer);
 	assert_eq!(leaf.request, request.to_string().into_bytes());
 	assert_eq!(serde_json::from_slice::<Value>(&leaf.response).unwrap(), body);
@@ -273,7 +260,7 @@ async fn signatures_are_checked_and_their_hash_is_committed() {
 	let (status, reply, position) =
 		post_raw(&client, &server, "/v1/embeddings", body.clone(), &[signer, sig]).await;
 	assert_eq!(status, StatusCode::OK, "{reply}");
-	let leaf = proves(&artefact(&client, &server, position.unwrap()).await);
+	let leaf = proves(&common::closed_artefact(&client, &server, position.unwrap()).await);
 	assert_eq!(leaf.artefact.client_signature_hash, sp_crypto_hashing::blake2_256(&signature.0));
 	assert_eq!(leaf.artefact.slot, 7);
 	assert_eq!(leaf.client, Some((alice.public().0, signature.0)));
@@ -319,7 +306,7 @@ async fn completions_are_reproducible_and_committed() {
 	assert_eq!(first["choices"][0]["text"], again["choices"][0]["text"]);
 	assert_eq!(first["aetron"]["seed"], 7);
 
-	let leaf = proves(&artefact(&client, &server, position.unwrap()).await);
+	let leaf = proves(&common::closed_artefact(&client, &server, position.unwrap()).await);
 	assert_eq!(leaf.artefact.input_units as usize, prompt.len());
 	assert_eq!(leaf.artefact.output_units as usize, greedy.len());
 

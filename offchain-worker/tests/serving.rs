@@ -7,7 +7,6 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 
 use aetron_worker::{
-	api::ArtefactAnswer,
 	inference::{fingerprint::cosine, random_gpt2::RandomGpt2, BackendKind, Model},
 	recheck::{self, Commitment, Leaf, Verdict},
 };
@@ -122,18 +121,7 @@ async fn concurrent_clients_share_forward_passes_and_each_gets_its_own_answer() 
 	assert_eq!(after.value("aetron_worker_artefacts_stored", &[]), 32.0 + alone.len() as f64);
 
 	// A re-checker recomputes a batched leaf alone and passes it.
-	let (batch, index) = *positions.iter().next().unwrap();
-	let answer: ArtefactAnswer = loop {
-		let response = client
-			.get(format!("{}/aetron/v1/artefacts/{batch}/{index}", server.url))
-			.send()
-			.await
-			.unwrap();
-		if response.status() == StatusCode::OK {
-			break response.json().await.unwrap();
-		}
-		tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-	};
+	let answer = common::closed_artefact(&client, &server, *positions.iter().next().unwrap()).await;
 	let leaf = Leaf::from_answer(&answer).unwrap();
 	let root = (&answer.root).try_into().unwrap();
 	let model =

@@ -589,17 +589,13 @@ async fn completions(
 			.map_err(|e| ApiError::internal(e.into()))?
 			.map_err(|e| input_error(e, "prompt"))?
 	};
-	input
-		.check_length(prompt_tokens.len(), max_tokens)
-		.map_err(|e| input_error(e, "max_tokens"))?;
+	let prompt_len = prompt_tokens.len();
+	input.check_length(prompt_len, max_tokens).map_err(|e| input_error(e, "max_tokens"))?;
 	if max_tokens == 0 {
 		return Err(ApiError::invalid("max_tokens must be at least 1.", Some("max_tokens")));
 	}
-	let generation = app
-		.engine
-		.complete(prompt_tokens.clone(), max_tokens, params, seed)
-		.await
-		.map_err(engine_error)?;
+	let generation =
+		app.engine.complete(prompt_tokens, max_tokens, params, seed).await.map_err(engine_error)?;
 	let text = input.decode(&generation.tokens).map_err(ApiError::internal)?;
 	let completion_tokens = generation.tokens.len();
 	let response = CompletionResponse {
@@ -615,9 +611,9 @@ async fn completions(
 			finish_reason: generation.finish_reason.as_str().into(),
 		}],
 		usage: Usage {
-			prompt_tokens: prompt_tokens.len(),
+			prompt_tokens: prompt_len,
 			completion_tokens: Some(completion_tokens),
-			total_tokens: prompt_tokens.len() + completion_tokens,
+			total_tokens: prompt_len + completion_tokens,
 		},
 		aetron: AetronCompletion { tokens: generation.tokens.clone(), seed },
 	};
@@ -627,7 +623,7 @@ async fn completions(
 		client,
 		response: serde_json::to_vec(&response).map_err(|e| ApiError::internal(e.into()))?,
 		request: raw.to_vec(),
-		input_units: units(prompt_tokens.len())?,
+		input_units: units(prompt_len)?,
 		output_units: units(completion_tokens)?,
 		seed,
 		fingerprint: generation.fingerprint(),

@@ -172,11 +172,8 @@ impl Gpt2 {
 		if start + t > self.config.n_positions {
 			bail!("{} positions exceed the model's {}", start + t, self.config.n_positions);
 		}
-		if tokens.iter().any(|&id| id as usize >= self.config.vocab_size) {
-			bail!("a token id is outside the vocabulary");
-		}
+		self.check_vocabulary(tokens)?;
 		let (e, heads) = (self.config.n_embd, self.config.n_head);
-		let d = e / heads;
 		let dev = &self.device;
 		let ids: Vec<i64> = tokens.iter().map(|&id| i64::from(id)).collect();
 		let ids = Tensor::<2, Int>::from_data(TensorData::new(ids, [1, t]), dev);
@@ -193,33 +190,15 @@ impl Gpt2 {
 		let options = AttentionModuleOptions { scale: None, softcap: None, is_causal };
 		for (block, slot) in self.blocks.iter().zip(cache.layers.iter_mut()) {
 			let qkv = block.c_attn.forward(block.ln_1.forward(x.clone()));
-			let split = |n: usize| {
-				qkv.clone()
-					.slice([0..1, 0..t, n * e..(n + 1) * e])
-					.reshape([1, t, heads, d])
-					.swap_dims(1, 2)
-			};
-			let (q, mut k, mut v) = (split(0), split(1), split(2));
-			if let Some((past_k, past_v)) = slot.take() {
-				k = Tensor::cat(vec![past_k, k], 2);
-				v = Tensor::cat(vec![past_v, v], 2);
-			}
-			*slot = Some((k.clone(), v.clone()));
+			let (q, k, v) = append_to_cache(slot, split_heads(&qkv, 0, heads));
 			let ctx =
 				attention(q, k, v, mask.clone(), None, options).swap_dims(1, 2).reshape([1, t, e]);
-			x = x + block.attn_proj.forward(ctx);
-			let inner = gelu_approximate(block.c_fc.forward(block.ln_2.forward(x.clone())));
-			x = x + block.mlp_proj.forward(inner);
+			x = block.attention_out_and_mlp(x, ctx);
 		}
 		cache.len = start + t;
-
-		let hidden = self.ln_f.forward(x).reshape([t, e]).slice([from..t]);
-		let logits = hidden.clone().matmul(self.head.clone());
-		Ok(Outputs { hidden: rows(hidden, e)?, logits: rows(logits, self.config.vocab_size)? })
+		self.outputs(self.ln_f.forward(x).reshape([t, e]).slice([from..t]))
 	}
-}
 
-impl Gpt2 {
 	/// One decoding step for several sequences at once: `tokens[b]` follows what `caches[b]`
 	/// holds. The dense layers (projections, MLP, head) run once for the whole batch, so their
 	/// weights are read once per step instead of once per sequence; attention runs per sequence
@@ -236,11 +215,8 @@ impl Gpt2 {
 		if caches.iter().any(|c| c.len == 0 || c.len >= self.config.n_positions) {
 			bail!("a step needs a prefilled cache with room for one more position");
 		}
-		if tokens.iter().any(|&id| id as usize >= self.config.vocab_size) {
-			bail!("a token id is outside the vocabulary");
-		}
+		self.check_vocabulary(tokens)?;
 		let (e, heads) = (self.config.n_embd, self.config.n_head);
-		let d = e / heads;
 		let dev = &self.device;
 		let ids: Vec<i64> = tokens.iter().map(|&id| i64::from(id)).collect();
 		let ids = Tensor::<2, Int>::from_data(TensorData::new(ids, [b, 1]), dev);
@@ -256,36 +232,76 @@ impl Gpt2 {
 			let qkv = block.c_attn.forward(block.ln_1.forward(x.clone()));
 			let mut contexts = Vec::with_capacity(b);
 			for (i, cache) in caches.iter_mut().enumerate() {
-				let split = |n: usize| {
-					qkv.clone()
-						.slice([i..i + 1, 0..1, n * e..(n + 1) * e])
-						.reshape([1, 1, heads, d])
-						.swap_dims(1, 2)
-				};
-				let (q, mut k, mut v) = (split(0), split(1), split(2));
 				let slot = cache
 					.layers
 					.get_mut(layer)
 					.ok_or_else(|| anyhow::anyhow!("a cache of another model"))?;
-				if let Some((past_k, past_v)) = slot.take() {
-					k = Tensor::cat(vec![past_k, k], 2);
-					v = Tensor::cat(vec![past_v, v], 2);
-				}
-				*slot = Some((k.clone(), v.clone()));
+				let (q, k, v) = append_to_cache(slot, split_heads(&qkv, i, heads));
 				contexts.push(attention(q, k, v, None, None, options).swap_dims(1, 2));
 			}
 			let ctx = Tensor::cat(contexts, 0).reshape([b, 1, e]);
-			x = x + block.attn_proj.forward(ctx);
-			let inner = gelu_approximate(block.c_fc.forward(block.ln_2.forward(x.clone())));
-			x = x + block.mlp_proj.forward(inner);
+			x = block.attention_out_and_mlp(x, ctx);
 		}
 		for cache in caches.iter_mut() {
 			cache.len += 1;
 		}
-		let hidden = self.ln_f.forward(x).reshape([b, e]);
-		let logits = hidden.clone().matmul(self.head.clone());
-		Ok(Outputs { hidden: rows(hidden, e)?, logits: rows(logits, self.config.vocab_size)? })
+		self.outputs(self.ln_f.forward(x).reshape([b, e]))
 	}
+
+	/// Refuses token ids outside the vocabulary.
+	fn check_vocabulary(&self, tokens: &[u32]) -> anyhow::Result<()> {
+		if tokens.iter().any(|&id| id as usize >= self.config.vocab_size) {
+			bail!("a token id is outside the vocabulary");
+		}
+		Ok(())
+	}
+
+	/// The outputs of final hidden states (after `ln_f`), one row a position: the rows and
+	/// their logits through the tied head.
+	fn outputs(&self, hidden: Tensor<2>) -> anyhow::Result<Outputs> {
+		let logits = hidden.clone().matmul(self.head.clone());
+		Ok(Outputs {
+			hidden: rows(hidden, self.config.n_embd)?,
+			logits: rows(logits, self.config.vocab_size)?,
+		})
+	}
+}
+
+impl Block {
+	/// The rest of the block after attention: the output projection and the MLP, each with
+	/// its residual.
+	fn attention_out_and_mlp(&self, x: Tensor<3>, ctx: Tensor<3>) -> Tensor<3> {
+		let x = x + self.attn_proj.forward(ctx);
+		let inner = gelu_approximate(self.c_fc.forward(self.ln_2.forward(x.clone())));
+		x + self.mlp_proj.forward(inner)
+	}
+}
+
+/// Query, key and value of row `row` of a `[rows, t, 3 · n_embd]` projection, each
+/// `[1, heads, t, n_embd / heads]`.
+fn split_heads(qkv: &Tensor<3>, row: usize, heads: usize) -> [Tensor<4>; 3] {
+	let [_, t, width] = qkv.dims();
+	let e = width / 3;
+	[0, 1, 2].map(|n| {
+		qkv.clone()
+			.slice([row..row + 1, 0..t, n * e..(n + 1) * e])
+			.reshape([1, t, heads, e / heads])
+			.swap_dims(1, 2)
+	})
+}
+
+/// Appends this call's keys and values to a layer's cache and returns the query with all keys
+/// and values seen so far.
+fn append_to_cache(
+	slot: &mut Option<(Tensor<4>, Tensor<4>)>,
+	[q, mut k, mut v]: [Tensor<4>; 3],
+) -> (Tensor<4>, Tensor<4>, Tensor<4>) {
+	if let Some((past_k, past_v)) = slot.take() {
+		k = Tensor::cat(vec![past_k, k], 2);
+		v = Tensor::cat(vec![past_v, v], 2);
+	}
+	*slot = Some((k.clone(), v.clone()));
+	(q, k, v)
 }
 
 /// `true` where query `i` (at `start + i`) must not see key `j`, broadcast over batch and heads.

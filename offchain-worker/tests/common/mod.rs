@@ -5,16 +5,10 @@ use std::path::PathBuf;
 
 /// The all-MiniLM-L6-v2 directory that `scripts/fetch-models.sh` unpacks.
 pub fn minilm_dir() -> PathBuf {
-	let models = std::env::var_os("AETRON_MODELS").map(PathBuf::from).unwrap_or_else(|| {
-		PathBuf::from(std::env::var_os("HOME").expect("HOME is set")).join(".cache/aetron-models")
-	});
-	let dir = models.join("all-minilm-l6-v2");
-	assert!(
-		dir.join("model.safetensors").exists(),
-		"{} has no model: run scripts/fetch-models.sh (scripts/test.sh does)",
-		dir.display()
-	);
-	dir
+	aetron_worker::bench::minilm_dir().expect(
+		"no all-MiniLM-L6-v2 under $AETRON_MODELS or ~/.cache/aetron-models: run \
+		 scripts/fetch-models.sh (scripts/test.sh does)",
+	)
 }
 
 /// The repository's test data.
@@ -105,4 +99,26 @@ impl Drop for Server {
 	fn drop(&mut self) {
 		self.kill_9();
 	}
+}
+
+/// Fetches the artefact at `(batch, index)` from `server` once its batch has closed (the
+/// servers in these tests close batches after a second or less).
+pub async fn closed_artefact(
+	client: &reqwest::Client,
+	server: &Server,
+	(batch, index): (u64, u32),
+) -> aetron_worker::api::ArtefactAnswer {
+	for _ in 0..100 {
+		let response = client
+			.get(format!("{}/aetron/v1/artefacts/{batch}/{index}", server.url))
+			.send()
+			.await
+			.unwrap();
+		match response.status() {
+			reqwest::StatusCode::OK => return response.json().await.unwrap(),
+			reqwest::StatusCode::CONFLICT => tokio::time::sleep(Duration::from_millis(100)).await,
+			other => panic!("artefact {batch}/{index}: {other}"),
+		}
+	}
+	panic!("batch {batch} did not close");
 }
