@@ -51,6 +51,7 @@ fn start(
 		batch_max_age: std::time::Duration::from_secs(3600),
 		serve_artefacts: true,
 		batching: Batching::default(),
+		keeping: Default::default(),
 	};
 	let app: Arc<App> = App::open(config).unwrap();
 	let served = app.clone();

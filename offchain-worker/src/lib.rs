@@ -1,7 +1,7 @@
 //! # aetron-worker
 //!
 //! The miner's side of AETRON (DESIGN §10): the inference engine ([`inference`]), the
-//! crash-safe artefact store with its Merkle-sum batches ([`store`]), the OpenAI-compatible
+//! crash-safe artefact store with its Merkle-sum batches ([`store`], pruned by [`pruner`]), the OpenAI-compatible
 //! HTTP API ([`api`]), re-checks of other workers' responses ([`recheck`]), hardware detection
 //! ([`hardware`]), the chain client ([`chain`], [`registration`], [`work`], [`arbitration`],
 //! [`emission`]), keys ([`keys`]), joining a neuronet ([`joining`], [`market`], [`miner`]), the
@@ -25,6 +25,7 @@ pub mod keys;
 pub mod load;
 pub mod market;
 pub mod miner;
+pub mod pruner;
 pub mod recheck;
 pub mod rechecker;
 pub mod registration;

@@ -16,6 +16,7 @@ use aetron_worker::{
 	registration::Registrar,
 	spec::SpecFile,
 	status,
+	store::Keeping,
 };
 use clap::{Parser, Subcommand};
 
@@ -78,6 +79,8 @@ enum Command {
 		batch_max_age_secs: f64,
 		#[command(flatten)]
 		batching: BatchingArgs,
+		#[command(flatten)]
+		keeping: KeepingArgs,
 	},
 	/// Re-check one leaf another worker served: fetch it, verify its proof, recompute, compare.
 	Recheck {
@@ -174,6 +177,8 @@ enum Command {
 		batch_max_age_secs: f64,
 		#[command(flatten)]
 		batching: BatchingArgs,
+		#[command(flatten)]
+		keeping: KeepingArgs,
 		#[command(flatten)]
 		payment: PaymentArgs,
 	},
@@ -408,8 +413,10 @@ impl StakerArgs {
 /// How concurrent requests share the model's forward passes (DESIGN §16).
 #[derive(Debug, clap::Args)]
 struct BatchingArgs {
-	/// The most sequences one forward pass takes.
-	#[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u32).range(1..=1024))]
+	/// The most sequences one forward pass takes (at most 32, the bound that keeps a pass's
+	/// memory in check whatever the inputs' lengths).
+	#[arg(long, default_value_t = 32,
+		value_parser = clap::value_parser!(u32).range(1..=aetron_worker::inference::MAX_BATCH as i64))]
 	max_batch: u32,
 	/// How long, in milliseconds, a forward pass smaller than --max-batch waits for more
 	/// requests to join it.
@@ -428,6 +435,30 @@ impl BatchingArgs {
 			max_wait: Duration::try_from_secs_f64(self.max_wait_ms / 1e3)
 				.map_err(|e| anyhow::anyhow!("--max-wait-ms: {e}"))?,
 			max_queue: self.max_queue as usize,
+		})
+	}
+}
+
+/// How much the artefact store keeps (DESIGN §16).
+#[derive(Debug, clap::Args)]
+struct KeepingArgs {
+	/// Seconds a batch is kept after it opened when the chain cannot say it is settled
+	/// (`serve`, or a batch never committed); `mine` drops a committed batch once the chain has
+	/// settled and pruned it.
+	#[arg(long, default_value_t = aetron_worker::pruner::DEFAULT_RETENTION.as_secs_f64())]
+	retention_secs: f64,
+	/// The most leaves of Merkle-sum trees kept in memory to serve proofs (80 bytes a leaf); a
+	/// tree not kept is rebuilt from the store when asked for.
+	#[arg(long, default_value_t = aetron_worker::store::trees::DEFAULT_CAPACITY_LEAVES)]
+	tree_cache_leaves: u64,
+}
+
+impl KeepingArgs {
+	fn keeping(&self) -> anyhow::Result<Keeping> {
+		Ok(Keeping {
+			retention: Duration::try_from_secs_f64(self.retention_secs)
+				.map_err(|e| anyhow::anyhow!("--retention-secs: {e}"))?,
+			tree_cache_leaves: self.tree_cache_leaves,
 		})
 	}
 }
@@ -533,6 +564,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 			batch_max_leaves,
 			batch_max_age_secs,
 			batching,
+			keeping,
 		} => {
 			let batch_max_age = Duration::try_from_secs_f64(batch_max_age_secs)
 				.map_err(|e| anyhow::anyhow!("--batch-max-age-secs: {e}"))?;
@@ -553,6 +585,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 				batch_max_leaves,
 				batch_max_age,
 				batching: batching.batching()?,
+				keeping: keeping.keeping()?,
 			})
 			.await?;
 		}
@@ -645,6 +678,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 			backend,
 			batch_max_age_secs,
 			batching,
+			keeping,
 			payment,
 		} => {
 			let batch_max_age = Duration::try_from_secs_f64(batch_max_age_secs)
@@ -662,6 +696,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 				backend,
 				batch_max_age,
 				batching: batching.batching()?,
+				keeping: keeping.keeping()?,
 				test: miner::TestHooks::from_env()?,
 			})
 			.await?;

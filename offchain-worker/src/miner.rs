@@ -25,9 +25,11 @@ use crate::{
 	inference::{engine::Batching, BackendKind, Model},
 	joining, keys,
 	market::{self, Candidate},
+	pruner::Settlement,
 	recheck::Pricing,
 	rechecker::Rechecker,
 	registration::{NeuronetId, Registrar},
+	store::Keeping,
 };
 
 /// How a registration is paid.
@@ -65,6 +67,8 @@ pub struct MineConfig {
 	pub batch_max_age: Duration,
 	/// How concurrent requests share forward passes.
 	pub batching: Batching,
+	/// How long batches are kept, and how many trees are cached.
+	pub keeping: Keeping,
 	/// Test-only misbehaviour (off in production).
 	pub test: TestHooks,
 }
@@ -320,10 +324,12 @@ pub async fn mine(config: MineConfig) -> Result<()> {
 		batch_max_leaves: 1 << 20,
 		batch_max_age: config.batch_max_age,
 		batching: config.batching,
+		keeping: config.keeping,
 		serve_artefacts: !config.test.hide_artefacts,
 	};
 	let app = tokio::task::spawn_blocking(move || App::open(serve)).await??;
-	let server = tokio::spawn(api::serve_app(app.clone()));
+	let settlement = Settlement::Chain { registrar: registrar.clone(), slot };
+	let server = tokio::spawn(api::serve_app(app.clone(), settlement));
 	let committer = tokio::spawn(committer::run(
 		registrar.clone(),
 		app.store_handle(),

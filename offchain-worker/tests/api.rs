@@ -334,3 +334,51 @@ async fn completions_are_reproducible_and_committed() {
 			.await;
 	assert_error(status, &body, StatusCode::BAD_REQUEST, "empty_input");
 }
+
+/// `serve` keeps a batch for `--retention-secs` after it opened, then prunes it: its artefacts
+/// answer 410 Gone by name, `/metrics` counts it, and serving goes on in the next batch.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn batches_older_than_the_retention_are_pruned_and_answer_gone() {
+	let model_dir = tempfile::tempdir().unwrap();
+	let model_dir = model_dir.path().join("tiny-gpt2");
+	RandomGpt2::tiny(42).write(&model_dir).unwrap();
+	let data = tempfile::tempdir().unwrap();
+	let server = Server::start(
+		&model_dir,
+		data.path(),
+		&["--batch-max-age-secs", "0.5", "--retention-secs", "3", "--tree-cache-leaves", "1"],
+	);
+	let client = Client::new();
+	let request = json!({ "model": "tiny-gpt2", "prompt": "hello", "max_tokens": 2 });
+	let (status, body, position) = post(&client, &server, "/v1/completions", request.clone()).await;
+	assert_eq!(status, StatusCode::OK, "{body}");
+	let (batch, index) = position.unwrap();
+	proves(&common::closed_artefact(&client, &server, (batch, index)).await);
+
+	let url = format!("{}/aetron/v1/artefacts/{batch}/{index}", server.url);
+	let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+	let gone = loop {
+		let response = client.get(&url).send().await.unwrap();
+		if response.status() != StatusCode::OK {
+			break (response.status(), response.json::<Value>().await.unwrap());
+		}
+		assert!(std::time::Instant::now() < deadline, "batch {batch} was never pruned");
+		tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+	};
+	assert_error(gone.0, &gone.1, StatusCode::GONE, "artefact_pruned");
+	let metrics = client.get(format!("{}/metrics", server.url)).send().await.unwrap();
+	let metrics = metrics.text().await.unwrap();
+	let pruned = metrics
+		.lines()
+		.find_map(|l| l.strip_prefix("aetron_worker_batches_pruned "))
+		.and_then(|v| v.parse::<u64>().ok())
+		.unwrap_or_else(|| panic!("no batches_pruned gauge:\n{metrics}"));
+	assert!(pruned > batch, "{metrics}");
+
+	// Serving goes on, in a batch of its own that proves as before.
+	let (status, body, position) = post(&client, &server, "/v1/completions", request).await;
+	assert_eq!(status, StatusCode::OK, "{body}");
+	let later = position.unwrap();
+	assert!(later.0 > batch);
+	proves(&common::closed_artefact(&client, &server, later).await);
+}

@@ -10,7 +10,7 @@ use aetron_primitives::{
 	artefact::{ArtefactHeader, ARTEFACT_VERSION},
 	merkle::{verify_proof, MerkleSumTree},
 };
-use aetron_worker::store::{ArtefactStore, Entry, Position};
+use aetron_worker::store::{ArtefactStore, Entry, Lookup, Position, SWEEP_CHUNK};
 
 fn entry(n: u64) -> Entry {
 	let artefact = ArtefactHeader {
@@ -107,6 +107,109 @@ fn a_reopened_store_keeps_everything_and_continues_without_gaps() {
 	assert_proves(&store, Position { batch: 0, index: 2 });
 	assert_eq!(store.entry(Position { batch: 1, index: 0 }).unwrap(), Some(entry_in(3, 1)));
 	assert_eq!(store.append(&entry(4)).unwrap(), Position { batch: 1, index: 1 });
+}
+
+#[test]
+fn a_pruned_batch_is_gone_for_readers_at_once_and_from_disk_after_the_sweep() {
+	let dir = tempfile::tempdir().unwrap();
+	let store = ArtefactStore::open(&dir.path().join("a.redb"), 4).unwrap();
+	for n in 0..10 {
+		store.append(&entry(n)).unwrap();
+	}
+	store.mark_committed(0, 100).unwrap();
+	store.mark_committed(1, 101).unwrap();
+	// Batches 0 and 1 are closed; 2 is open with two entries.
+	let oldest = store.oldest_kept().unwrap().expect("batch 0 is closed");
+	assert_eq!((oldest.number, oldest.committed_as, oldest.info.leaf_count), (0, Some(100), 4));
+
+	// Only the oldest closed batch may go, and only once.
+	assert!(store.prune(1).is_err(), "not the oldest");
+	store.prune(0).unwrap();
+	assert!(store.prune(0).is_err(), "already gone");
+	assert_eq!(store.pruned_below().unwrap(), 1);
+	let position = Position { batch: 0, index: 2 };
+	assert_eq!(store.lookup(position).unwrap(), Lookup::Pruned);
+	assert_eq!(store.entry(position).unwrap(), None);
+	assert_eq!(store.batch(0).unwrap(), None);
+	// Its rows are still on disk until swept, then gone; the sweep never touches batch 1.
+	assert_eq!(store.sweep().unwrap(), 4);
+	assert_eq!(store.sweep().unwrap(), 0);
+	assert_proves(&store, Position { batch: 1, index: 3 });
+	// The commit record of the last committed batch stays: the commit loop goes on from it.
+	assert_eq!(store.oldest_kept().unwrap().unwrap().number, 1);
+	store.prune(1).unwrap();
+	assert_eq!(store.last_committed().unwrap(), Some(1));
+	assert_eq!(store.committed_as(0).unwrap(), None);
+	// The open batch is never pruned, and appends go on where they were.
+	assert_eq!(store.oldest_kept().unwrap(), None);
+	assert!(store.prune(2).is_err(), "open");
+	assert_eq!(store.append(&entry(10)).unwrap(), Position { batch: 2, index: 2 });
+	assert_eq!(store.lookup(Position { batch: 2, index: 0 }).unwrap(), Lookup::Open);
+	assert_eq!(store.lookup(Position { batch: 2, index: 9 }).unwrap(), Lookup::Missing);
+}
+
+#[test]
+fn a_large_pruned_batch_is_swept_a_chunk_to_a_transaction_and_the_store_stops_growing() {
+	let dir = tempfile::tempdir().unwrap();
+	let path = dir.path().join("a.redb");
+	let leaves = SWEEP_CHUNK * 2 + 10;
+	let store = ArtefactStore::open(&path, leaves).unwrap();
+	let fill = |from: u64| {
+		std::thread::scope(|scope| {
+			for t in 0..8u64 {
+				let store = &store;
+				scope.spawn(move || {
+					for n in (from + t..from + u64::from(leaves)).step_by(8) {
+						store.append(&entry(n)).unwrap();
+					}
+				});
+			}
+		});
+	};
+	fill(0);
+	store.prune(0).unwrap();
+	let mut chunks = Vec::new();
+	loop {
+		match store.sweep().unwrap() {
+			0 => break,
+			n => chunks.push(n),
+		}
+	}
+	assert_eq!(chunks, vec![SWEEP_CHUNK, SWEEP_CHUNK, 10]);
+	// A second batch of the same size reuses the freed pages: the file does not double.
+	let size = std::fs::metadata(&path).unwrap().len();
+	fill(u64::from(leaves));
+	store.prune(1).unwrap();
+	while store.sweep().unwrap() > 0 {}
+	let after = std::fs::metadata(&path).unwrap().len();
+	assert!(after < size * 3 / 2, "the store grew from {size} to {after} bytes");
+}
+
+#[test]
+fn proofs_come_from_a_bounded_tree_cache_and_a_miss_rebuilds_the_same_tree() {
+	let dir = tempfile::tempdir().unwrap();
+	let path = dir.path().join("a.redb");
+	// Room for one batch's tree of 8 leaves.
+	let store = ArtefactStore::open(&path, 8).unwrap().with_tree_cache(8);
+	for n in 0..24 {
+		store.append(&entry(n)).unwrap();
+	}
+	assert_eq!(store.cached_trees(), (8, 1), "only the last batch closed is cached");
+	for batch in [0, 1, 2, 0] {
+		for index in 0..8 {
+			assert_proves(&store, Position { batch, index });
+		}
+		assert_eq!(store.cached_trees(), (8, 1));
+	}
+	// The same proofs as an unbounded cache that built every tree once.
+	let roomy = ArtefactStore::open(&dir.path().join("b.redb"), 8).unwrap();
+	for n in 0..24 {
+		roomy.append(&entry(n)).unwrap();
+	}
+	for index in 0..8 {
+		let position = Position { batch: 1, index };
+		assert_eq!(store.proven_entry(position).unwrap(), roomy.proven_entry(position).unwrap());
+	}
 }
 
 #[test]

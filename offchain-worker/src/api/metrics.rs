@@ -52,6 +52,8 @@ pub struct Metrics {
 	pub overloaded: Counter,
 	queue_depth: Gauge,
 	batches_closed: Gauge,
+	batches_pruned: Gauge,
+	tree_cache_leaves: Gauge,
 	artefacts: Gauge,
 	store_fsyncs: Gauge,
 	serving_seconds: Gauge<f64, std::sync::atomic::AtomicU64>,
@@ -99,6 +101,18 @@ impl Default for Metrics {
 			"Batches this store has closed (each is committed on-chain)",
 			batches_closed.clone(),
 		);
+		let batches_pruned = Gauge::default();
+		registry.register(
+			"batches_pruned",
+			"Batches this store has pruned (every batch below this number is gone)",
+			batches_pruned.clone(),
+		);
+		let tree_cache_leaves = Gauge::default();
+		registry.register(
+			"tree_cache_leaves",
+			"Leaves of the Merkle-sum trees cached to serve proofs (80 bytes each)",
+			tree_cache_leaves.clone(),
+		);
 		let queue_depth = Gauge::default();
 		registry.register("queue_inputs", "Inputs waiting for the model", queue_depth.clone());
 		let artefacts = Gauge::default();
@@ -133,6 +147,8 @@ impl Default for Metrics {
 			pass_seconds,
 			overloaded,
 			batches_closed,
+			batches_pruned,
+			tree_cache_leaves,
 			queue_depth,
 			artefacts,
 			store_fsyncs,
@@ -166,6 +182,11 @@ impl Metrics {
 		if let Ok(open) = store.open_batch() {
 			self.batches_closed.set(i64::try_from(open).unwrap_or(i64::MAX));
 		}
+		if let Ok(pruned) = store.pruned_below() {
+			self.batches_pruned.set(i64::try_from(pruned).unwrap_or(i64::MAX));
+		}
+		let (cached_leaves, _) = store.cached_trees();
+		self.tree_cache_leaves.set(i64::try_from(cached_leaves).unwrap_or(i64::MAX));
 		self.artefacts.set(i64::try_from(groups.items).unwrap_or(i64::MAX));
 		self.store_fsyncs.set(i64::try_from(groups.groups).unwrap_or(i64::MAX));
 		self.serving_seconds.set(counters.serving_nanos.load(Ordering::Relaxed) as f64 / 1e9);

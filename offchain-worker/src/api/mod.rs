@@ -44,8 +44,9 @@ use crate::{
 		sampling::SamplingParams,
 		BackendKind, CompletionInput, EmbeddingInput, InputError, Model,
 	},
+	pruner::{Pruner, Settlement},
 	recheck::Pricing,
-	store::{ArtefactStore, Entry, Position},
+	store::{ArtefactStore, Entry, Keeping, Lookup, Position},
 };
 use error::ApiError;
 use metrics::Metrics;
@@ -84,6 +85,8 @@ pub struct ServeConfig {
 	pub serve_artefacts: bool,
 	/// How concurrent requests share forward passes, and how many may wait.
 	pub batching: Batching,
+	/// How long batches are kept, and how many trees are cached.
+	pub keeping: Keeping,
 }
 
 /// The served model, the store and the settings, shared by all handlers.
@@ -111,10 +114,10 @@ impl App {
 		let model = Model::load(&config.model_dir, &device)
 			.with_context(|| format!("loading the model in {}", config.model_dir.display()))?;
 		std::fs::create_dir_all(&config.data_dir)?;
-		let store = Arc::new(ArtefactStore::open(
-			&config.data_dir.join("artefacts.redb"),
-			config.batch_max_leaves,
-		)?);
+		let store = Arc::new(
+			ArtefactStore::open(&config.data_dir.join("artefacts.redb"), config.batch_max_leaves)?
+				.with_tree_cache(config.keeping.tree_cache_leaves),
+		);
 		let (model_kind, embedding_input, completion_input) = match &model {
 			Model::Embedding(m) => ("embedding", Some(Arc::new(m.input().clone())), None),
 			Model::Completion(m) => ("completion", None, Some(Arc::new(m.input().clone()))),
@@ -278,14 +281,16 @@ async fn track(
 	response
 }
 
-/// Serves until Ctrl-C or SIGTERM, closing aged batches once a second.
+/// Serves until Ctrl-C or SIGTERM, closing aged batches once a second and pruning those older
+/// than the retention.
 pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
 	let app = tokio::task::spawn_blocking(move || App::open(config)).await??;
-	serve_app(app).await
+	serve_app(app, Settlement::Offline).await
 }
 
-/// [`serve`] for an app already open (`mine` shares it with its loops).
-pub async fn serve_app(app: Arc<App>) -> anyhow::Result<()> {
+/// [`serve`] for an app already open (`mine` shares it with its loops, and the chain tells
+/// when its batches settle).
+pub async fn serve_app(app: Arc<App>, settlement: Settlement) -> anyhow::Result<()> {
 	let listen = app.config.listen;
 	let max_age = app.config.batch_max_age;
 	let listener =
@@ -318,6 +323,9 @@ pub async fn serve_app(app: Arc<App>) -> anyhow::Result<()> {
 			}
 		}
 	});
+	let pruner =
+		Pruner { store: app.store.clone(), retention: app.config.keeping.retention, settlement };
+	tokio::spawn(pruner.run());
 	axum::serve(listener, router(app)).with_graceful_shutdown(shutdown()).await?;
 	Ok(())
 }
@@ -701,28 +709,39 @@ async fn artefact(
 	}
 	let position = Position { batch, index };
 	let store_app = app.clone();
-	let (info, proven) = tokio::task::spawn_blocking(move || {
-		Ok::<_, anyhow::Error>((
-			store_app.store.batch(batch)?,
-			store_app.store.proven_entry(position)?,
-		))
-	})
-	.await
-	.map_err(|e| ApiError::internal(e.into()))?
-	.map_err(ApiError::internal)?;
-	let Some(info) = info.filter(|info| index < info.leaf_count) else {
-		return Err(ApiError::not_found(format!("No artefact at batch {batch}, index {index}.")));
-	};
-	let Some(proven) = proven else {
-		debug_assert!(info.root.is_none());
-		return Err(ApiError {
-			status: StatusCode::CONFLICT,
-			kind: "invalid_request_error",
-			message: format!("Batch {batch} is still open; its proofs are served once it closes."),
-			param: None,
-			code: Some("batch_open"),
-			retry_after: None,
-		});
+	let lookup = tokio::task::spawn_blocking(move || store_app.store.lookup(position))
+		.await
+		.map_err(|e| ApiError::internal(e.into()))?
+		.map_err(ApiError::internal)?;
+	let proven = match lookup {
+		Lookup::Proven(proven) => *proven,
+		Lookup::Missing => {
+			return Err(ApiError::not_found(format!(
+				"No artefact at batch {batch}, index {index}."
+			)))
+		}
+		Lookup::Open => {
+			return Err(ApiError {
+				status: StatusCode::CONFLICT,
+				kind: "invalid_request_error",
+				message: format!(
+					"Batch {batch} is still open; its proofs are served once it closes."
+				),
+				param: None,
+				code: Some("batch_open"),
+				retry_after: None,
+			})
+		}
+		Lookup::Pruned => {
+			return Err(ApiError {
+				status: StatusCode::GONE,
+				kind: "invalid_request_error",
+				message: format!("Batch {batch} was pruned: its epoch is settled."),
+				param: None,
+				code: Some("artefact_pruned"),
+				retry_after: None,
+			})
+		}
 	};
 	let b64 = base64::engine::general_purpose::STANDARD;
 	Ok(Json(ArtefactAnswer {

@@ -146,7 +146,12 @@ pub struct Engine {
 impl Engine {
 	/// Moves `model` onto its own thread and starts serving jobs.
 	pub fn start(model: Model, config: Batching, observe: PassObserver) -> anyhow::Result<Self> {
-		anyhow::ensure!(config.max_batch > 0, "the maximum batch must be at least 1");
+		anyhow::ensure!(
+			(1..=super::MAX_BATCH).contains(&config.max_batch),
+			"the maximum batch is 1 to {}, not {}",
+			super::MAX_BATCH,
+			config.max_batch
+		);
 		let (jobs, queue) = mpsc::channel();
 		let queued = Arc::new(AtomicUsize::new(0));
 		let nanos_per_input = Arc::new(AtomicU64::new(0));

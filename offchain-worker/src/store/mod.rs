@@ -16,16 +16,21 @@
 //! A batch closes when it reaches its leaf limit (2^20 by default) or, with
 //! [`ArtefactStore::close_if_older_than`], when it has been open too long. Closing builds the
 //! Merkle-sum tree from the stored leaf nodes (40 bytes an entry, kept beside the entry so the
-//! artefacts need not be re-read or re-hashed) and records its root and total work; the tree is
-//! kept in memory to serve proofs without rebuilding, and rebuilt from the stored leaves once after
-//! a restart.
+//! artefacts need not be re-read or re-hashed) and records its root and total work. Trees serve
+//! proofs from a bounded cache ([`trees`]), rebuilt from the stored leaves on a miss.
+//!
+//! Nothing is kept forever: once nobody may ask for a closed batch's leaves any more (the chain
+//! settled its epoch, or it is older than the retention; [`crate::pruner`] decides),
+//! [`ArtefactStore::prune`] drops it, oldest first. It is gone for readers at once; its rows are
+//! deleted afterwards a chunk to a transaction ([`ArtefactStore::sweep`]), so appends waiting on
+//! the write lock are never held up for long.
 
 pub mod group;
+pub mod trees;
 
 use std::{
-	collections::HashMap,
 	path::Path,
-	sync::Mutex,
+	sync::{Arc, Mutex},
 	time::{SystemTime, UNIX_EPOCH},
 };
 
@@ -37,6 +42,7 @@ use anyhow::{bail, Context, Result};
 use codec::{Decode, Encode};
 use group::{GroupCommit, GroupStats};
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
+use trees::TreeCache;
 
 /// `(batch, index)` → SCALE of [`Entry`].
 const ENTRIES: TableDefinition<(u64, u32), &[u8]> = TableDefinition::new("entries");
@@ -44,9 +50,13 @@ const ENTRIES: TableDefinition<(u64, u32), &[u8]> = TableDefinition::new("entrie
 const LEAVES: TableDefinition<(u64, u32), &[u8]> = TableDefinition::new("leaves");
 /// `batch` → SCALE of [`BatchInfo`].
 const BATCHES: TableDefinition<u64, &[u8]> = TableDefinition::new("batches");
-/// Singletons: `"open"` → the number of the batch that takes the next append.
+/// Singletons: `"open"` → the number of the batch that takes the next append; `"pruned"` →
+/// the number of the oldest batch not pruned (every batch below it is gone).
 const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
 const OPEN_BATCH: &str = "open";
+const PRUNED_BELOW: &str = "pruned";
+/// Rows [`ArtefactStore::sweep`] deletes in one transaction: a few milliseconds of work.
+pub const SWEEP_CHUNK: u32 = 4096;
 /// `batch` → the on-chain id it was committed as (DESIGN §5): a batch is committed once.
 const COMMITTED: TableDefinition<u64, u64> = TableDefinition::new("committed");
 /// A table of SCALE records by on-chain id: [`VERDICTS`], [`VOTES`].
@@ -149,17 +159,60 @@ pub struct ProvenEntry {
 	pub proof: Vec<SumNode>,
 }
 
+/// What the store can say of one position.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Lookup {
+	/// The entry, with its proof.
+	Proven(Box<ProvenEntry>),
+	/// In a batch still open: its proof comes once the batch closes.
+	Open,
+	/// In a batch pruned: nobody may ask for it any more.
+	Pruned,
+	/// No such entry.
+	Missing,
+}
+
+/// The oldest batch the store keeps, once it is closed: what pruning decides on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeptBatch {
+	/// Its number.
+	pub number: u64,
+	/// Its bookkeeping.
+	pub info: BatchInfo,
+	/// The on-chain id it was committed as, if it was.
+	pub committed_as: Option<u64>,
+}
+
+/// How much the store keeps: the flags `serve` and `mine` share.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Keeping {
+	/// How long a batch the chain cannot tell about is kept after it opened
+	/// ([`crate::pruner`]).
+	pub retention: std::time::Duration,
+	/// The most leaves of cached trees ([`trees`]).
+	pub tree_cache_leaves: u64,
+}
+
+impl Default for Keeping {
+	fn default() -> Self {
+		Self {
+			retention: crate::pruner::DEFAULT_RETENTION,
+			tree_cache_leaves: trees::DEFAULT_CAPACITY_LEAVES,
+		}
+	}
+}
+
 /// The store: one redb file.
 pub struct ArtefactStore {
 	db: Database,
 	max_leaves: u32,
-	/// Trees of closed batches, built once each.
-	trees: Mutex<HashMap<u64, MerkleSumTree>>,
+	/// Trees of closed batches, the most recently used.
+	trees: Mutex<TreeCache>,
 	/// Concurrent appends, written a group to a transaction.
 	appends: GroupCommit<Entry, Position>,
 }
 
-fn now_ms() -> u64 {
+pub(crate) fn now_ms() -> u64 {
 	SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
 }
 
@@ -194,9 +247,19 @@ impl ArtefactStore {
 		Ok(Self {
 			db,
 			max_leaves,
-			trees: Mutex::new(HashMap::new()),
+			trees: Mutex::new(TreeCache::new(trees::DEFAULT_CAPACITY_LEAVES)),
 			appends: GroupCommit::default(),
 		})
+	}
+
+	/// The same store with its tree cache bounded to `leaves` leaves (80 bytes each).
+	pub fn with_tree_cache(self, leaves: u64) -> Self {
+		Self { trees: Mutex::new(TreeCache::new(leaves)), ..self }
+	}
+
+	/// Leaves of the trees cached now, and how many trees.
+	pub fn cached_trees(&self) -> (u64, usize) {
+		self.trees.lock().map_or((0, 0), |trees| (trees.leaves(), trees.len()))
 	}
 
 	/// Appends an entry and returns its position once it is durable. The artefact's `batch`
@@ -251,7 +314,7 @@ impl ArtefactStore {
 		// The default durability is `Immediate`: commit returns after fsync.
 		txn.commit()?;
 		for (batch, tree) in closed {
-			self.keep_tree(batch, tree);
+			self.keep_tree(batch, Arc::new(tree));
 		}
 		Ok(positions)
 	}
@@ -275,7 +338,7 @@ impl ArtefactStore {
 			let root = tree.root();
 			batches.insert(batch, BatchInfo { root: Some(root), ..info }.encode().as_slice())?;
 			meta.insert(OPEN_BATCH, batch + 1)?;
-			self.keep_tree(batch, tree);
+			self.keep_tree(batch, Arc::new(tree));
 			Some((batch, root))
 		};
 		txn.commit()?;
@@ -295,9 +358,12 @@ impl ArtefactStore {
 		Ok(txn.open_table(META)?.get(OPEN_BATCH)?.map(|v| v.value()).unwrap_or(0))
 	}
 
-	/// The entry at `position`.
+	/// The entry at `position`, unless its batch was pruned.
 	pub fn entry(&self, position: Position) -> Result<Option<Entry>> {
 		let txn = self.db.begin_read()?;
+		if position.batch < Self::pruned_below_in(&txn)? {
+			return Ok(None);
+		}
 		let entries = txn.open_table(ENTRIES)?;
 		entries
 			.get((position.batch, position.index))?
@@ -305,25 +371,141 @@ impl ArtefactStore {
 			.transpose()
 	}
 
-	/// The entry at `position` with its Merkle proof, once its batch is closed.
+	/// The entry at `position` with its Merkle proof, once its batch is closed and while it is
+	/// kept.
 	pub fn proven_entry(&self, position: Position) -> Result<Option<ProvenEntry>> {
-		let Some(info) = self.batch(position.batch)? else { return Ok(None) };
-		let Some(root) = info.root else { return Ok(None) };
-		let Some(entry) = self.entry(position)? else { return Ok(None) };
-		let mut trees = self.trees.lock().map_err(|_| anyhow::anyhow!("tree cache poisoned"))?;
-		if !trees.contains_key(&position.batch) {
-			let txn = self.db.begin_read()?;
-			let leaves = txn.open_table(LEAVES)?;
-			let tree = Self::tree_from(&leaves, position.batch, info.leaf_count)?;
-			if tree.root() != root {
-				bail!("batch {} does not rebuild to its recorded root", position.batch);
-			}
-			trees.insert(position.batch, tree);
+		Ok(match self.lookup(position)? {
+			Lookup::Proven(proven) => Some(*proven),
+			Lookup::Open | Lookup::Pruned | Lookup::Missing => None,
+		})
+	}
+
+	/// What the store can say of `position`, read at one snapshot (pruning may run meanwhile).
+	pub fn lookup(&self, position: Position) -> Result<Lookup> {
+		let txn = self.db.begin_read()?;
+		if position.batch < Self::pruned_below_in(&txn)? {
+			return Ok(Lookup::Pruned);
 		}
-		let tree = trees.get(&position.batch).context("tree just built")?;
+		let info = match txn.open_table(BATCHES)?.get(position.batch)? {
+			Some(bytes) => decode::<BatchInfo>(bytes.value(), "batch")?,
+			None => return Ok(Lookup::Missing),
+		};
+		if position.index >= info.leaf_count {
+			return Ok(Lookup::Missing);
+		}
+		let Some(root) = info.root else { return Ok(Lookup::Open) };
+		let entry = match txn.open_table(ENTRIES)?.get((position.batch, position.index))? {
+			Some(bytes) => decode::<Entry>(bytes.value(), "entry")?,
+			None => return Ok(Lookup::Missing),
+		};
+		let cached = self.trees.lock().ok().and_then(|mut trees| trees.get(position.batch));
+		let tree = match cached {
+			Some(tree) => tree,
+			None => {
+				// Rebuilt outside the cache's lock: other batches' proofs need not wait.
+				let leaves = txn.open_table(LEAVES)?;
+				let tree = Self::tree_from(&leaves, position.batch, info.leaf_count)?;
+				if tree.root() != root {
+					bail!("batch {} does not rebuild to its recorded root", position.batch);
+				}
+				let tree = Arc::new(tree);
+				self.keep_tree(position.batch, tree.clone());
+				tree
+			}
+		};
 		let leaf = tree.leaf(position.index).context("index inside the batch")?;
 		let proof = tree.proof(position.index).map_err(|e| anyhow::anyhow!("{e:?}"))?;
-		Ok(Some(ProvenEntry { entry, leaf, leaf_count: info.leaf_count, root, proof }))
+		Ok(Lookup::Proven(Box::new(ProvenEntry {
+			entry,
+			leaf,
+			leaf_count: info.leaf_count,
+			root,
+			proof,
+		})))
+	}
+
+	/// The number of the oldest batch not pruned.
+	pub fn pruned_below(&self) -> Result<u64> {
+		Self::pruned_below_in(&self.db.begin_read()?)
+	}
+
+	fn pruned_below_in(txn: &redb::ReadTransaction) -> Result<u64> {
+		Ok(txn.open_table(META)?.get(PRUNED_BELOW)?.map_or(0, |v| v.value()))
+	}
+
+	/// The oldest batch kept, if it is closed (an open one is never pruned).
+	pub fn oldest_kept(&self) -> Result<Option<KeptBatch>> {
+		let txn = self.db.begin_read()?;
+		let number = Self::pruned_below_in(&txn)?;
+		let batches = txn.open_table(BATCHES)?;
+		let Some(bytes) = batches.get(number)? else { return Ok(None) };
+		let info: BatchInfo = decode(bytes.value(), "batch")?;
+		if info.root.is_none() {
+			return Ok(None);
+		}
+		let committed_as = txn.open_table(COMMITTED)?.get(number)?.map(|v| v.value());
+		Ok(Some(KeptBatch { number, info, committed_as }))
+	}
+
+	/// Prunes batch `number`, which must be the oldest kept and closed: from now on its leaves
+	/// are not served, and [`Self::sweep`] deletes its rows. Its commit record goes too,
+	/// unless it is the last one (the commit loop goes on from it).
+	pub fn prune(&self, number: u64) -> Result<()> {
+		let txn = self.db.begin_write()?;
+		{
+			let mut meta = txn.open_table(META)?;
+			let oldest = meta.get(PRUNED_BELOW)?.map_or(0, |v| v.value());
+			if number != oldest {
+				bail!("batch {number} is not the oldest kept (that is {oldest})");
+			}
+			let mut batches = txn.open_table(BATCHES)?;
+			let closed = match batches.get(number)? {
+				Some(bytes) => decode::<BatchInfo>(bytes.value(), "batch")?.root.is_some(),
+				None => false,
+			};
+			if !closed {
+				bail!("batch {number} is not closed");
+			}
+			batches.remove(number)?;
+			let mut committed = txn.open_table(COMMITTED)?;
+			let last = committed.last()?.map(|(k, _)| k.value());
+			if last != Some(number) {
+				committed.remove(number)?;
+			}
+			meta.insert(PRUNED_BELOW, number + 1)?;
+		}
+		txn.commit()?;
+		if let Ok(mut trees) = self.trees.lock() {
+			trees.remove(number);
+		}
+		Ok(())
+	}
+
+	/// Deletes up to [`SWEEP_CHUNK`] entries (and their leaf nodes) of pruned batches in one
+	/// transaction; returns how many. Zero: nothing pruned is left on disk.
+	pub fn sweep(&self) -> Result<u32> {
+		let txn = self.db.begin_write()?;
+		let swept = {
+			let below = txn.open_table(META)?.get(PRUNED_BELOW)?.map_or(0, |v| v.value());
+			let mut entries = txn.open_table(ENTRIES)?;
+			let first = entries.first()?.map(|(k, _)| k.value());
+			match first {
+				Some((batch, index)) if batch < below => {
+					let end = index.saturating_add(SWEEP_CHUNK);
+					let range = (batch, index)..(batch, end);
+					let mut swept = 0u32;
+					entries.retain_in(range.clone(), |_, _| {
+						swept += 1;
+						false
+					})?;
+					txn.open_table(LEAVES)?.retain_in(range, |_, _| false)?;
+					swept
+				}
+				_ => 0,
+			}
+		};
+		txn.commit()?;
+		Ok(swept)
 	}
 
 	/// Closed batches from `from` on, in order, with their roots.
@@ -423,7 +605,7 @@ impl ArtefactStore {
 		Ok(())
 	}
 
-	fn keep_tree(&self, batch: u64, tree: MerkleSumTree) {
+	fn keep_tree(&self, batch: u64, tree: Arc<MerkleSumTree>) {
 		if let Ok(mut trees) = self.trees.lock() {
 			trees.insert(batch, tree);
 		}
