@@ -126,6 +126,16 @@ impl Miner {
 		serde_json::from_slice(&out.stdout).ok()
 	}
 
+	/// The HTTP status its artefact endpoint answers for `(batch, index)` (0 if none).
+	pub fn artefact_status(&self, batch: u64, index: u32) -> u16 {
+		let url = format!("{}/aetron/v1/artefacts/{batch}/{index}", self.endpoint());
+		let out = Command::new("curl")
+			.args(["-s", "-o", "/dev/null", "-w", "%{http_code}", &url])
+			.output()
+			.ok();
+		out.and_then(|o| String::from_utf8_lossy(&o.stdout).parse().ok()).unwrap_or(0)
+	}
+
 	/// Waits until the worker serves, and returns its slot.
 	pub async fn serving(&self) -> u64 {
 		let deadline = Instant::now() + Duration::from_secs(300);

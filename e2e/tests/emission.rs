@@ -8,6 +8,8 @@
 //!   worker claims her payout and its coldkey receives the bounty (20 %), the treasury the rest;
 //! - Dave's staking rewards are the stakers' share of every epoch (he is the only staker), and
 //!   `aetron-worker restake --claim` pays them;
+//! - once an epoch settles, its batches leave the chain and then the miners' stores (a pruned
+//!   leaf answers 410 Gone);
 //! - `status` shows the income; and the independent check (`e2e/js/payouts.mjs`, polkadot.js)
 //!   recomputes every payout from the formula and finds total issuance = genesis + minted −
 //!   burned.
@@ -136,6 +138,12 @@ async fn miners_are_paid_for_confirmed_work_cheats_forfeit_and_stakers_earn_thei
 			.iter()
 			.any(|p| p["state"] == "Forfeited" && p["claimed"] == true && p["amount"] != "0");
 		claimed(&payouts(&rpc, b).await) && claimed(&payouts(&rpc, c).await) && forfeit_claimed
+	})
+	.await;
+	// A settled epoch's batches leave the chain, and then the miner's store: Bob's first batch
+	// answers 410 Gone.
+	eventually("Bob's first batch pruned once its epoch settled", 120, async || {
+		bob.artefact_status(0, 0) == 410
 	})
 	.await;
 	let status = run_worker(&[

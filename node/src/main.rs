@@ -7,6 +7,7 @@ mod chain_spec;
 mod cli;
 mod command;
 mod emission_rpc;
+mod equivocation;
 mod neuronets_rpc;
 mod rpc;
 mod service;

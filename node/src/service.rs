@@ -21,7 +21,7 @@ pub type FullClient = sc_service::TFullClient<
 	sc_executor::WasmExecutor<sp_io::SubstrateHostFunctions>,
 >;
 type FullBackend = sc_service::TFullBackend<Block>;
-type FullSelectChain = sc_consensus::LongestChain<FullBackend, Block>;
+pub(crate) type FullSelectChain = sc_consensus::LongestChain<FullBackend, Block>;
 type FullGrandpaBlockImport =
 	sc_consensus_grandpa::GrandpaBlockImport<FullBackend, Block, FullClient, FullSelectChain>;
 type TransactionPool = sc_transaction_pool::TransactionPoolHandle<Block, FullClient>;
@@ -32,13 +32,15 @@ const GRANDPA_JUSTIFICATION_PERIOD: u32 = 512;
 
 /// Everything beyond the standard components that `new_full` needs from `new_partial`.
 pub struct Other {
-	/// BABE's block import, wrapping GRANDPA's.
-	pub block_import: sc_consensus_babe::BabeBlockImport<
-		Block,
-		FullClient,
-		FullGrandpaBlockImport,
-		BabeInherentProviders,
-		FullSelectChain,
+	/// BABE's block import, wrapping GRANDPA's, behind the reporter of BABE equivocations.
+	pub block_import: crate::equivocation::EquivocationReporter<
+		sc_consensus_babe::BabeBlockImport<
+			Block,
+			FullClient,
+			FullGrandpaBlockImport,
+			BabeInherentProviders,
+			FullSelectChain,
+		>,
 	>,
 	/// BABE's epoch data, shared by import and authoring.
 	pub babe_link: sc_consensus_babe::BabeLink<Block>,
@@ -142,7 +144,7 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 
 	let babe_config = sc_consensus_babe::configuration(&*client)?;
 	let slot_duration = babe_config.slot_duration();
-	let (block_import, babe_link) = sc_consensus_babe::block_import(
+	let (babe_block_import, babe_link) = sc_consensus_babe::block_import(
 		babe_config,
 		grandpa_block_import,
 		client.clone(),
@@ -150,6 +152,13 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 		select_chain.clone(),
 		OffchainTransactionPoolFactory::new(transaction_pool.clone()),
 	)?;
+	// BABE's own equivocation reports cannot be verified on-chain (crate::equivocation).
+	let block_import = crate::equivocation::EquivocationReporter::new(
+		babe_block_import,
+		client.clone(),
+		select_chain.clone(),
+		OffchainTransactionPoolFactory::new(transaction_pool.clone()),
+	);
 
 	let (import_queue, babe_worker_handle) =
 		sc_consensus_babe::import_queue(sc_consensus_babe::ImportQueueParams {
