@@ -4,8 +4,10 @@
 //! them both grew with every request.
 //!
 //! `cargo bench --bench soak` (300 000 requests); `AETRON_SOAK_REQUESTS`, `AETRON_SOAK_CLIENTS`
-//! change the load. The model is a tiny random GPT-2 answering one token, so the run measures
-//! the serving path and the store, not the model. Prints one line per sample and a summary.
+//! change the load, and `AETRON_SOAK_KEEP=1` keeps everything (a retention of a year and an
+//! unbounded tree cache: the worker as it was before pruning, for the comparison). The model is
+//! a tiny random GPT-2 answering one token, so the run measures the serving path and the store,
+//! not the model. Prints one line per sample and a summary.
 
 use std::{
 	path::Path,
@@ -22,6 +24,9 @@ use aetron_worker::inference::random_gpt2::RandomGpt2;
 /// Seconds a batch stays open, and is kept after it opened.
 const BATCH_AGE: &str = "1";
 const RETENTION: &str = "5";
+/// With `AETRON_SOAK_KEEP`: a year, and every tree.
+const KEEP_RETENTION: &str = "31536000";
+const KEEP_TREES: &str = "18446744073709551615";
 /// A batch closes at this many leaves even sooner.
 const BATCH_LEAVES: &str = "20000";
 
@@ -61,14 +66,18 @@ impl Drop for Server {
 	}
 }
 
-fn start(model_dir: &Path, data_dir: &Path, port: u16) -> Server {
+fn start(model_dir: &Path, data_dir: &Path, port: u16, keep: bool) -> Server {
+	let default_trees = aetron_worker::store::trees::DEFAULT_CAPACITY_LEAVES.to_string();
+	let (retention, trees) =
+		if keep { (KEEP_RETENTION, KEEP_TREES) } else { (RETENTION, default_trees.as_str()) };
 	let child = Command::new(env!("CARGO_BIN_EXE_aetron-worker"))
 		.args(["serve", "--model-dir"])
 		.arg(model_dir)
 		.arg("--data-dir")
 		.arg(data_dir)
 		.args(["--listen", &format!("127.0.0.1:{port}")])
-		.args(["--batch-max-age-secs", BATCH_AGE, "--retention-secs", RETENTION])
+		.args(["--batch-max-age-secs", BATCH_AGE, "--retention-secs", retention])
+		.args(["--tree-cache-leaves", trees])
 		.args(["--batch-max-leaves", BATCH_LEAVES])
 		.stdout(Stdio::null())
 		.stderr(Stdio::null())
@@ -86,12 +95,13 @@ fn main() {
 	// `cargo bench` passes `--bench`; no other arguments are taken.
 	let requests = env_or("AETRON_SOAK_REQUESTS", 300_000);
 	let clients = env_or("AETRON_SOAK_CLIENTS", 32);
+	let keep = env_or("AETRON_SOAK_KEEP", 0) == 1;
 	let scratch = tempfile::tempdir().unwrap();
 	let model_dir = scratch.path().join("tiny-gpt2");
 	RandomGpt2::tiny(7).write(&model_dir).unwrap();
 	let data_dir = scratch.path().join("data");
 	let port = free_port();
-	let server = start(&model_dir, &data_dir, port);
+	let server = start(&model_dir, &data_dir, port, keep);
 	let pid = server.0.id();
 	let url = format!("http://127.0.0.1:{port}");
 	let store = data_dir.join("artefacts.redb");
