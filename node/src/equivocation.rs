@@ -64,24 +64,13 @@ impl Seen {
 }
 
 /// Wraps BABE's block import; see the module documentation.
+#[derive(Clone)]
 pub struct EquivocationReporter<I> {
 	inner: I,
 	client: Arc<FullClient>,
 	select_chain: FullSelectChain,
 	pool: OffchainTransactionPoolFactory<Block>,
 	seen: Arc<Mutex<Seen>>,
-}
-
-impl<I: Clone> Clone for EquivocationReporter<I> {
-	fn clone(&self) -> Self {
-		Self {
-			inner: self.inner.clone(),
-			client: self.client.clone(),
-			select_chain: self.select_chain.clone(),
-			pool: self.pool.clone(),
-			seen: self.seen.clone(),
-		}
-	}
 }
 
 impl<I> EquivocationReporter<I> {

@@ -1,8 +1,8 @@
 //! # aetron-worker
 //!
 //! The miner's side of AETRON (DESIGN §10): the inference engine ([`inference`]), the
-//! crash-safe artefact store with its Merkle-sum batches ([`store`], pruned by [`pruner`]), the OpenAI-compatible
-//! HTTP API ([`api`]), re-checks of other workers' responses ([`recheck`]), hardware detection
+//! crash-safe artefact store with its Merkle-sum batches ([`store`], pruned by [`pruner`]), the
+//! OpenAI-compatible HTTP API ([`api`]), re-checks of other workers' responses ([`recheck`]), hardware detection
 //! ([`hardware`]), the chain client ([`chain`], [`registration`], [`work`], [`arbitration`],
 //! [`emission`]), keys ([`keys`]), joining a neuronet ([`joining`], [`market`], [`miner`]), the
 //! loops `mine` supervises (committing batches, [`committer`]; re-checking others,

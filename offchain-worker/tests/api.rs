@@ -6,7 +6,7 @@ mod common;
 use aetron_primitives::{artefact::ArtefactHeader, merkle::verify_proof};
 use aetron_worker::{
 	api::{openai::EmbeddingResponse, ArtefactAnswer},
-	inference::{fingerprint::cosine, random_gpt2::RandomGpt2},
+	inference::fingerprint::cosine,
 	recheck::Leaf,
 };
 use base64::Engine as _;
@@ -269,9 +269,7 @@ async fn signatures_are_checked_and_their_hash_is_committed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn completions_are_reproducible_and_committed() {
-	let model_dir = tempfile::tempdir().unwrap();
-	let model_dir = model_dir.path().join("tiny-gpt2");
-	RandomGpt2::tiny(42).write(&model_dir).unwrap();
+	let (_models, model_dir) = common::tiny_gpt2(42);
 	let data = tempfile::tempdir().unwrap();
 	let server = Server::start(&model_dir, data.path(), &["--batch-max-age-secs", "1"]);
 	let client = Client::new();
@@ -339,9 +337,7 @@ async fn completions_are_reproducible_and_committed() {
 /// answer 410 Gone by name, `/metrics` counts it, and serving goes on in the next batch.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn batches_older_than_the_retention_are_pruned_and_answer_gone() {
-	let model_dir = tempfile::tempdir().unwrap();
-	let model_dir = model_dir.path().join("tiny-gpt2");
-	RandomGpt2::tiny(42).write(&model_dir).unwrap();
+	let (_models, model_dir) = common::tiny_gpt2(42);
 	let data = tempfile::tempdir().unwrap();
 	let server = Server::start(
 		&model_dir,

@@ -48,9 +48,7 @@ fn bench_prints_a_table() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn recheck_passes_an_honest_leaf_and_reports_an_absent_worker() {
-	let models = tempfile::tempdir().unwrap();
-	let dir = models.path().join("tiny-gpt2");
-	RandomGpt2::tiny(42).write(&dir).unwrap();
+	let (_models, dir) = common::tiny_gpt2(42);
 	let data = tempfile::tempdir().unwrap();
 	let server = Server::start(&dir, data.path(), &["--batch-max-age-secs", "0.2"]);
 	let body =

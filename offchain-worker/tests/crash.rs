@@ -10,7 +10,7 @@ use std::{
 	time::Duration,
 };
 
-use aetron_worker::{inference::random_gpt2::RandomGpt2, recheck};
+use aetron_worker::recheck;
 use common::Server;
 use reqwest::Client;
 use serde_json::json;
@@ -54,9 +54,7 @@ async fn load(url: String, acks: Acks, stop: Arc<std::sync::atomic::AtomicBool>,
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_9_under_load_loses_no_acknowledged_artefact() {
-	let models = tempfile::tempdir().unwrap();
-	let model_dir = models.path().join("tiny-gpt2");
-	RandomGpt2::tiny(42).write(&model_dir).unwrap();
+	let (_models, model_dir) = common::tiny_gpt2(42);
 	let data = tempfile::tempdir().unwrap();
 	let mut server = Server::start(
 		&model_dir,

@@ -11,6 +11,15 @@ pub fn minilm_dir() -> PathBuf {
 	)
 }
 
+/// A tiny random GPT-2 (`seed`) written to a fresh directory named `tiny-gpt2`, so it serves as
+/// model `tiny-gpt2`; the directory lives as long as the returned guard.
+pub fn tiny_gpt2(seed: u64) -> (tempfile::TempDir, PathBuf) {
+	let parent = tempfile::tempdir().unwrap();
+	let dir = parent.path().join("tiny-gpt2");
+	aetron_worker::inference::random_gpt2::RandomGpt2::tiny(seed).write(&dir).unwrap();
+	(parent, dir)
+}
+
 /// The repository's test data.
 pub fn testdata(name: &str) -> PathBuf {
 	PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testdata").join(name)
