@@ -312,15 +312,19 @@ pub fn check_claims(leaf: &Leaf, commitment: &Commitment) -> Result<(), Verdict>
 }
 
 /// Recomputes the response with `model` and compares (step 5; also re-derives the units).
-fn check_output(leaf: &Leaf, model: &Model) -> Verdict {
-	let Ok(claimed) = Fingerprint::decode(&mut &leaf.artefact.fingerprint[..]) else {
-		return fail(FailKind::WrongOutput, "the fingerprint does not decode");
-	};
+/// Only what [`check_claims`] passed may come here.
+pub fn check_output(leaf: &Leaf, model: &Model) -> Verdict {
 	let result = match model {
-		Model::Embedding(model) => check_embedding(leaf, &claimed, model),
-		Model::Completion(model) => check_completion(leaf, &claimed, model),
+		Model::Embedding(model) => check_embedding(leaf, model),
+		Model::Completion(model) => claimed_fingerprint(leaf)
+			.and_then(|claimed| check_completion(leaf, &claimed, model)),
 	};
 	result.unwrap_or_else(|verdict| verdict)
+}
+
+fn claimed_fingerprint(leaf: &Leaf) -> Result<Fingerprint, Verdict> {
+	Fingerprint::decode(&mut &leaf.artefact.fingerprint[..])
+		.map_err(|_| fail(FailKind::WrongOutput, "the fingerprint does not decode"))
 }
 
 fn work_mismatch(why: impl Into<String>) -> Verdict {
@@ -344,50 +348,92 @@ fn out_of_tolerance(claimed: &Fingerprint, ours: &Fingerprint) -> Option<Verdict
 
 fn check_embedding(
 	leaf: &Leaf,
-	claimed: &Fingerprint,
 	model: &crate::inference::EmbeddingModel,
 ) -> Result<Verdict, Verdict> {
-	let request: EmbeddingRequest = serde_json::from_slice(&leaf.request)
-		.map_err(|e| wrong(format!("the request does not parse: {e}")))?;
-	let response: EmbeddingResponse = serde_json::from_slice(&leaf.response)
-		.map_err(|e| wrong(format!("the response does not parse: {e}")))?;
-	let inputs = request.input.into_vec();
-	let batch = inputs
-		.iter()
-		.map(|text| model.tokenize(text))
-		.collect::<Result<Vec<_>, _>>()
-		.map_err(|e| wrong(format!("the request cannot have been served: {e}")))?;
-	let tokens: usize = batch.iter().map(Vec::len).sum();
-	if tokens != leaf.artefact.input_units as usize || response.usage.prompt_tokens != tokens {
-		return Err(work_mismatch(format!(
-			"{tokens} input tokens, the artefact claims {}",
-			leaf.artefact.input_units
-		)));
-	}
-	if leaf.artefact.output_units as usize != inputs.len() {
-		return Err(work_mismatch("the artefact claims another number of embeddings than inputs"));
-	}
-	if response.data.len() != inputs.len() {
-		return Err(wrong("the number of embeddings does not match the inputs"));
-	}
+	let check = EmbeddingCheck::prepare(leaf, model.input())?;
 	let ours = model
-		.embed(&batch)
+		.embed(check.inputs())
 		.map_err(|e| fail(FailKind::Unavailable, format!("re-computing: {e:#}")))?;
-	let mut sum = vec![0f32; ours.first().map_or(0, Vec::len)];
-	for (i, (served, recomputed)) in response.data.iter().zip(&ours).enumerate() {
-		let served = decode_embedding(&served.embedding)
-			.ok_or_else(|| wrong(format!("embedding {i} does not decode")))?;
-		let cosine = fingerprint::cosine(&served, recomputed);
-		if served.len() != recomputed.len() || cosine < MIN_EMBEDDING_COSINE {
-			return Err(wrong(format!(
-				"embedding {i}: cosine similarity {cosine:.6} to the re-computed one"
+	Ok(check.judge(&ours))
+}
+
+/// An embedding leaf's re-check around its one re-computation, so that the re-computation can
+/// run anywhere: alone on a model ([`check`]), or in the serving engine's shared forward
+/// passes (the re-check loop, [`crate::rechecker`]).
+pub struct EmbeddingCheck {
+	claimed: Fingerprint,
+	inputs: Vec<Vec<u32>>,
+	served: Vec<EmbeddingData>,
+}
+
+impl EmbeddingCheck {
+	/// Everything before the re-computation: parses the leaf, tokenizes its inputs and
+	/// re-derives its units. `Err` is the leaf's verdict already. Only what [`check_claims`]
+	/// passed may come here.
+	pub fn prepare(
+		leaf: &Leaf,
+		input: &crate::inference::EmbeddingInput,
+	) -> Result<Self, Verdict> {
+		let claimed = claimed_fingerprint(leaf)?;
+		let request: EmbeddingRequest = serde_json::from_slice(&leaf.request)
+			.map_err(|e| wrong(format!("the request does not parse: {e}")))?;
+		let response: EmbeddingResponse = serde_json::from_slice(&leaf.response)
+			.map_err(|e| wrong(format!("the response does not parse: {e}")))?;
+		let texts = request.input.into_vec();
+		let inputs = texts
+			.iter()
+			.map(|text| input.tokenize(text))
+			.collect::<Result<Vec<_>, _>>()
+			.map_err(|e| wrong(format!("the request cannot have been served: {e}")))?;
+		let tokens: usize = inputs.iter().map(Vec::len).sum();
+		if tokens != leaf.artefact.input_units as usize || response.usage.prompt_tokens != tokens {
+			return Err(work_mismatch(format!(
+				"{tokens} input tokens, the artefact claims {}",
+				leaf.artefact.input_units
 			)));
 		}
-		for (s, v) in sum.iter_mut().zip(recomputed) {
-			*s += v;
+		if leaf.artefact.output_units as usize != inputs.len() {
+			return Err(work_mismatch(
+				"the artefact claims another number of embeddings than inputs",
+			));
 		}
+		if response.data.len() != inputs.len() {
+			return Err(wrong("the number of embeddings does not match the inputs"));
+		}
+		Ok(Self { claimed, inputs, served: response.data })
 	}
-	Ok(out_of_tolerance(claimed, &fingerprint::embedding(&sum)).unwrap_or(Verdict::Pass))
+
+	/// The tokenized inputs to re-compute.
+	pub fn inputs(&self) -> &[Vec<u32>] {
+		&self.inputs
+	}
+
+	/// The verdict, given the re-computed embeddings of [`Self::inputs`].
+	pub fn judge(&self, ours: &[Vec<f32>]) -> Verdict {
+		self.compare(ours).unwrap_or_else(|verdict| verdict)
+	}
+
+	fn compare(&self, ours: &[Vec<f32>]) -> Result<Verdict, Verdict> {
+		if ours.len() != self.inputs.len() {
+			return Err(fail(FailKind::Unavailable, "re-computing gave another number of embeddings"));
+		}
+		let mut sum = vec![0f32; ours.first().map_or(0, Vec::len)];
+		for (i, (served, recomputed)) in self.served.iter().zip(ours).enumerate() {
+			let served = decode_embedding(&served.embedding)
+				.ok_or_else(|| wrong(format!("embedding {i} does not decode")))?;
+			let cosine = fingerprint::cosine(&served, recomputed);
+			if served.len() != recomputed.len() || cosine < MIN_EMBEDDING_COSINE {
+				return Err(wrong(format!(
+					"embedding {i}: cosine similarity {cosine:.6} to the re-computed one"
+				)));
+			}
+			for (s, v) in sum.iter_mut().zip(recomputed) {
+				*s += v;
+			}
+		}
+		Ok(out_of_tolerance(&self.claimed, &fingerprint::embedding(&sum))
+			.unwrap_or(Verdict::Pass))
+	}
 }
 
 fn decode_embedding(value: &serde_json::Value) -> Option<Vec<f32>> {

@@ -4,11 +4,18 @@
 //!
 //! Restart-safe: the verdict and its salt are stored durably before the commitment is sent, so
 //! a worker killed between commit and reveal reveals, after restarting, exactly what it
-//! committed. One leaf is re-computed at a time on the serving model's engine, in turn with
-//! client requests, so serving waits for at most one leaf's re-check; the engine counts its
-//! model time as re-checking (`/health`, `/metrics`: the 8 % budget).
+//! committed.
+//!
+//! An assignment's samples are fetched and checked together, at most [`CONCURRENT_LEAVES`] at
+//! a time, and everything but the model runs off the model's thread. An embedding leaf's
+//! re-computation rides in the serving engine's forward passes, behind client inputs
+//! ([`crate::inference::engine::Engine::embed_own`]); a completion leaf's one teacher-forced
+//! prefill runs alone between decoding steps. The engine counts the model time of both as
+//! re-checking (`/health`, `/metrics`: the 8 % budget).
 
 use std::{sync::Arc, time::Duration};
+
+use futures::StreamExt as _;
 
 use aetron_primitives::{
 	merkle::SumNode,
@@ -28,6 +35,10 @@ use crate::{
 
 /// How often the loop polls the chain.
 pub const POLL: Duration = Duration::from_secs(2);
+
+/// The most sampled leaves of one assignment fetched and checked at once: enough to fill a
+/// forward pass's spare rows, few enough that a burst of re-checks never crowds out clients.
+pub const CONCURRENT_LEAVES: usize = 8;
 
 /// What the loop needs.
 pub struct Rechecker {
@@ -63,17 +74,14 @@ impl Rechecker {
 			neuronet: self.neuronet,
 			pricing: self.pricing,
 		};
+		let verdicts = futures::stream::iter(a.samples.clone())
+			.map(|(_, index)| self.judge_leaf(&endpoint, a.batch_number, index, commitment))
+			.buffered(CONCURRENT_LEAVES)
+			.collect::<Vec<_>>()
+			.await;
 		let mut failures = Vec::new();
-		for &(sample, index) in &a.samples {
-			let verdict = match recheck::fetch(&self.http, &endpoint, a.batch_number, index).await {
-				Err(unavailable) => unavailable,
-				Ok(leaf) => {
-					self.app
-						.with_model(move |model| recheck::check(&leaf, &commitment, model))
-						.await?
-				}
-			};
-			let kind = match verdict {
+		for (&(sample, index), verdict) in a.samples.iter().zip(verdicts) {
+			let kind = match verdict? {
 				recheck::Verdict::Fail(kind, why) => {
 					tracing::warn!(batch = a.batch, sample, index, "leaf fails: {kind:?}: {why}");
 					Some(kind)
@@ -91,6 +99,44 @@ impl Rechecker {
 				.try_into()
 				.map_err(|_| anyhow::anyhow!("more failures than a verdict holds"))?,
 		})
+	}
+
+	/// Leaf `index` of the miner's batch `batch_number`, fetched from `endpoint` and checked.
+	async fn judge_leaf(
+		&self,
+		endpoint: &str,
+		batch_number: u64,
+		index: u32,
+		commitment: Commitment,
+	) -> Result<recheck::Verdict> {
+		match recheck::fetch(&self.http, endpoint, batch_number, index).await {
+			Err(unavailable) => Ok(unavailable),
+			Ok(leaf) => self.check(leaf, commitment).await,
+		}
+	}
+
+	/// One leaf's verdict: its claims and inputs checked off the model's thread, its output
+	/// re-computed on the model.
+	async fn check(&self, leaf: recheck::Leaf, commitment: Commitment) -> Result<recheck::Verdict> {
+		let input = self.app.embedding_input();
+		let (leaf, prepared) = tokio::task::spawn_blocking(move || {
+			let prepared = recheck::check_claims(&leaf, &commitment).and_then(|()| {
+				input.map(|input| recheck::EmbeddingCheck::prepare(&leaf, &input)).transpose()
+			});
+			(leaf, prepared)
+		})
+		.await?;
+		match prepared {
+			Err(verdict) => Ok(verdict),
+			Ok(Some(check)) => Ok(match self.app.engine().embed_own(check.inputs().to_vec()).await {
+				Ok(ours) => check.judge(&ours),
+				Err(e) => recheck::Verdict::Fail(
+					recheck::FailKind::Unavailable,
+					format!("re-computing: {e:#}"),
+				),
+			}),
+			Ok(None) => self.app.with_model(move |model| recheck::check_output(&leaf, model)).await,
+		}
 	}
 
 	/// One pass over the open assignments: decides, commits and reveals what is due.

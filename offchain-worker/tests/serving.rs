@@ -349,3 +349,59 @@ impl Exposition {
 		self.samples.iter().find(|(n, l, _)| n == name && *l == want).map_or(0.0, |(_, _, v)| *v)
 	}
 }
+
+/// A re-check's embeddings ride in the passes of client requests, behind them: the clients'
+/// inputs fill the first pass, the worker's own take its spare row and then a pass of their
+/// own; every input gets its own answer, a full queue refuses clients but never the worker,
+/// and each pass's time splits between serving and re-checking by rows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn own_embeddings_ride_behind_client_ones_and_count_as_rechecking() {
+	use aetron_worker::inference::engine::{Batching, Engine, EngineError};
+	use std::sync::{Arc, Mutex};
+
+	let model =
+		Model::load(&common::minilm_dir(), &BackendKind::Reference.device().unwrap()).unwrap();
+	let Model::Embedding(reference) =
+		Model::load(&common::minilm_dir(), &BackendKind::Reference.device().unwrap()).unwrap()
+	else {
+		panic!("MiniLM embeds");
+	};
+	let passes = Arc::new(Mutex::new(Vec::new()));
+	let seen = passes.clone();
+	// A window long enough that everything sent below meets in one gathered group, and a
+	// queue of three inputs.
+	let config = Batching {
+		max_batch: 4,
+		max_wait: std::time::Duration::from_millis(500),
+		max_queue: 3,
+	};
+	let engine =
+		Engine::start(model, config, Box::new(move |rows, _| seen.lock().unwrap().push(rows)))
+			.unwrap();
+	let tokens = |text: &str| reference.tokenize(text).unwrap();
+	let texts = ["a client", "another client's sentence", "three", "own one", "own two is longer"];
+	let (c0, c1, c2, overfull, o0, o1) = tokio::join!(
+		engine.embed(vec![tokens(texts[0])]),
+		engine.embed(vec![tokens(texts[1])]),
+		engine.embed(vec![tokens(texts[2])]),
+		engine.embed(vec![tokens("refused")]),
+		engine.embed_own(vec![tokens(texts[3])]),
+		engine.embed_own(vec![tokens(texts[4])]),
+	);
+	assert!(
+		matches!(overfull, Err(EngineError::Overloaded { capacity: 3, .. })),
+		"a fourth client input overfills the queue: {overfull:?}"
+	);
+	assert_eq!(*passes.lock().unwrap(), vec![4, 1], "clients first, one own row beside them");
+	for (text, got) in texts.iter().zip([c0, c1, c2, o0, o1]) {
+		let got = got.unwrap();
+		let alone = reference.embed(&[tokens(text)]).unwrap();
+		assert_eq!(got.len(), 1);
+		let cosine = cosine(&got[0], &alone[0]);
+		assert!(cosine > 0.9999, "{text}: {cosine}");
+	}
+	let counters = engine.counters();
+	let serving = counters.serving_nanos.load(std::sync::atomic::Ordering::Relaxed);
+	let rechecking = counters.internal_nanos.load(std::sync::atomic::Ordering::Relaxed);
+	assert!(serving > 0 && rechecking > 0, "serving {serving} ns, re-checking {rechecking} ns");
+}

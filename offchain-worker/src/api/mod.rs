@@ -153,9 +153,8 @@ impl App {
 		self.store.clone()
 	}
 
-	/// Runs the worker's own `job` (a re-check) on the served model, in its turn between
-	/// requests; its model time counts as re-checking. Re-checks use it one leaf at a time, so
-	/// a request waits for at most one.
+	/// Runs the worker's own `job` (a completion's re-check, an arbiter's vote) alone on the
+	/// served model, in its turn between requests; its model time counts as re-checking.
 	pub async fn with_model<T: Send + 'static>(
 		&self,
 		job: impl FnOnce(&Model) -> T + Send + 'static,
@@ -166,6 +165,11 @@ impl App {
 	/// The engine that runs the model.
 	pub fn engine(&self) -> &Engine {
 		&self.engine
+	}
+
+	/// The embedding model's tokenizer, when the served model embeds.
+	pub fn embedding_input(&self) -> Option<Arc<EmbeddingInput>> {
+		self.embedding_input.clone()
 	}
 
 	/// A fresh request id: BLAKE2b-128 of the body, the time and a counter.

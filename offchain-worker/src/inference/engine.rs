@@ -12,7 +12,14 @@
 //! Completions batch continuously: each new completion is prefilled alone and joins the
 //! running sequences, and every decoding step advances all of them (at most `max_batch`) in one
 //! forward pass, each over its own KV cache; a sequence leaves the batch as it finishes and is
-//! answered at once. Any other job (a re-check) runs alone, between steps.
+//! answered at once. Any other job (a completion's re-check) runs alone, between steps.
+//!
+//! The worker's own embeddings (re-checks, DESIGN §6) ride in the same passes as client
+//! requests, after them: in a gathered group they sort behind every client input, so a client
+//! waits for a re-check only where a pass has room to spare. Each pass's time is split between
+//! serving and re-checking by its rows (padding makes every row of a pass cost the same), so
+//! `/health`'s re-check share is what re-checking costs the worker, not what a lone
+//! re-computation would.
 //!
 //! The queue is bounded by the number of inputs waiting (`max_queue`): a client request that
 //! would overfill it is refused at once with [`EngineError::Overloaded`] (429 in the API), so a
@@ -91,6 +98,9 @@ type Run = Box<dyn FnOnce(&Model) + Send>;
 
 struct EmbedJob {
 	inputs: Vec<Vec<u32>>,
+	/// The worker's own (a re-check): never refused, sorted behind client inputs, its rows'
+	/// time counted apart.
+	own: bool,
 	reply: tokio::sync::oneshot::Sender<anyhow::Result<Vec<Vec<f32>>>>,
 }
 
@@ -129,6 +139,15 @@ impl Job {
 		match self {
 			Job::Embed(job) => job.inputs.len(),
 			Job::Complete(_) | Job::Run(_) => 1,
+		}
+	}
+
+	/// Whether a full queue refuses the job: client requests only.
+	fn refusable(&self) -> bool {
+		match self {
+			Job::Embed(job) => !job.own,
+			Job::Complete(_) => true,
+			Job::Run(_) => false,
 		}
 	}
 }
@@ -173,8 +192,23 @@ impl Engine {
 	/// The embeddings of tokenized `inputs`, in order, from forward passes shared with other
 	/// requests.
 	pub async fn embed(&self, inputs: Vec<Vec<u32>>) -> Result<Vec<Vec<f32>>, EngineError> {
+		self.embed_as(inputs, false).await
+	}
+
+	/// The worker's own embeddings of tokenized `inputs` (a re-check's re-computation), in the
+	/// same forward passes as client requests but behind them. A full queue never refuses
+	/// them, and their rows' share of each pass counts as re-checking.
+	pub async fn embed_own(&self, inputs: Vec<Vec<u32>>) -> Result<Vec<Vec<f32>>, EngineError> {
+		self.embed_as(inputs, true).await
+	}
+
+	async fn embed_as(
+		&self,
+		inputs: Vec<Vec<u32>>,
+		own: bool,
+	) -> Result<Vec<Vec<f32>>, EngineError> {
 		let (reply, answer) = tokio::sync::oneshot::channel();
-		self.send(Job::Embed(EmbedJob { inputs, reply }))?;
+		self.send(Job::Embed(EmbedJob { inputs, own, reply }))?;
 		answer.await.map_err(|_| EngineError::Lost)?.map_err(EngineError::Failed)
 	}
 
@@ -218,7 +252,7 @@ impl Engine {
 
 	fn send(&self, job: Job) -> Result<(), EngineError> {
 		let weight = job.weight();
-		let refusable = !matches!(job, Job::Run(_));
+		let refusable = job.refusable();
 		let before = self.queued.fetch_add(weight, Ordering::AcqRel);
 		// An empty queue takes any one request, so no request is too large to ever run.
 		if refusable && before > 0 && before + weight > self.config.max_queue {
@@ -295,7 +329,13 @@ impl ModelThread {
 			Job::Complete(job) => (Work::Complete(job), 1),
 			Job::Run(job) => (Work::Run(job), 1),
 		};
-		let internal = matches!(work, Work::Run(_));
+		// Embedding passes split their own time between serving and re-checking.
+		let counters = self.counters.clone();
+		let busy = match work {
+			Work::Embed(_) => None,
+			Work::Complete(_) => Some(&counters.serving_nanos),
+			Work::Run(_) => Some(&counters.internal_nanos),
+		};
 		let started = Instant::now();
 		let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match work {
 			Work::Embed(group) => self.embed(group),
@@ -305,9 +345,9 @@ impl ModelThread {
 		if ran.is_err() {
 			tracing::error!("a job panicked on the model thread; its callers get an error");
 		}
-		let busy =
-			if internal { &self.counters.internal_nanos } else { &self.counters.serving_nanos };
-		busy.fetch_add(nanos(started.elapsed()), Ordering::Relaxed);
+		if let Some(busy) = busy {
+			busy.fetch_add(nanos(started.elapsed()), Ordering::Relaxed);
+		}
 		self.queued.fetch_sub(weight, Ordering::AcqRel);
 	}
 
@@ -406,11 +446,14 @@ impl ModelThread {
 			}
 			return;
 		};
-		// (length, request, input) of every input, sorted by length.
-		let mut order: Vec<(usize, usize, usize)> = group
+		// (own, length, request, input) of every input: client inputs first, each kind
+		// shortest first.
+		let mut order: Vec<(bool, usize, usize, usize)> = group
 			.iter()
 			.enumerate()
-			.flat_map(|(r, job)| job.inputs.iter().enumerate().map(move |(i, x)| (x.len(), r, i)))
+			.flat_map(|(r, job)| {
+				job.inputs.iter().enumerate().map(move |(i, x)| (job.own, x.len(), r, i))
+			})
 			.collect();
 		order.sort_unstable();
 		let mut answers: Vec<Vec<Vec<f32>>> =
@@ -418,11 +461,17 @@ impl ModelThread {
 		let mut failure = None;
 		for pass in order.chunks(self.config.max_batch) {
 			let batch: Vec<Vec<u32>> =
-				pass.iter().map(|&(_, r, i)| group[r].inputs[i].clone()).collect();
+				pass.iter().map(|&(_, _, r, i)| group[r].inputs[i].clone()).collect();
 			let pass_started = Instant::now();
-			match model.embed(&batch) {
+			let ran = model.embed(&batch);
+			let took = pass_started.elapsed();
+			let own = pass.iter().filter(|&&(own, ..)| own).count();
+			let (serving, internal) = split(took, pass.len() - own, own);
+			self.counters.serving_nanos.fetch_add(serving, Ordering::Relaxed);
+			self.counters.internal_nanos.fetch_add(internal, Ordering::Relaxed);
+			match ran {
 				Ok(embeddings) => {
-					for (&(_, r, i), embedding) in pass.iter().zip(embeddings) {
+					for (&(_, _, r, i), embedding) in pass.iter().zip(embeddings) {
 						answers[r][i] = embedding;
 					}
 				}
@@ -431,7 +480,6 @@ impl ModelThread {
 					break;
 				}
 			}
-			let took = pass_started.elapsed();
 			self.counters.passes.fetch_add(1, Ordering::Relaxed);
 			self.counters.sequences.fetch_add(pass.len() as u64, Ordering::Relaxed);
 			self.nanos_per_input.store(nanos(took) / pass.len() as u64, Ordering::Relaxed);
@@ -449,4 +497,32 @@ impl ModelThread {
 
 fn nanos(d: Duration) -> u64 {
 	u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
+}
+
+/// `took` split between `serving` and `own` rows of one pass, in nanoseconds: each row's
+/// share is the same, and the two parts add up to the whole.
+fn split(took: Duration, serving: usize, own: usize) -> (u64, u64) {
+	let total = nanos(took);
+	let rows = (serving + own) as u128;
+	if rows == 0 {
+		return (total, 0);
+	}
+	let internal = (u128::from(total) * own as u128 / rows) as u64;
+	(total - internal, internal)
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn a_pass_splits_by_rows_and_adds_up() {
+		let took = Duration::from_nanos(1_000_001);
+		assert_eq!(split(took, 3, 0), (1_000_001, 0));
+		assert_eq!(split(took, 0, 2), (0, 1_000_001));
+		let (serving, own) = split(took, 3, 1);
+		assert_eq!(own, 250_000, "a quarter of the rows, rounded down");
+		assert_eq!(serving + own, 1_000_001, "nothing lost to rounding");
+		assert_eq!(split(took, 0, 0), (1_000_001, 0));
+	}
 }
