@@ -302,16 +302,24 @@ async fn batches_are_committed_rechecked_confirmed_and_cheats_caught() {
 		assert_eq!(numbers, unique, "slot {slot} committed each batch once");
 	}
 	assert!(all.failures.is_empty(), "honest work fails nothing: {:?}", all.failures);
-	for m in [&bob, &charlie, &dave] {
+	// The re-check share of busy time (budget: 8 % at a 7 % sampling rate), with what it is made
+	// of: each worker's leaves served and re-checked, so the per-leaf costs and the sampling
+	// rate these new slots get are on record beside it (docs/measurements.md). Printed, not
+	// asserted: a budget is measured, never a timed test. Dave restarted, so its counters
+	// cover only the time since.
+	for (m, slot) in [(&bob, b), (&charlie, c), (&dave, d)] {
 		let h = m.health().await.unwrap();
+		let serving = h["serving_seconds"].as_f64().unwrap();
+		let rechecking = h["rechecking_seconds"].as_f64().unwrap();
+		let leaves: u32 =
+			all.committed.iter().filter(|e| e.slot == slot).map(|e| e.leaf_count).sum();
+		let checked: u32 =
+			all.revealed.iter().filter(|e| e.rechecker == slot).map(|e| e.checked).sum();
 		println!(
-			"{}: serving {:.2} s, re-checking {:.2} s ({:.1} % of busy time)",
+			"{}: serving {serving:.3} s for {leaves} leaves, re-checking {rechecking:.3} s for \
+			 {checked} leaves: {:.1} % of busy time",
 			m.name,
-			h["serving_seconds"].as_f64().unwrap(),
-			h["rechecking_seconds"].as_f64().unwrap(),
-			100.0 * h["rechecking_seconds"].as_f64().unwrap()
-				/ (h["serving_seconds"].as_f64().unwrap()
-					+ h["rechecking_seconds"].as_f64().unwrap())
+			100.0 * rechecking / (serving + rechecking)
 		);
 	}
 	let status = run_worker(&[

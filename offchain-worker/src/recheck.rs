@@ -316,8 +316,9 @@ pub fn check_claims(leaf: &Leaf, commitment: &Commitment) -> Result<(), Verdict>
 pub fn check_output(leaf: &Leaf, model: &Model) -> Verdict {
 	let result = match model {
 		Model::Embedding(model) => check_embedding(leaf, model),
-		Model::Completion(model) => claimed_fingerprint(leaf)
-			.and_then(|claimed| check_completion(leaf, &claimed, model)),
+		Model::Completion(model) => {
+			claimed_fingerprint(leaf).and_then(|claimed| check_completion(leaf, &claimed, model))
+		}
 	};
 	result.unwrap_or_else(|verdict| verdict)
 }
@@ -370,10 +371,7 @@ impl EmbeddingCheck {
 	/// Everything before the re-computation: parses the leaf, tokenizes its inputs and
 	/// re-derives its units. `Err` is the leaf's verdict already. Only what [`check_claims`]
 	/// passed may come here.
-	pub fn prepare(
-		leaf: &Leaf,
-		input: &crate::inference::EmbeddingInput,
-	) -> Result<Self, Verdict> {
+	pub fn prepare(leaf: &Leaf, input: &crate::inference::EmbeddingInput) -> Result<Self, Verdict> {
 		let claimed = claimed_fingerprint(leaf)?;
 		let request: EmbeddingRequest = serde_json::from_slice(&leaf.request)
 			.map_err(|e| wrong(format!("the request does not parse: {e}")))?;
@@ -415,7 +413,10 @@ impl EmbeddingCheck {
 
 	fn compare(&self, ours: &[Vec<f32>]) -> Result<Verdict, Verdict> {
 		if ours.len() != self.inputs.len() {
-			return Err(fail(FailKind::Unavailable, "re-computing gave another number of embeddings"));
+			return Err(fail(
+				FailKind::Unavailable,
+				"re-computing gave another number of embeddings",
+			));
 		}
 		let mut sum = vec![0f32; ours.first().map_or(0, Vec::len)];
 		for (i, (served, recomputed)) in self.served.iter().zip(ours).enumerate() {
@@ -431,8 +432,7 @@ impl EmbeddingCheck {
 				*s += v;
 			}
 		}
-		Ok(out_of_tolerance(&self.claimed, &fingerprint::embedding(&sum))
-			.unwrap_or(Verdict::Pass))
+		Ok(out_of_tolerance(&self.claimed, &fingerprint::embedding(&sum)).unwrap_or(Verdict::Pass))
 	}
 }
 

@@ -40,6 +40,10 @@ pub const POLL: Duration = Duration::from_secs(2);
 /// forward pass's spare rows, few enough that a burst of re-checks never crowds out clients.
 pub const CONCURRENT_LEAVES: usize = 8;
 
+/// The most assignments judged at once (so at most this many times [`CONCURRENT_LEAVES`]
+/// leaves, one full forward pass, are in flight).
+pub const CONCURRENT_ASSIGNMENTS: usize = 4;
+
 /// What the loop needs.
 pub struct Rechecker {
 	/// The chain.
@@ -101,6 +105,11 @@ impl Rechecker {
 		})
 	}
 
+	/// The verdict on `a`, with its batch id.
+	async fn judged(&self, a: Assignment) -> (u64, Result<Verdict>) {
+		(a.batch, self.judge(&a).await)
+	}
+
 	/// Leaf `index` of the miner's batch `batch_number`, fetched from `endpoint` and checked.
 	async fn judge_leaf(
 		&self,
@@ -128,13 +137,15 @@ impl Rechecker {
 		.await?;
 		match prepared {
 			Err(verdict) => Ok(verdict),
-			Ok(Some(check)) => Ok(match self.app.engine().embed_own(check.inputs().to_vec()).await {
-				Ok(ours) => check.judge(&ours),
-				Err(e) => recheck::Verdict::Fail(
-					recheck::FailKind::Unavailable,
-					format!("re-computing: {e:#}"),
-				),
-			}),
+			Ok(Some(check)) => {
+				Ok(match self.app.engine().embed_own(check.inputs().to_vec()).await {
+					Ok(ours) => check.judge(&ours),
+					Err(e) => recheck::Verdict::Fail(
+						recheck::FailKind::Unavailable,
+						format!("re-computing: {e:#}"),
+					),
+				})
+			}
 			Ok(None) => self.app.with_model(move |model| recheck::check_output(&leaf, model)).await,
 		}
 	}
@@ -142,20 +153,40 @@ impl Rechecker {
 	/// One pass over the open assignments: decides, commits and reveals what is due.
 	pub async fn step(&self) -> Result<()> {
 		let now = self.registrar.best_block().await?;
-		for a in self.registrar.assignments(self.slot).await? {
+		let assignments = self.registrar.assignments(self.slot).await?;
+		let store = self.app.store_handle();
+		// Every assignment still to judge, judged together: the samples of batches sampled at
+		// one epoch's start share forward passes.
+		let mut due = Vec::new();
+		for a in &assignments {
+			let open = now < a.assignment.commit_deadline;
+			let waiting = a.assignment.state == AssignmentState::Waiting;
+			if open && waiting && store.verdict(a.batch)?.is_none() {
+				due.push(a.clone());
+			}
+		}
+		let judged = futures::stream::iter(due)
+			.map(|a| self.judged(a))
+			.buffer_unordered(CONCURRENT_ASSIGNMENTS)
+			.collect::<Vec<_>>()
+			.await;
+		let mut just_committed = std::collections::BTreeSet::new();
+		for (id, verdict) in judged {
+			just_committed.insert(id);
+			let record = VerdictRecord {
+				verdict: verdict?,
+				salt: rand_salt()?,
+				phase: VerdictPhase::Decided,
+			};
+			// Durable before the commitment leaves this machine.
+			store.put_verdict(id, &record)?;
+			self.commit(id, record).await?;
+		}
+		for a in assignments.into_iter().filter(|a| !just_committed.contains(&a.batch)) {
 			let id = a.batch;
 			let deadlines = (a.assignment.commit_deadline, a.assignment.reveal_deadline);
-			let store = self.app.store_handle();
 			let kept = store.verdict(id)?;
 			match (a.assignment.state, kept) {
-				(AssignmentState::Waiting, None) if now < deadlines.0 => {
-					let verdict = self.judge(&a).await?;
-					let record =
-						VerdictRecord { verdict, salt: rand_salt()?, phase: VerdictPhase::Decided };
-					// Durable before the commitment leaves this machine.
-					store.put_verdict(id, &record)?;
-					self.commit(id, record).await?;
-				}
 				(AssignmentState::Waiting, Some(record)) if now < deadlines.0 => {
 					// Decided before a restart; the commitment may never have been sent.
 					self.commit(id, record).await?;

@@ -370,11 +370,8 @@ async fn own_embeddings_ride_behind_client_ones_and_count_as_rechecking() {
 	let seen = passes.clone();
 	// A window long enough that everything sent below meets in one gathered group, and a
 	// queue of three inputs.
-	let config = Batching {
-		max_batch: 4,
-		max_wait: std::time::Duration::from_millis(500),
-		max_queue: 3,
-	};
+	let config =
+		Batching { max_batch: 4, max_wait: std::time::Duration::from_millis(500), max_queue: 3 };
 	let engine =
 		Engine::start(model, config, Box::new(move |rows, _| seen.lock().unwrap().push(rows)))
 			.unwrap();
