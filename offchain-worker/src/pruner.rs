@@ -12,8 +12,13 @@
 //!
 //! Pruning stops at the first batch that may not go yet: batches settle in order, and a
 //! watermark ([`ArtefactStore::pruned_below`]) is all the store needs to know what is gone.
+//!
+//! Under `mine` the verdicts this slot kept as a re-checker and the votes it kept as an arbiter
+//! go the same way: a verdict once its batch left the chain, a vote once its dispute did. Each
+//! is needed only to reveal what was committed, and nothing can be revealed on a batch or
+//! dispute the chain no longer holds.
 
-use std::{sync::Arc, time::Duration};
+use std::{collections::BTreeSet, sync::Arc, time::Duration};
 
 use anyhow::Result;
 
@@ -29,6 +34,11 @@ pub const DEFAULT_RETENTION: Duration = Duration::from_secs(24 * 3600);
 
 /// How often the loop looks for batches to prune.
 pub const POLL: Duration = Duration::from_secs(10);
+
+/// The most kept verdicts (and, apart, votes) one pass asks the chain about, oldest first: a
+/// pass costs at most this many runtime calls, and ten seconds apart they outrun any rate at
+/// which a slot is assigned batches or seated on panels.
+pub const RECORDS_PER_POLL: usize = 64;
 
 /// Who tells when a batch is settled.
 #[derive(Clone)]
@@ -73,7 +83,38 @@ impl Pruner {
 		while self.blocking(|store| store.sweep()).await? > 0 {
 			tokio::task::yield_now().await;
 		}
+		if let Settlement::Chain { registrar, slot } = &self.settlement {
+			self.forget_settled_records(registrar, *slot).await?;
+		}
 		Ok(pruned)
+	}
+
+	/// Forgets the kept verdicts whose batch left the chain and the kept votes whose dispute
+	/// did, at most [`RECORDS_PER_POLL`] of each looked at. Returns `(verdicts, votes)` forgotten.
+	///
+	/// The ids are read before the chain is asked, so a record written in between, for a batch
+	/// or dispute newer than the chain's answer, is never taken for one that left it.
+	async fn forget_settled_records(&self, registrar: &Registrar, slot: u64) -> Result<(u64, u64)> {
+		let mut forgotten = (0, 0);
+		for id in self.blocking(|store| store.verdict_ids(RECORDS_PER_POLL)).await? {
+			if registrar.batch(id).await?.is_none() {
+				self.blocking(move |store| store.remove_verdict(id)).await?;
+				forgotten.0 += 1;
+			}
+		}
+		let votes = self.blocking(|store| store.vote_ids(RECORDS_PER_POLL)).await?;
+		if !votes.is_empty() {
+			let open: BTreeSet<u64> =
+				registrar.disputes_of(slot).await?.iter().map(|d| d.id).collect();
+			for id in votes.into_iter().filter(|id| !open.contains(id)) {
+				self.blocking(move |store| store.remove_vote(id)).await?;
+				forgotten.1 += 1;
+			}
+		}
+		if forgotten != (0, 0) {
+			tracing::info!(verdicts = forgotten.0, votes = forgotten.1, "forgot settled records");
+		}
+		Ok(forgotten)
 	}
 
 	/// Whether nobody may ask for `kept`'s leaves any more.

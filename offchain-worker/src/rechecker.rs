@@ -40,10 +40,6 @@ pub const POLL: Duration = Duration::from_secs(2);
 /// forward pass's spare rows, few enough that a burst of re-checks never crowds out clients.
 pub const CONCURRENT_LEAVES: usize = 8;
 
-/// The most assignments judged at once (so at most this many times [`CONCURRENT_LEAVES`]
-/// leaves, one full forward pass, are in flight).
-pub const CONCURRENT_ASSIGNMENTS: usize = 4;
-
 /// What the loop needs.
 pub struct Rechecker {
 	/// The chain.
@@ -105,11 +101,6 @@ impl Rechecker {
 		})
 	}
 
-	/// The verdict on `a`, with its batch id.
-	async fn judged(&self, a: Assignment) -> (u64, Result<Verdict>) {
-		(a.batch, self.judge(&a).await)
-	}
-
 	/// Leaf `index` of the miner's batch `batch_number`, fetched from `endpoint` and checked.
 	async fn judge_leaf(
 		&self,
@@ -150,71 +141,76 @@ impl Rechecker {
 		}
 	}
 
-	/// One pass over the open assignments: decides, commits and reveals what is due.
+	/// One pass over the open assignments: reveals, then commits, what is due.
+	///
+	/// Reveals go first: each is one small transaction whose deadline is the nearest, and none
+	/// may wait behind a re-check's fetches and forward passes. Then each verdict still to send
+	/// is committed as soon as it is decided, one assignment at a time, so no assignment's
+	/// commitment waits for another's samples. One assignment's error is logged and leaves the
+	/// others to go on; the next pass retries it.
 	pub async fn step(&self) -> Result<()> {
 		let now = self.registrar.best_block().await?;
 		let assignments = self.registrar.assignments(self.slot).await?;
-		let store = self.app.store_handle();
-		// Every assignment still to judge, judged together: the samples of batches sampled at
-		// one epoch's start share forward passes.
-		let mut due = Vec::new();
 		for a in &assignments {
-			let open = now < a.assignment.commit_deadline;
-			let waiting = a.assignment.state == AssignmentState::Waiting;
-			if open && waiting && store.verdict(a.batch)?.is_none() {
-				due.push(a.clone());
+			if let Err(e) = self.reveal_if_due(a, now).await {
+				tracing::warn!(batch = a.batch, "reveal: {e:#}");
 			}
 		}
-		let judged = futures::stream::iter(due)
-			.map(|a| self.judged(a))
-			.buffer_unordered(CONCURRENT_ASSIGNMENTS)
-			.collect::<Vec<_>>()
-			.await;
-		let mut just_committed = std::collections::BTreeSet::new();
-		for (id, verdict) in judged {
-			just_committed.insert(id);
-			let record = VerdictRecord {
-				verdict: verdict?,
-				salt: rand_salt()?,
-				phase: VerdictPhase::Decided,
-			};
-			// Durable before the commitment leaves this machine.
-			store.put_verdict(id, &record)?;
-			self.commit(id, record).await?;
-		}
-		for a in assignments.into_iter().filter(|a| !just_committed.contains(&a.batch)) {
-			let id = a.batch;
-			let deadlines = (a.assignment.commit_deadline, a.assignment.reveal_deadline);
-			let kept = store.verdict(id)?;
-			match (a.assignment.state, kept) {
-				(AssignmentState::Waiting, Some(record)) if now < deadlines.0 => {
-					// Decided before a restart; the commitment may never have been sent.
-					self.commit(id, record).await?;
-				}
-				// Sent only while it can still land by the deadline (the next block at the latest).
-				(AssignmentState::Committed(_), Some(record)) if now < deadlines.1 => {
-					let early = !self.reveal_at_deadline && self.all_committed(id).await?;
-					if now > deadlines.0 || early {
-						self.registrar
-							.reveal_verdict(
-								&self.hotkey,
-								self.slot,
-								id,
-								&record.verdict,
-								record.salt,
-							)
-							.await?;
-						store.put_verdict(
-							id,
-							&VerdictRecord { phase: VerdictPhase::Revealed, ..record },
-						)?;
-						tracing::info!(batch = id, "revealed verdict");
-					}
-				}
-				_ => {}
+		for a in &assignments {
+			if let Err(e) = self.commit_if_due(a, now).await {
+				tracing::warn!(batch = a.batch, "re-check: {e:#}");
 			}
 		}
 		Ok(())
+	}
+
+	/// Reveals `a`'s committed verdict once every re-checker committed or the commit deadline
+	/// passed, and only while it can still land by the reveal deadline.
+	async fn reveal_if_due(&self, a: &Assignment, now: u32) -> Result<()> {
+		let (id, (commit_deadline, reveal_deadline)) =
+			(a.batch, (a.assignment.commit_deadline, a.assignment.reveal_deadline));
+		let store = self.app.store_handle();
+		let (AssignmentState::Committed(_), Some(record)) =
+			(a.assignment.state, store.verdict(id)?)
+		else {
+			return Ok(());
+		};
+		if now >= reveal_deadline {
+			return Ok(());
+		}
+		let early = !self.reveal_at_deadline && self.all_committed(id).await?;
+		if now > commit_deadline || early {
+			self.registrar
+				.reveal_verdict(&self.hotkey, self.slot, id, &record.verdict, record.salt)
+				.await?;
+			store.put_verdict(id, &VerdictRecord { phase: VerdictPhase::Revealed, ..record })?;
+			tracing::info!(batch = id, "revealed verdict");
+		}
+		Ok(())
+	}
+
+	/// Judges `a` if it waits for this re-checker's verdict and none is kept, and commits the
+	/// kept or new verdict before the commit deadline. A verdict kept from before a restart may
+	/// never have been sent, so it is sent again.
+	async fn commit_if_due(&self, a: &Assignment, now: u32) -> Result<()> {
+		if a.assignment.state != AssignmentState::Waiting || now >= a.assignment.commit_deadline {
+			return Ok(());
+		}
+		let store = self.app.store_handle();
+		let record = match store.verdict(a.batch)? {
+			Some(record) => record,
+			None => {
+				let record = VerdictRecord {
+					verdict: self.judge(a).await?,
+					salt: rand_salt()?,
+					phase: VerdictPhase::Decided,
+				};
+				// Durable before the commitment leaves this machine.
+				store.put_verdict(a.batch, &record)?;
+				record
+			}
+		};
+		self.commit(a.batch, record).await
 	}
 
 	async fn commit(&self, id: u64, record: VerdictRecord) -> Result<()> {

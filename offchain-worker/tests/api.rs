@@ -76,6 +76,10 @@ async fn embeddings_answer_like_openai_and_leave_proven_artefacts() {
 	assert_eq!(health["status"], "ok");
 	assert_eq!(health["model"], "all-minilm-l6-v2");
 	assert_eq!(health["kind"], "embedding");
+	assert_eq!(
+		(health["kept_verdicts"].as_u64(), health["kept_votes"].as_u64()),
+		(Some(0), Some(0))
+	);
 	let models: Value =
 		client.get(format!("{}/v1/models", server.url)).send().await.unwrap().json().await.unwrap();
 	assert_eq!(models["data"][0]["id"], "all-minilm-l6-v2");

@@ -10,7 +10,9 @@ use aetron_primitives::{
 	artefact::{ArtefactHeader, ARTEFACT_VERSION},
 	merkle::{verify_proof, MerkleSumTree},
 };
-use aetron_worker::store::{ArtefactStore, Entry, Lookup, Position, SWEEP_CHUNK};
+use aetron_worker::store::{
+	ArtefactStore, Entry, Lookup, Position, VerdictPhase, VerdictRecord, VoteRecord, SWEEP_CHUNK,
+};
 
 fn entry(n: u64) -> Entry {
 	let artefact = ArtefactHeader {
@@ -107,6 +109,45 @@ fn a_reopened_store_keeps_everything_and_continues_without_gaps() {
 	assert_proves(&store, Position { batch: 0, index: 2 });
 	assert_eq!(store.entry(Position { batch: 1, index: 0 }).unwrap(), Some(entry_in(3, 1)));
 	assert_eq!(store.append(&entry(4)).unwrap(), Position { batch: 1, index: 1 });
+}
+
+#[test]
+fn kept_verdicts_and_votes_list_oldest_first_survive_a_reopen_and_are_forgotten_one_by_one() {
+	let dir = tempfile::tempdir().unwrap();
+	let path = dir.path().join("a.redb");
+	let verdict = |checked| VerdictRecord {
+		verdict: aetron_primitives::work::Verdict { checked, failures: Default::default() },
+		salt: [checked as u8; 32],
+		phase: VerdictPhase::Committed,
+	};
+	let vote = VoteRecord {
+		vote: aetron_primitives::arbitration::Vote { miner_honest: true, digest: [7; 32] },
+		salt: [9; 32],
+		phase: VerdictPhase::Decided,
+	};
+	{
+		let store = ArtefactStore::open(&path, 3).unwrap();
+		assert_eq!(store.kept_records().unwrap(), (0, 0));
+		// Written out of order: listed by id.
+		for id in [12, 3, 40, 7] {
+			store.put_verdict(id, &verdict(id as u32)).unwrap();
+		}
+		store.put_vote(5, &vote).unwrap();
+	}
+	let store = ArtefactStore::open(&path, 3).unwrap();
+	assert_eq!(store.kept_records().unwrap(), (4, 1));
+	assert_eq!(store.verdict_ids(3).unwrap(), vec![3, 7, 12], "the oldest three");
+	assert_eq!(store.vote_ids(10).unwrap(), vec![5]);
+
+	store.remove_verdict(7).unwrap();
+	// Forgetting what is not kept changes nothing.
+	store.remove_verdict(8).unwrap();
+	assert_eq!(store.verdict_ids(10).unwrap(), vec![3, 12, 40]);
+	assert_eq!(store.verdict(7).unwrap(), None);
+	assert_eq!(store.verdict(12).unwrap(), Some(verdict(12)), "the others untouched");
+	store.remove_vote(5).unwrap();
+	assert_eq!(store.vote(5).unwrap(), None);
+	assert_eq!(store.kept_records().unwrap(), (3, 0));
 }
 
 #[test]

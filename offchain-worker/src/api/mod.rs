@@ -350,6 +350,7 @@ async fn shutdown() {
 
 async fn health(State(app): State<Arc<App>>) -> Result<Json<serde_json::Value>, ApiError> {
 	let open_batch = app.store.open_batch().map_err(ApiError::internal)?;
+	let (kept_verdicts, kept_votes) = app.store.kept_records().map_err(ApiError::internal)?;
 	Ok(Json(json!({
 		"status": "ok",
 		"model": app.model_name,
@@ -360,6 +361,9 @@ async fn health(State(app): State<Arc<App>>) -> Result<Json<serde_json::Value>, 
 		"open_batch": open_batch,
 		"requests": app.requests.load(Ordering::Relaxed),
 		"queued_inputs": app.engine.queued(),
+		// Verdicts and votes kept to reveal; each goes once its batch or dispute leaves the chain.
+		"kept_verdicts": kept_verdicts,
+		"kept_votes": kept_votes,
 		// Model time: client requests, and the worker's own re-checks (the 8 % budget).
 		"serving_seconds": nanos_secs(&app.engine.counters().serving_nanos),
 		"rechecking_seconds": nanos_secs(&app.engine.counters().internal_nanos),

@@ -41,7 +41,7 @@ use aetron_primitives::{
 use anyhow::{bail, Context, Result};
 use codec::{Decode, Encode};
 use group::{GroupCommit, GroupStats};
-use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
+use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
 use trees::TreeCache;
 
 /// `(batch, index)` → SCALE of [`Entry`].
@@ -564,6 +564,45 @@ impl ArtefactStore {
 	/// The vote kept for on-chain dispute `id`.
 	pub fn vote(&self, id: u64) -> Result<Option<VoteRecord>> {
 		self.record(VOTES, id, "vote")
+	}
+
+	/// The oldest `limit` on-chain batch ids a verdict is kept for, lowest first.
+	pub fn verdict_ids(&self, limit: usize) -> Result<Vec<u64>> {
+		self.record_ids(VERDICTS, limit)
+	}
+
+	/// Forgets the verdict kept for on-chain batch `id` (its batch left the chain).
+	pub fn remove_verdict(&self, id: u64) -> Result<()> {
+		self.remove_record(VERDICTS, id)
+	}
+
+	/// The oldest `limit` on-chain dispute ids a vote is kept for, lowest first.
+	pub fn vote_ids(&self, limit: usize) -> Result<Vec<u64>> {
+		self.record_ids(VOTES, limit)
+	}
+
+	/// Forgets the vote kept for on-chain dispute `id` (its dispute left the chain).
+	pub fn remove_vote(&self, id: u64) -> Result<()> {
+		self.remove_record(VOTES, id)
+	}
+
+	/// How many verdicts and votes are kept: `(verdicts, votes)`.
+	pub fn kept_records(&self) -> Result<(u64, u64)> {
+		let txn = self.db.begin_read()?;
+		Ok((txn.open_table(VERDICTS)?.len()?, txn.open_table(VOTES)?.len()?))
+	}
+
+	fn record_ids(&self, table: Records, limit: usize) -> Result<Vec<u64>> {
+		let txn = self.db.begin_read()?;
+		let table = txn.open_table(table)?;
+		table.iter()?.take(limit).map(|item| Ok(item?.0.value())).collect()
+	}
+
+	fn remove_record(&self, table: Records, id: u64) -> Result<()> {
+		let txn = self.db.begin_write()?;
+		txn.open_table(table)?.remove(id)?;
+		txn.commit()?;
+		Ok(())
 	}
 
 	/// Writes (durably) the SCALE of `record` at `id` in `table`.
