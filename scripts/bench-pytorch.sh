@@ -18,10 +18,10 @@ rounds="${ROUNDS:-3}"
 models="$(./scripts/fetch-models.sh | tail -n 1)"
 minilm="$models/all-minilm-l6-v2"
 venv="$HOME/.cache/aetron-py/venv"
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import sentence_transformers, onnxruntime, onnxscript' 2>/dev/null; then
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import sentence_transformers, onnx, onnxruntime' 2>/dev/null; then
 	echo "==> installing sentence-transformers, torch, onnx and onnxruntime into $venv (once)"
 	python3 -m venv "$venv"
-	"$venv/bin/pip" install --quiet sentence-transformers onnxruntime onnx onnxscript
+	"$venv/bin/pip" install --quiet sentence-transformers onnxruntime onnx
 fi
 onnx="$HOME/.cache/aetron-py/all-minilm-l6-v2.onnx"
 if [ ! -f "$onnx" ]; then

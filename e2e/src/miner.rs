@@ -126,6 +126,15 @@ impl Miner {
 		serde_json::from_slice(&out.stdout).ok()
 	}
 
+	/// Its slot's `aetron-worker status --json` against the node at `url`, with `extra`
+	/// arguments (`--epochs N`).
+	pub fn status(&self, url: &str, extra: &[&str]) -> Value {
+		let data_dir = self.data_dir.to_str().unwrap();
+		let args = [&["status", "--url", url, "--data-dir", data_dir, "--json"], extra].concat();
+		let out = run_worker(&args);
+		serde_json::from_slice::<Value>(&out.stdout).unwrap()[0].clone()
+	}
+
 	/// The HTTP status its artefact endpoint answers for `(batch, index)` (0 if none).
 	pub fn artefact_status(&self, batch: u64, index: u32) -> u16 {
 		let url = format!("{}/aetron/v1/artefacts/{batch}/{index}", self.endpoint());

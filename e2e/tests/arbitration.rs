@@ -162,20 +162,6 @@ async fn set_params(api: &OnlineClient<SubstrateConfig>) {
 	set_arbitration_params(api).await;
 }
 
-async fn status(url: &str, miner: &Miner) -> Value {
-	let out = run_worker(&[
-		"status",
-		"--url",
-		url,
-		"--data-dir",
-		miner.data_dir.to_str().unwrap(),
-		"--json",
-		"--epochs",
-		"40",
-	]);
-	serde_json::from_slice::<Value>(&out.stdout).unwrap()[0].clone()
-}
-
 async fn dispute(rpc: &Rpc, id: u64) -> Value {
 	rpc.call("arbitration_dispute", rpc_params![id]).await.unwrap()
 }
@@ -281,7 +267,7 @@ async fn disputes_are_judged_by_panels_and_losers_pay() {
 	let challenger_coldkey = dispute(&rpc, lost.dispute).await["challengerColdkey"].clone();
 	assert_eq!(forfeit["bounty"]["to"], challenger_coldkey);
 	assert!(all.probation.contains(&f), "reputation zero and probation: {:?}", all.probation);
-	let ferdie_status = status(&url, &ferdie).await;
+	let ferdie_status = ferdie.status(&url, &["--epochs", "40"]);
 	assert!(ferdie_status["reputation"].as_f64() < Some(0.05), "{ferdie_status}");
 	assert!(
 		ferdie_status["disputes"].as_array().unwrap().iter().any(|d| d["phase"] == "MinerLost"),
@@ -338,7 +324,7 @@ async fn disputes_are_judged_by_panels_and_losers_pay() {
 		"{:?}",
 		all.forfeited
 	);
-	let eve_status = status(&url, &eve).await;
+	let eve_status = eve.status(&url, &["--epochs", "40"]);
 	assert!(
 		eve_status["disputes"]
 			.as_array()

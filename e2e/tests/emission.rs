@@ -146,29 +146,18 @@ async fn miners_are_paid_for_confirmed_work_cheats_forfeit_and_stakers_earn_thei
 		bob.artefact_status(0, 0) == 410
 	})
 	.await;
-	let bob_status = || {
-		let status = run_worker(&[
-			"status",
-			"--url",
-			&url,
-			"--data-dir",
-			bob.data_dir.to_str().unwrap(),
-			"--json",
-		]);
-		serde_json::from_slice::<Value>(&status.stdout).unwrap()
-	};
 	// So do the verdicts Bob kept as a re-checker: each goes once its batch left the chain, so
 	// fewer are kept than Bob ever revealed.
 	eventually("Bob forgot the verdicts on batches that left the chain", 120, async || {
 		let kept = bob.health().await.and_then(|h| h["kept_verdicts"].as_u64());
-		let revealed = bob_status()[0]["rechecksDone"].as_u64().unwrap();
+		let revealed = bob.status(&url, &[])["rechecksDone"].as_u64().unwrap();
 		kept.is_some_and(|kept| kept < revealed)
 	})
 	.await;
-	let status = bob_status();
-	assert!(status[0]["claimedAet"].as_f64().unwrap() > 0.0, "{status}");
+	let status = bob.status(&url, &[]);
+	assert!(status["claimedAet"].as_f64().unwrap() > 0.0, "{status}");
 	assert!(
-		status[0]["epochs"].as_array().unwrap().iter().any(|e| e["payout"] == "Claimed"),
+		status["epochs"].as_array().unwrap().iter().any(|e| e["payout"] == "Claimed"),
 		"{status}"
 	);
 

@@ -322,18 +322,10 @@ async fn batches_are_committed_rechecked_confirmed_and_cheats_caught() {
 			100.0 * rechecking / (serving + rechecking)
 		);
 	}
-	let status = run_worker(&[
-		"status",
-		"--url",
-		&url,
-		"--data-dir",
-		bob.data_dir.to_str().unwrap(),
-		"--json",
-	]);
-	let status: Value = serde_json::from_slice(&status.stdout).unwrap();
-	assert_eq!(status[0]["slot"].as_u64(), Some(b));
-	assert!(status[0]["batchesConfirmed"].as_u64() >= Some(2), "{status}");
-	assert!(status[0]["rechecksPassed"].as_u64() >= Some(1), "{status}");
+	let status = bob.status(&url, &[]);
+	assert_eq!(status["slot"].as_u64(), Some(b));
+	assert!(status["batchesConfirmed"].as_u64() >= Some(2), "{status}");
+	assert!(status["rechecksPassed"].as_u64() >= Some(1), "{status}");
 	println!("honest phase done after {:?}", started.elapsed());
 
 	// 2. Cheats.

@@ -167,19 +167,18 @@ impl Rechecker {
 	/// Reveals `a`'s committed verdict once every re-checker committed or the commit deadline
 	/// passed, and only while it can still land by the reveal deadline.
 	async fn reveal_if_due(&self, a: &Assignment, now: u32) -> Result<()> {
-		let (id, (commit_deadline, reveal_deadline)) =
-			(a.batch, (a.assignment.commit_deadline, a.assignment.reveal_deadline));
+		let id = a.batch;
 		let store = self.app.store_handle();
 		let (AssignmentState::Committed(_), Some(record)) =
 			(a.assignment.state, store.verdict(id)?)
 		else {
 			return Ok(());
 		};
-		if now >= reveal_deadline {
+		if now >= a.assignment.reveal_deadline {
 			return Ok(());
 		}
 		let early = !self.reveal_at_deadline && self.all_committed(id).await?;
-		if now > commit_deadline || early {
+		if now > a.assignment.commit_deadline || early {
 			self.registrar
 				.reveal_verdict(&self.hotkey, self.slot, id, &record.verdict, record.salt)
 				.await?;

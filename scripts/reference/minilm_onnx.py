@@ -16,18 +16,12 @@ Two steps, each in its own process so that neither's threads or allocations colo
 """
 
 import os
-import statistics
 import sys
-import time
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import numpy as np  # noqa: E402
-
-SENTENCES = [
-    f"Sentence number {i} asks the worker to embed a short, ordinary piece of English text."
-    for i in range(32)
-]
+from minilm_timing import SENTENCES, report  # noqa: E402
 
 
 def pooled(hidden, mask):
@@ -116,20 +110,7 @@ def bench(model_dir, out, threads):
         }
         return pooled(session.run(None, feed)[0], feed["attention_mask"])
 
-    encode(SENTENCES)  # warm-up
-    times = []
-    for _ in range(5):
-        start = time.perf_counter()
-        encode(SENTENCES)
-        times.append(time.perf_counter() - start)
-    one = []
-    for _ in range(10):
-        start = time.perf_counter()
-        encode(SENTENCES[:1])
-        one.append(time.perf_counter() - start)
-    print(f"onnxruntime {onnxruntime.__version__}, {threads} threads")
-    print(f"MiniLM embeddings, batch 32: {32 / statistics.median(times):.2f} sentences/s")
-    print(f"MiniLM embedding, one sentence: {statistics.median(one) * 1e3:.2f} ms")
+    report(f"onnxruntime {onnxruntime.__version__}", threads, encode)
 
 
 def main():
