@@ -20,7 +20,7 @@ use jsonrpsee::{
 };
 use pallet_neuronets::{
 	runtime_api::{NeuronetDetails, NeuronetsApi, SlotDetails, SlotStatus},
-	NeuronetStatus, ReferenceCheck, SlotState, Task,
+	Attention, DType, Execution, NeuronetStatus, Quantization, ReferenceCheck, SlotState, Task,
 };
 use serde_json::{json, Value};
 use sp_api::ProvideRuntimeApi;
@@ -148,6 +148,7 @@ fn neuronet_json(d: &NeuronetDetails<AccountId, Balance, BlockNumber>) -> Value 
 			"configHash": hex(&spec.model.config_hash),
 			"tokenizerHash": hex(&spec.model.tokenizer_hash),
 			"minMemoryMib": spec.model.min_memory_mib,
+			"execution": execution_json(&spec.model.execution),
 		},
 		"economics": {
 			"unitsPerInputToken": e.units_per_input_token,
@@ -165,6 +166,25 @@ fn neuronet_json(d: &NeuronetDetails<AccountId, Balance, BlockNumber>) -> Value 
 		"registrationPrice": d.registration_price.to_string(),
 		"powDifficulty": d.pow_difficulty.to_string(),
 	})
+}
+
+/// `{"dtype": "F16", "quantization": "Int8PerBlock", "quantBlock": 32, "attention": "Fused"}`
+/// (`quantBlock` only for per-block quantization), in the variants' own names as `task` and
+/// `status` are.
+fn execution_json(x: &Execution) -> Value {
+	let mut value = json!({
+		"dtype": match x.dtype { DType::F32 => "F32", DType::F16 => "F16", DType::BF16 => "BF16" },
+		"quantization": match x.quantization {
+			Quantization::None => "None",
+			Quantization::Int8PerTensor => "Int8PerTensor",
+			Quantization::Int8PerBlock { .. } => "Int8PerBlock",
+		},
+		"attention": match x.attention { Attention::Fused => "Fused", Attention::Plain => "Plain" },
+	});
+	if let Quantization::Int8PerBlock { block } = x.quantization {
+		value["quantBlock"] = json!(block);
+	}
+	value
 }
 
 fn check_json(c: &ReferenceCheck) -> Value {

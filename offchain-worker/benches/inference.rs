@@ -6,6 +6,7 @@
 //! `cargo bench --bench inference` (MiniLM from `AETRON_MODELS` or ~/.cache/aetron-models).
 
 use aetron_primitives::artefact::{ArtefactHeader, ARTEFACT_VERSION};
+use aetron_worker::inference::Placement;
 use aetron_worker::{
 	bench::{minilm_dir, sentences},
 	inference::{
@@ -26,7 +27,9 @@ fn embeddings(c: &mut Criterion) {
 	let mut group = c.benchmark_group("minilm");
 	group.sample_size(10);
 	for backend in [BackendKind::Cpu, BackendKind::Reference] {
-		let Model::Embedding(model) = Model::load(&dir, &backend.device().unwrap()).unwrap() else {
+		let Model::Embedding(model) =
+			Model::load(&dir, &Placement::plain(backend.device().unwrap())).unwrap()
+		else {
 			unreachable!()
 		};
 		let batch: Vec<Vec<u32>> =
@@ -42,7 +45,8 @@ fn embeddings(c: &mut Criterion) {
 		});
 	}
 	// What the API adds to one embedding request: hashes, fingerprint, SCALE, durable append.
-	let Model::Embedding(model) = Model::load(&dir, &BackendKind::Cpu.device().unwrap()).unwrap()
+	let Model::Embedding(model) =
+		Model::load(&dir, &Placement::plain(BackendKind::Cpu.device().unwrap())).unwrap()
 	else {
 		unreachable!()
 	};
@@ -94,7 +98,8 @@ fn recheck(c: &mut Criterion) {
 		let mut group = c.benchmark_group(name);
 		group.sample_size(10);
 		for &backend in backends {
-			let Model::Completion(model) = Model::load(&dir, &backend.device().unwrap()).unwrap()
+			let Model::Completion(model) =
+				Model::load(&dir, &Placement::plain(backend.device().unwrap())).unwrap()
 			else {
 				unreachable!()
 			};

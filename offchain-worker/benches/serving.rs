@@ -42,6 +42,7 @@ fn start(
 		data_dir,
 		listen: "127.0.0.1:0".parse().unwrap(),
 		backend: BackendKind::Cpu,
+		execution: Default::default(),
 		neuronet: 0,
 		slot: aetron_primitives::artefact::NO_SLOT,
 		pricing: Pricing { per_input: 1, per_output: 1 },

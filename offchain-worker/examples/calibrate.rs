@@ -3,16 +3,24 @@
 //! far a substituted model is (other weights, perturbed weights, lower precision).
 //!
 //! `cargo run --release --example calibrate -- [MINILM_DIR]` prints one table for completions
-//! (a random GPT-2, 4 layers × 256) and, given the MiniLM directory, one for embeddings. The
+//! (a random GPT-2, 4 layers × 256) and, given the MiniLM directory, one for embeddings, then
+//! the same per execution parameter set (f16, bf16, int8, plain attention): honest runs with
+//! those parameters against the re-checker's (same parameters, batch 1) and the arbiter's
+//! (reference backend), against substitutes that run cheaper parameters or other weights. The
 //! figures are in docs/measurements.md; the thresholds in src/inference/fingerprint.rs.
 
+use aetron_worker::inference::Placement;
 use std::path::{Path, PathBuf};
 
-use aetron_worker::inference::{
-	fingerprint::{self, Distance},
-	random_gpt2::RandomGpt2,
-	sampling::SamplingParams,
-	BackendKind, CompletionModel, EmbeddingModel, Generation, Model,
+use aetron_worker::{
+	inference::{
+		execution::{DType, Execution, Name, Quantization},
+		fingerprint::{self, Distance},
+		random_gpt2::RandomGpt2,
+		sampling::{consistent, Draws, SamplingParams},
+		BackendKind, CompletionModel, EmbeddingModel, Generation, Model,
+	},
+	recheck::TOKEN_TOLERANCE,
 };
 
 /// Writes a copy of the model in `src` whose float tensors went through `f`.
@@ -38,16 +46,137 @@ fn bf16_round(_: &str, values: &mut [f32]) {
 }
 
 fn completion(dir: &Path, backend: BackendKind) -> CompletionModel {
-	match Model::load(dir, &backend.device().unwrap()).unwrap() {
+	completion_as(dir, &Placement::plain(backend.device().unwrap()))
+}
+
+fn embedding(dir: &Path, backend: BackendKind) -> EmbeddingModel {
+	embedding_as(dir, &Placement::plain(backend.device().unwrap()))
+}
+
+fn completion_as(dir: &Path, place: &Placement) -> CompletionModel {
+	match Model::load(dir, place).unwrap() {
 		Model::Completion(m) => m,
 		Model::Embedding(_) => unreachable!(),
 	}
 }
 
-fn embedding(dir: &Path, backend: BackendKind) -> EmbeddingModel {
-	match Model::load(dir, &backend.device().unwrap()).unwrap() {
+fn embedding_as(dir: &Path, place: &Placement) -> EmbeddingModel {
+	match Model::load(dir, place).unwrap() {
 		Model::Embedding(m) => m,
 		Model::Completion(_) => unreachable!(),
+	}
+}
+
+/// The parameter sets calibrated, by name.
+fn parameter_sets() -> Vec<Execution> {
+	[
+		"f32/none/plain",
+		"f16/none/fused",
+		"bf16/none/fused",
+		"f32/int8-per-tensor/fused",
+		"f32/int8-per-block-32/fused",
+		"f16/int8-per-block-32/fused",
+	]
+	.iter()
+	.map(|name| {
+		let mut parts = name.split('/');
+		let mut next = || parts.next().unwrap();
+		Execution {
+			dtype: next().parse::<Name<_>>().unwrap().0,
+			quantization: next().parse::<Name<_>>().unwrap().0,
+			attention: next().parse::<Name<_>>().unwrap().0,
+		}
+	})
+	.collect()
+}
+
+fn cpu(execution: &Execution) -> Placement {
+	Placement::new(BackendKind::Cpu, execution).unwrap()
+}
+
+fn reference(execution: &Execution) -> Placement {
+	Placement::reference(execution).unwrap()
+}
+
+/// Completions per parameter set: honest (cpu with the set, against a re-checker with the set
+/// and against the arbiter's reference) and substitutes (cheaper sets, other weights).
+fn completions_per_parameter_set(honest_dir: &Path, other_dir: &Path) {
+	println!("\n## Completions per execution parameter set (random GPT-2 4×256)");
+	println!(
+		"{:<28} {:<44} {:>9} {:>11} {:>12}",
+		"neuronet", "served by / checked by", "overlap", "deviation", "bad tokens"
+	);
+	for set in parameter_sets() {
+		let name = Name(set).to_string();
+		let server = completion_as(honest_dir, &cpu(&set));
+		let row = |what: &str, (d, bad, total): (Distance, usize, usize)| {
+			println!(
+				"{name:<28} {what:<44} {:>7}/{} {:>11.5} {:>7}/{total}",
+				d.min_overlap,
+				fingerprint::TOP_K,
+				d.max_deviation_ppb as f64 * 1e-9,
+				bad
+			);
+		};
+		let rechecker = completion_as(honest_dir, &cpu(&set));
+		let arbiter = completion_as(honest_dir, &reference(&set));
+		row("honest / re-checker (cpu, same set)", sampled_against(&server, &rechecker));
+		row("honest / arbiter (reference)", sampled_against(&server, &arbiter));
+		for cheaper in cheaper_than(&set) {
+			let substitute = completion_as(honest_dir, &cpu(&cheaper));
+			row(&format!("{} / arbiter", Name(cheaper)), sampled_against(&substitute, &arbiter));
+		}
+		let other = completion_as(other_dir, &cpu(&set));
+		row("other weights / arbiter", sampled_against(&other, &arbiter));
+	}
+}
+
+/// What a miner paid for `set` might serve instead to save work: int8 weights when the set is
+/// unquantized, and f16 when it is f32.
+fn cheaper_than(set: &Execution) -> Vec<Execution> {
+	let mut out = Vec::new();
+	if set.quantization == Quantization::None {
+		out.push(Execution { quantization: Quantization::Int8PerTensor, ..*set });
+	}
+	if set.dtype == DType::F32 {
+		out.push(Execution { dtype: DType::F16, ..*set });
+	}
+	out
+}
+
+/// Embeddings per parameter set, as [`completions_per_parameter_set`].
+fn embeddings_per_parameter_set(minilm: &Path, perturbed: &Path) {
+	println!("\n## Embeddings per execution parameter set (all-MiniLM-L6-v2, 6 sentences)");
+	println!(
+		"{:<28} {:<44} {:>16} {:>18}",
+		"neuronet", "served by / checked by", "1 - cos (output)", "1 - cos (fingerpr.)"
+	);
+	for set in parameter_sets() {
+		let name = Name(set).to_string();
+		let row = |what: &str, (output, print): (f64, f64)| {
+			println!("{name:<28} {what:<44} {:>16.2e} {:>18.2e}", 1.0 - output, 1.0 - print);
+		};
+		let server = embedding_as(minilm, &cpu(&set));
+		let rechecker = embedding_as(minilm, &cpu(&set));
+		let arbiter = embedding_as(minilm, &reference(&set));
+		row(
+			"honest, batch 6 / re-checker (cpu, same set)",
+			embedding_cosine(&server, &rechecker, 6, None),
+		);
+		row("honest, batch 6 / arbiter (reference)", embedding_cosine(&server, &arbiter, 6, None));
+		row("honest, batch 1 / arbiter (reference)", embedding_cosine(&server, &arbiter, 1, None));
+		for cheaper in cheaper_than(&set) {
+			let substitute = embedding_as(minilm, &cpu(&cheaper));
+			row(
+				&format!("{} / arbiter", Name(cheaper)),
+				embedding_cosine(&substitute, &arbiter, 1, None),
+			);
+		}
+		let substitute = embedding_as(perturbed, &cpu(&set));
+		row(
+			"weights perturbed by 1e-3 / arbiter",
+			embedding_cosine(&substitute, &arbiter, 1, None),
+		);
 	}
 }
 
@@ -96,11 +225,29 @@ fn worst_against_prefill(
 	checker: &CompletionModel,
 	generations: Vec<Generation>,
 ) -> Distance {
+	worst_against_prefill_counting_tokens(server, checker, generations).0
+}
+
+/// [`worst_against_prefill`], and how many generated tokens the checker's logits do not make
+/// the sampled choice (the re-check's token step, within `recheck::TOKEN_TOLERANCE`).
+fn worst_against_prefill_counting_tokens(
+	server: &CompletionModel,
+	checker: &CompletionModel,
+	generations: Vec<Generation>,
+) -> (Distance, usize, usize) {
 	let mut worst =
 		Distance { min_overlap: fingerprint::TOP_K, max_deviation_ppb: 0, cosine_distance_ppb: 0 };
-	for (prompt, generation) in PROMPTS.iter().zip(generations) {
+	let (mut inconsistent, mut total) = (0, 0);
+	for (i, (prompt, generation)) in PROMPTS.iter().zip(generations).enumerate() {
 		let tokens = server.tokenize(prompt).unwrap();
 		let recomputed = checker.prefill(&tokens, &generation.tokens).unwrap();
+		let mut draws = Draws::new(i as u64);
+		for (logits, &token) in recomputed.logits.iter().zip(&generation.tokens) {
+			total += 1;
+			if !consistent(logits, SAMPLED, draws.next(), token, TOKEN_TOLERANCE) {
+				inconsistent += 1;
+			}
+		}
 		let d = fingerprint::distance(
 			&generation.fingerprint(),
 			&fingerprint::completion(&recomputed.hidden),
@@ -109,7 +256,22 @@ fn worst_against_prefill(
 		worst.min_overlap = worst.min_overlap.min(d.min_overlap);
 		worst.max_deviation_ppb = worst.max_deviation_ppb.max(d.max_deviation_ppb);
 	}
-	worst
+	(worst, inconsistent, total)
+}
+
+/// Every prompt generated alone by `server`, then checked against `checker`'s prefill.
+fn sampled_against(
+	server: &CompletionModel,
+	checker: &CompletionModel,
+) -> (Distance, usize, usize) {
+	let generations = PROMPTS
+		.iter()
+		.enumerate()
+		.map(|(i, prompt)| {
+			server.generate(&server.tokenize(prompt).unwrap(), 96, SAMPLED, i as u64).unwrap()
+		})
+		.collect();
+	worst_against_prefill_counting_tokens(server, checker, generations)
 }
 
 const PROMPTS: [&str; 6] = [
@@ -203,6 +365,7 @@ fn main() {
 	}
 
 	let Some(minilm) = std::env::args().nth(1).map(PathBuf::from) else {
+		completions_per_parameter_set(&honest_dir, &other_dir);
 		println!("\n(no MiniLM directory given: embeddings skipped)");
 		return;
 	};
@@ -251,4 +414,6 @@ fn main() {
 			embedding_cosine(&embedding(&dir, BackendKind::Cpu), &checker, 1, None),
 		);
 	}
+	completions_per_parameter_set(&honest_dir, &other_dir);
+	embeddings_per_parameter_set(&minilm, &root.join("m3/all-minilm-l6-v2"));
 }

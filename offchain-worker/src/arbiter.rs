@@ -26,7 +26,7 @@ use subxt_signer::sr25519::Keypair;
 use crate::{
 	api::App,
 	arbitration::{answer_of, leaf_of, DisputeInfo},
-	inference::{BackendKind, Model},
+	inference::{execution::Execution, fingerprint::Tolerance, Model, Placement},
 	recheck::{self, Commitment, Leaf, Pricing},
 	rechecker::rand_salt,
 	registration::Registrar,
@@ -50,6 +50,10 @@ pub struct Arbiter {
 	pub neuronet: u32,
 	/// The neuronet's pricing.
 	pub pricing: Pricing,
+	/// The neuronet's tolerance.
+	pub tolerance: Tolerance,
+	/// The neuronet's execution parameters, which the reference model runs with.
+	pub execution: Execution,
 	/// The model directory that passed the neuronet's checks, loaded on the reference backend.
 	pub model_dir: PathBuf,
 	/// Fetches leaves from miners' endpoints.
@@ -98,8 +102,9 @@ impl Arbiter {
 			return Ok(model.clone());
 		}
 		let dir = self.model_dir.clone();
+		let execution = self.execution;
 		let model = tokio::task::spawn_blocking(move || {
-			Model::load(&dir, &BackendKind::Reference.device()?)
+			Model::load(&dir, &Placement::reference(&execution)?)
 		})
 		.await??;
 		Ok(self.reference.get_or_init(|| Arc::new(Mutex::new(model))).clone())
@@ -126,6 +131,8 @@ impl Arbiter {
 			batch_number: dispute.batch_number,
 			neuronet: dispute.neuronet,
 			pricing: self.pricing,
+			tolerance: self.tolerance,
+			execution: self.execution,
 		};
 		let model = match &leaf {
 			Ok(_) => Some(self.reference().await?),

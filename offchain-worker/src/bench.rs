@@ -14,6 +14,7 @@ use codec::Encode;
 use crate::{
 	inference::{
 		fingerprint, random_gpt2::RandomGpt2, sampling::SamplingParams, BackendKind, Model,
+		Placement,
 	},
 	store::{ArtefactStore, Entry},
 };
@@ -75,7 +76,7 @@ pub fn run(
 	for &backend in backends {
 		let device = backend.device()?;
 		if let Some(dir) = minilm {
-			if let Model::Embedding(model) = Model::load(dir, &device)? {
+			if let Model::Embedding(model) = Model::load(dir, &Placement::plain(device.clone()))? {
 				let texts = sentences(32);
 				let batch: Vec<Vec<u32>> =
 					texts.iter().map(|t| model.tokenize(t)).collect::<Result<_, _>>()?;
@@ -96,7 +97,8 @@ pub fn run(
 				});
 			}
 		}
-		if let Model::Completion(model) = Model::load(&gpt2_dir, &device)? {
+		if let Model::Completion(model) = Model::load(&gpt2_dir, &Placement::plain(device.clone()))?
+		{
 			let prompt = model.tokenize("The worker generates text for a benchmark prompt.")?;
 			let mut generated = Vec::new();
 			let generate = median_secs(3, || {

@@ -8,7 +8,11 @@ use aetron_worker::{
 	bench,
 	chain::Chain,
 	emission, hardware,
-	inference::{engine::Batching, BackendKind, Model, ModelHashes},
+	inference::{
+		engine::Batching,
+		execution::{Attention, DType, Execution, Name, Quantization},
+		BackendKind, Model, ModelHashes, Placement,
+	},
 	keys, load,
 	market::Candidate,
 	miner::{self, MineConfig, Payment},
@@ -53,6 +57,8 @@ enum Command {
 		/// The compute backend.
 		#[arg(long, value_enum, default_value_t = BackendKind::Cpu)]
 		backend: BackendKind,
+		#[command(flatten)]
+		execution: ExecutionArgs,
 		/// The neuronet the artefacts belong to.
 		#[arg(long, default_value_t = 0)]
 		neuronet: u32,
@@ -104,6 +110,8 @@ enum Command {
 		/// The compute backend.
 		#[arg(long, value_enum, default_value_t = BackendKind::Cpu)]
 		backend: BackendKind,
+		#[command(flatten)]
+		execution: ExecutionArgs,
 	},
 	/// List the neuronets: which this machine fits, best expected earnings first.
 	Neuronets {
@@ -113,6 +121,9 @@ enum Command {
 		/// The directory of model directories this machine has.
 		#[arg(long, default_value = "models")]
 		models: PathBuf,
+		/// The compute backend this machine would serve with.
+		#[arg(long, value_enum, default_value_t = BackendKind::Cpu)]
+		backend: BackendKind,
 		/// Print JSON instead of a table.
 		#[arg(long)]
 		json: bool,
@@ -410,6 +421,31 @@ impl StakerArgs {
 	}
 }
 
+/// How the model runs, as a neuronet's execution parameters say (DESIGN §16); `mine` and
+/// `register` read them from the chain instead.
+#[derive(Debug, clap::Args)]
+struct ExecutionArgs {
+	/// The float type: f32, f16 or bf16.
+	#[arg(long, default_value = "f32")]
+	dtype: Name<DType>,
+	/// The dense weights' quantization: none, int8-per-tensor or int8-per-block-N.
+	#[arg(long, default_value = "none")]
+	quantization: Name<Quantization>,
+	/// The attention kernel: fused or plain.
+	#[arg(long, default_value = "fused")]
+	attention: Name<Attention>,
+}
+
+impl ExecutionArgs {
+	fn execution(&self) -> Execution {
+		Execution {
+			dtype: self.dtype.0,
+			quantization: self.quantization.0,
+			attention: self.attention.0,
+		}
+	}
+}
+
 /// How concurrent requests share the model's forward passes (DESIGN §16).
 #[derive(Debug, clap::Args)]
 struct BatchingArgs {
@@ -555,6 +591,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 			data_dir,
 			listen,
 			backend,
+			execution,
 			neuronet,
 			slot,
 			units_per_input_token,
@@ -574,6 +611,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 				data_dir,
 				listen,
 				backend,
+				execution: execution.execution(),
 				neuronet,
 				slot,
 				pricing: recheck::Pricing {
@@ -589,7 +627,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 			})
 			.await?;
 		}
-		Command::Recheck { model_dir, endpoint, batch, index, root, root_sum, backend } => {
+		Command::Recheck {
+			model_dir,
+			endpoint,
+			batch,
+			index,
+			root,
+			root_sum,
+			backend,
+			execution,
+		} => {
+			let execution = execution.execution();
 			let client = reqwest::Client::new();
 			let leaf = match recheck::fetch(&client, &endpoint, batch, index).await {
 				Ok(leaf) => leaf,
@@ -619,7 +667,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 				}
 			};
 			let verdict = tokio::task::spawn_blocking(move || {
-				let model = Model::load(&model_dir, &backend.device()?)?;
+				let model = Model::load(&model_dir, &Placement::new(backend, &execution)?)?;
 				let commitment = recheck::Commitment::claimed_by(&leaf, root, leaf_count);
 				Ok::<_, anyhow::Error>(recheck::check(&leaf, &commitment, &model))
 			})
@@ -629,9 +677,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 				std::process::exit(2);
 			}
 		}
-		Command::Neuronets { url, models, json } => {
+		Command::Neuronets { url, models, backend, json } => {
 			let registrar = Registrar::connect(&url).await?;
-			let ranked = miner::candidates(&registrar, &models).await?;
+			let ranked = miner::candidates(&registrar, &models, backend).await?;
 			print_neuronets(&ranked, json);
 		}
 		Command::Register {
@@ -777,8 +825,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 			let model_dir = model_dir.unwrap_or_else(|| file.model_dir(&spec));
 			let built = tokio::task::spawn_blocking(move || {
 				let hashes = ModelHashes::of(&model_dir)?;
-				// The owner's fingerprints come from the deterministic reference backend.
-				let model = Model::load(&model_dir, &BackendKind::Reference.device()?)?;
+				// The owner's fingerprints come from the deterministic reference backend, run
+				// with the spec's execution parameters.
+				let model = Model::load(&model_dir, &Placement::reference(&file.execution())?)?;
 				file.build(hashes, &model)
 			})
 			.await??;
@@ -850,6 +899,7 @@ fn print_neuronets(ranked: &[Candidate], json: bool) {
 					"id": c.info.id,
 					"name": name(c),
 					"task": format!("{:?}", c.info.neuronet.spec.task),
+					"execution": Name(c.info.neuronet.spec.model.execution).to_string(),
 					"status": format!("{:?}", c.info.neuronet.status),
 					"liveSlots": c.info.neuronet.live_slots,
 					"registrationPrice": c.info.registration_price.to_string(),
@@ -868,15 +918,16 @@ fn print_neuronets(ranked: &[Candidate], json: bool) {
 		return;
 	}
 	println!(
-		"{:>4}  {:<28} {:<15} {:>6} {:>14} {:>12} {:>12}  fits",
-		"id", "name", "task", "slots", "price (AET)", "PoW diff.", "AET/1k units"
+		"{:>4}  {:<28} {:<15} {:<24} {:>6} {:>14} {:>12} {:>12}  fits",
+		"id", "name", "task", "execution", "slots", "price (AET)", "PoW diff.", "AET/1k units"
 	);
 	for c in ranked {
 		println!(
-			"{:>4}  {:<28} {:<15} {:>6} {:>14.6} {:>12} {:>12.6}  {}",
+			"{:>4}  {:<28} {:<15} {:<24} {:>6} {:>14.6} {:>12} {:>12.6}  {}",
 			c.info.id,
 			name(c),
 			format!("{:?}", c.info.neuronet.spec.task),
+			Name(c.info.neuronet.spec.model.execution).to_string(),
 			c.info.neuronet.live_slots,
 			emission::aet(c.info.registration_price),
 			c.info.pow_difficulty,
@@ -888,4 +939,5 @@ fn print_neuronets(ranked: &[Candidate], json: bool) {
 		"AET/1k units: what 1 000 confirmed work units earned in the last split epoch, \
 		 miner pool / max(work, stake-backed capacity), before uptime and reputation"
 	);
+	println!("execution: dtype/quantization/attention, which every worker of the neuronet runs");
 }

@@ -1,8 +1,10 @@
 //! Which neuronets this machine can serve, and which pays best (`aetron-worker neuronets`).
 //!
 //! A neuronet *fits* when it is open (Active), this machine has its model (a directory under
-//! `--models` whose three files hash to the spec's hashes: models are never downloaded) and
-//! enough memory for it.
+//! `--models` whose three files hash to the spec's hashes: models are never downloaded),
+//! enough memory for it, and a backend that honours its execution parameters (dtype,
+//! quantization, attention; the reason names the one it cannot) for which the re-check has
+//! a calibrated tolerance (a neuronet created without one would see honest miners disputed).
 //!
 //! ## The earnings estimate
 //! What a unit of this machine's throughput would earn: AET per confirmed work unit, from what
@@ -19,7 +21,13 @@ use std::path::{Path, PathBuf};
 
 use pallet_neuronets::NeuronetStatus;
 
-use crate::{emission::aet, inference::ModelHashes, registration::NeuronetInfo};
+use crate::{
+	emission::aet,
+	inference::{
+		execution::Name, fingerprint::calibrated_tolerance, BackendKind, ModelHashes, Placement,
+	},
+	registration::NeuronetInfo,
+};
 
 /// What the chain says a neuronet pays its miners.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -91,12 +99,14 @@ impl Candidate {
 }
 
 /// Every neuronet, best first: those that fit by AET per work unit, then the rest. `incomes`
-/// holds what the chain paid each neuronet's miners (none: nothing yet).
+/// holds what the chain paid each neuronet's miners (none: nothing yet); `backend` is what
+/// this machine would serve with.
 pub fn rank(
 	neuronets: Vec<NeuronetInfo>,
 	incomes: &std::collections::BTreeMap<u32, Income>,
 	models: &[LocalModel],
 	memory_mib: u64,
+	backend: BackendKind,
 ) -> Vec<Candidate> {
 	let mut candidates: Vec<Candidate> = neuronets
 		.into_iter()
@@ -116,6 +126,14 @@ pub fn rank(
 				Some("model not on this machine".to_string())
 			} else if u64::from(spec.model.min_memory_mib) > memory_mib {
 				Some(format!("needs {} MiB, has {memory_mib}", spec.model.min_memory_mib))
+			} else if let Err(why) = Placement::new(backend, &spec.model.execution) {
+				Some(format!("{why:#}"))
+			} else if calibrated_tolerance(spec.task, &spec.model.execution).is_none() {
+				Some(format!(
+					"{:?} with {} cannot be re-checked fairly (docs/measurements.md)",
+					spec.task,
+					Name(spec.model.execution)
+				))
 			} else {
 				None
 			};

@@ -22,7 +22,7 @@ use crate::{
 	claimer, committer,
 	emission::aet,
 	hardware,
-	inference::{engine::Batching, BackendKind, Model},
+	inference::{engine::Batching, execution::Name, BackendKind, Model, Placement},
 	joining, keys,
 	market::{self, Candidate},
 	pruner::Settlement,
@@ -121,7 +121,11 @@ impl TestHooks {
 }
 
 /// The neuronets, ranked for this machine.
-pub async fn candidates(registrar: &Registrar, models: &std::path::Path) -> Result<Vec<Candidate>> {
+pub async fn candidates(
+	registrar: &Registrar,
+	models: &std::path::Path,
+	backend: BackendKind,
+) -> Result<Vec<Candidate>> {
 	let neuronets = registrar.neuronets().await?;
 	let epoch = registrar.emission_status().await?.epoch;
 	let mut incomes = std::collections::BTreeMap::new();
@@ -136,7 +140,7 @@ pub async fn candidates(registrar: &Registrar, models: &std::path::Path) -> Resu
 	}
 	let models = models.to_path_buf();
 	let local = tokio::task::spawn_blocking(move || market::local_models(&models)).await?;
-	Ok(market::rank(neuronets, &incomes, &local, hardware::cpu().memory_mib))
+	Ok(market::rank(neuronets, &incomes, &local, hardware::cpu().memory_mib, backend))
 }
 
 /// Opens a slot for `hotkey` in `neuronet`, paid as asked; returns the slot.
@@ -229,9 +233,12 @@ pub async fn prove(
 	let info =
 		registrar.neuronet(neuronet).await?.with_context(|| format!("no neuronet {neuronet}"))?;
 	let checks = info.neuronet.spec.reference_checks.to_vec();
-	println!("running {} reference checks and a benchmark…", checks.len());
+	let execution = info.neuronet.spec.model.execution;
+	println!("running {} reference checks and a benchmark ({})…", checks.len(), Name(execution));
 	let (results, benchmark) = tokio::task::spawn_blocking(move || {
-		let model = Model::load(&model_dir, &backend.device()?)?;
+		let place = Placement::new(backend, &execution)
+			.with_context(|| format!("this worker cannot serve neuronet {neuronet}"))?;
+		let model = Model::load(&model_dir, &place)?;
 		let results = joining::reference_results(&model, &checks)?;
 		let benchmark = joining::benchmark(&model, &checks, Duration::from_secs(2))?;
 		Ok::<_, anyhow::Error>((results, benchmark))
@@ -250,7 +257,7 @@ pub async fn prove(
 pub async fn mine(config: MineConfig) -> Result<()> {
 	let registrar = Arc::new(Registrar::connect(&config.url).await?);
 	let hotkey_id = config.hotkey.public_key().0;
-	let candidates = candidates(&registrar, &config.models).await?;
+	let candidates = candidates(&registrar, &config.models, config.backend).await?;
 	// A fitting neuronet where this hotkey already holds a slot wins over a better-paying one,
 	// so a restart never opens a second slot even if the ranking changed meanwhile.
 	let mut held = None;
@@ -277,6 +284,8 @@ pub async fn mine(config: MineConfig) -> Result<()> {
 	let neuronet = chosen.info.id;
 	let pricing = Pricing::of(&chosen.info.neuronet.spec.economics)
 		.with_context(|| format!("this worker cannot serve neuronet {neuronet}"))?;
+	let execution = chosen.info.neuronet.spec.model.execution;
+	let tolerance = chosen.info.neuronet.spec.tolerance;
 	let model_dir = chosen.model_dir.clone().context("no model directory")?;
 	println!(
 		"mining neuronet {neuronet} ({}) with hotkey {}",
@@ -316,6 +325,7 @@ pub async fn mine(config: MineConfig) -> Result<()> {
 		data_dir: config.data_dir.clone(),
 		listen: config.listen,
 		backend: config.backend,
+		execution,
 		neuronet,
 		slot,
 		pricing: config.test.pricing.unwrap_or(pricing),
@@ -351,6 +361,8 @@ pub async fn mine(config: MineConfig) -> Result<()> {
 			slot,
 			neuronet,
 			pricing,
+			tolerance,
+			execution,
 			model_dir,
 			http: http.clone(),
 			never_answer: config.test.never_answer,
@@ -367,6 +379,8 @@ pub async fn mine(config: MineConfig) -> Result<()> {
 			slot,
 			neuronet,
 			pricing,
+			tolerance,
+			execution,
 			dishonest: config.test.dishonest_rechecker,
 			reveal_at_deadline: config.test.reveal_at_deadline,
 		}

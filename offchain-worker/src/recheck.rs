@@ -12,8 +12,8 @@
 //! 4. its work units are the neuronet's pricing of its input and output units, and those units
 //!    are what the request and response really hold ([`FailKind::WorkMismatch`]);
 //! 5. the response is what the model gives — by re-embedding, or by one teacher-forced prefill
-//!    over prompt and claimed tokens — within the tolerances of
-//!    [`crate::inference::fingerprint`] ([`FailKind::WrongOutput`],
+//!    over prompt and claimed tokens — within the neuronet's tolerance (calibrated for its
+//!    execution parameters; [`crate::inference::fingerprint`]) ([`FailKind::WrongOutput`],
 //!    [`FailKind::FingerprintOutOfTolerance`]).
 
 use std::fmt;
@@ -31,7 +31,7 @@ use crate::{
 	inference::{
 		fingerprint::{self, Fingerprint, Tolerance, MIN_EMBEDDING_COSINE},
 		sampling::{consistent, Draws, SamplingParams},
-		Model,
+		Execution, Model,
 	},
 };
 
@@ -94,11 +94,16 @@ pub struct Commitment {
 	pub neuronet: NeuronetId,
 	/// The neuronet's pricing.
 	pub pricing: Pricing,
+	/// How far the neuronet lets a re-computation be from what was served.
+	pub tolerance: Tolerance,
+	/// The neuronet's execution parameters.
+	pub execution: Execution,
 }
 
 impl Commitment {
 	/// The commitment a leaf claims for itself: its own slot, batch and neuronet with the
-	/// default pricing, against `root`. For checking a worker's answers off-chain.
+	/// default pricing, tolerance and execution, against `root`. For checking a worker's
+	/// answers off-chain.
 	pub fn claimed_by(leaf: &Leaf, root: SumNode, leaf_count: u32) -> Self {
 		Self {
 			root,
@@ -107,6 +112,8 @@ impl Commitment {
 			batch_number: leaf.artefact.batch,
 			neuronet: leaf.artefact.neuronet,
 			pricing: Pricing::default(),
+			tolerance: Tolerance::default(),
+			execution: Execution::default(),
 		}
 	}
 }
@@ -224,7 +231,8 @@ fn fail(kind: FailKind, why: impl Into<String>) -> Verdict {
 
 /// Re-checks `leaf` (at index `leaf.index`) against the batch the chain committed.
 pub fn check(leaf: &Leaf, commitment: &Commitment, model: &Model) -> Verdict {
-	check_claims(leaf, commitment).map_or_else(|verdict| verdict, |()| check_output(leaf, model))
+	check_claims(leaf, commitment)
+		.map_or_else(|verdict| verdict, |()| check_output(leaf, commitment, model))
 }
 
 /// Everything but the model: proof, served bytes, attribution, pricing (steps 1–4 above).
@@ -312,15 +320,27 @@ pub fn check_claims(leaf: &Leaf, commitment: &Commitment) -> Result<(), Verdict>
 }
 
 /// Recomputes the response with `model` and compares (step 5; also re-derives the units).
-/// Only what [`check_claims`] passed may come here.
-pub fn check_output(leaf: &Leaf, model: &Model) -> Verdict {
+/// Only what [`check_claims`] passed may come here, and `model` runs with the commitment's
+/// execution parameters (the callers load it so; [`ensure_runs_as`] says so before judging).
+pub fn check_output(leaf: &Leaf, commitment: &Commitment, model: &Model) -> Verdict {
 	let result = match model {
-		Model::Embedding(model) => check_embedding(leaf, model),
-		Model::Completion(model) => {
-			claimed_fingerprint(leaf).and_then(|claimed| check_completion(leaf, &claimed, model))
-		}
+		Model::Embedding(model) => check_embedding(leaf, commitment, model),
+		Model::Completion(model) => claimed_fingerprint(leaf)
+			.and_then(|claimed| check_completion(leaf, &claimed, &commitment.tolerance, model)),
 	};
 	result.unwrap_or_else(|verdict| verdict)
+}
+
+/// Refuses to judge with a model that does not run as the neuronet says: its verdict would
+/// blame the miner for the checker's own difference. The caller skips the assignment instead.
+pub fn ensure_runs_as(model: Execution, commitment: &Commitment) -> anyhow::Result<()> {
+	anyhow::ensure!(
+		model == commitment.execution,
+		"the model runs as {}, the neuronet says {}",
+		crate::inference::execution::Name(model),
+		crate::inference::execution::Name(commitment.execution)
+	);
+	Ok(())
 }
 
 fn claimed_fingerprint(leaf: &Leaf) -> Result<Fingerprint, Verdict> {
@@ -336,9 +356,13 @@ fn wrong(why: impl Into<String>) -> Verdict {
 	fail(FailKind::WrongOutput, why)
 }
 
-fn out_of_tolerance(claimed: &Fingerprint, ours: &Fingerprint) -> Option<Verdict> {
+fn out_of_tolerance(
+	claimed: &Fingerprint,
+	ours: &Fingerprint,
+	tolerance: &Tolerance,
+) -> Option<Verdict> {
 	match fingerprint::distance(claimed, ours) {
-		Some(d) if d.within(&Tolerance::default()) => None,
+		Some(d) if d.within(tolerance) => None,
 		Some(d) => Some(fail(FailKind::FingerprintOutOfTolerance, format!("{d:?}"))),
 		None => Some(fail(
 			FailKind::FingerprintOutOfTolerance,
@@ -349,9 +373,10 @@ fn out_of_tolerance(claimed: &Fingerprint, ours: &Fingerprint) -> Option<Verdict
 
 fn check_embedding(
 	leaf: &Leaf,
+	commitment: &Commitment,
 	model: &crate::inference::EmbeddingModel,
 ) -> Result<Verdict, Verdict> {
-	let check = EmbeddingCheck::prepare(leaf, model.input())?;
+	let check = EmbeddingCheck::prepare(leaf, commitment, model.input())?;
 	let ours = model
 		.embed(check.inputs())
 		.map_err(|e| fail(FailKind::Unavailable, format!("re-computing: {e:#}")))?;
@@ -365,13 +390,20 @@ pub struct EmbeddingCheck {
 	claimed: Fingerprint,
 	inputs: Vec<Vec<u32>>,
 	served: Vec<EmbeddingData>,
+	tolerance: Tolerance,
+	/// The least cosine similarity a served embedding may have to the re-computed one.
+	min_output_cosine: f64,
 }
 
 impl EmbeddingCheck {
 	/// Everything before the re-computation: parses the leaf, tokenizes its inputs and
 	/// re-derives its units. `Err` is the leaf's verdict already. Only what [`check_claims`]
 	/// passed may come here.
-	pub fn prepare(leaf: &Leaf, input: &crate::inference::EmbeddingInput) -> Result<Self, Verdict> {
+	pub fn prepare(
+		leaf: &Leaf,
+		commitment: &Commitment,
+		input: &crate::inference::EmbeddingInput,
+	) -> Result<Self, Verdict> {
 		let claimed = claimed_fingerprint(leaf)?;
 		let request: EmbeddingRequest = serde_json::from_slice(&leaf.request)
 			.map_err(|e| wrong(format!("the request does not parse: {e}")))?;
@@ -398,7 +430,13 @@ impl EmbeddingCheck {
 		if response.data.len() != inputs.len() {
 			return Err(wrong("the number of embeddings does not match the inputs"));
 		}
-		Ok(Self { claimed, inputs, served: response.data })
+		Ok(Self {
+			claimed,
+			inputs,
+			served: response.data,
+			tolerance: commitment.tolerance,
+			min_output_cosine: min_output_cosine(commitment),
+		})
 	}
 
 	/// The tokenized inputs to re-compute.
@@ -423,7 +461,7 @@ impl EmbeddingCheck {
 			let served = decode_embedding(&served.embedding)
 				.ok_or_else(|| wrong(format!("embedding {i} does not decode")))?;
 			let cosine = fingerprint::cosine(&served, recomputed);
-			if served.len() != recomputed.len() || cosine < MIN_EMBEDDING_COSINE {
+			if served.len() != recomputed.len() || cosine < self.min_output_cosine {
 				return Err(wrong(format!(
 					"embedding {i}: cosine similarity {cosine:.6} to the re-computed one"
 				)));
@@ -432,7 +470,22 @@ impl EmbeddingCheck {
 				*s += v;
 			}
 		}
-		Ok(out_of_tolerance(&self.claimed, &fingerprint::embedding(&sum)).unwrap_or(Verdict::Pass))
+		Ok(out_of_tolerance(&self.claimed, &fingerprint::embedding(&sum), &self.tolerance)
+			.unwrap_or(Verdict::Pass))
+	}
+}
+
+/// How close a served embedding must be to the re-computed one. f32 neuronets keep the
+/// calibrated [`MIN_EMBEDDING_COSINE`] (honest runs differ by 1e-12, f16 weights by 5e-7);
+/// reduced precision and quantization are honestly farther apart than that, so their served
+/// floats are held to the neuronet's own fingerprint tolerance, calibrated for them.
+fn min_output_cosine(commitment: &Commitment) -> f64 {
+	if commitment.execution.dtype == crate::inference::execution::DType::F32
+		&& commitment.execution.quantization == crate::inference::execution::Quantization::None
+	{
+		MIN_EMBEDDING_COSINE
+	} else {
+		1.0 - f64::from(commitment.tolerance.max_cosine_distance.deconstruct()) / 1e9
 	}
 }
 
@@ -454,6 +507,7 @@ fn decode_embedding(value: &serde_json::Value) -> Option<Vec<f32>> {
 fn check_completion(
 	leaf: &Leaf,
 	claimed: &Fingerprint,
+	tolerance: &Tolerance,
 	model: &crate::inference::CompletionModel,
 ) -> Result<Verdict, Verdict> {
 	let request: CompletionRequest = serde_json::from_slice(&leaf.request)
@@ -502,6 +556,6 @@ fn check_completion(
 			return Err(wrong(format!("token {p} ({token}) is not the model's choice")));
 		}
 	}
-	Ok(out_of_tolerance(claimed, &fingerprint::completion(&outputs.hidden))
+	Ok(out_of_tolerance(claimed, &fingerprint::completion(&outputs.hidden), tolerance)
 		.unwrap_or(Verdict::Pass))
 }

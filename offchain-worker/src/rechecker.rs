@@ -27,6 +27,7 @@ use subxt_signer::sr25519::Keypair;
 
 use crate::{
 	api::App,
+	inference::{execution::Execution, fingerprint::Tolerance},
 	recheck::{self, Commitment, Pricing},
 	registration::Registrar,
 	store::{VerdictPhase, VerdictRecord},
@@ -54,6 +55,10 @@ pub struct Rechecker {
 	pub neuronet: u32,
 	/// The neuronet's pricing.
 	pub pricing: Pricing,
+	/// The neuronet's tolerance.
+	pub tolerance: Tolerance,
+	/// The neuronet's execution parameters.
+	pub execution: Execution,
 	/// Fetches leaves from miners' endpoints.
 	pub http: reqwest::Client,
 	/// Test-only: report a failure on every leaf, honest or not.
@@ -73,7 +78,10 @@ impl Rechecker {
 			batch_number: a.batch_number,
 			neuronet: self.neuronet,
 			pricing: self.pricing,
+			tolerance: self.tolerance,
+			execution: self.execution,
 		};
+		recheck::ensure_runs_as(self.app.execution(), &commitment)?;
 		let verdicts = futures::stream::iter(a.samples.clone())
 			.map(|(_, index)| self.judge_leaf(&endpoint, a.batch_number, index, commitment))
 			.buffered(CONCURRENT_LEAVES)
@@ -121,7 +129,9 @@ impl Rechecker {
 		let input = self.app.embedding_input();
 		let (leaf, prepared) = tokio::task::spawn_blocking(move || {
 			let prepared = recheck::check_claims(&leaf, &commitment).and_then(|()| {
-				input.map(|input| recheck::EmbeddingCheck::prepare(&leaf, &input)).transpose()
+				input
+					.map(|input| recheck::EmbeddingCheck::prepare(&leaf, &commitment, &input))
+					.transpose()
 			});
 			(leaf, prepared)
 		})
@@ -137,7 +147,11 @@ impl Rechecker {
 					),
 				})
 			}
-			Ok(None) => self.app.with_model(move |model| recheck::check_output(&leaf, model)).await,
+			Ok(None) => {
+				self.app
+					.with_model(move |model| recheck::check_output(&leaf, &commitment, model))
+					.await
+			}
 		}
 	}
 

@@ -7,6 +7,11 @@
 //! model_dir = "models/minilm"   # relative to this file; its hashes go on-chain
 //! min_memory_mib = 512
 //!
+//! [execution]                   # optional; these are the defaults
+//! dtype = "f32"                 # f32, f16 or bf16
+//! quantization = "none"         # none, int8-per-tensor or int8-per-block-N (N = 8 … 128)
+//! attention = "fused"           # fused (the backend's kernel) or plain (matmul, softmax, matmul)
+//!
 //! [economics]
 //! units_per_input_token = 1
 //! units_per_output_token = 1
@@ -15,7 +20,8 @@
 //! max_slots = 0                 # 0: no cap
 //! pow_difficulty = 100000
 //!
-//! [tolerance]                   # optional; these are the calibrated defaults
+//! [tolerance]                   # optional; these are the calibrated defaults for f32
+//!                               # (other [execution] sets get theirs: calibrated_tolerance)
 //! min_index_overlap = 6
 //! max_value_deviation = 0.01
 //! max_cosine_distance = 1e-5
@@ -25,7 +31,10 @@
 //! # max_tokens = 16            # text generation: tokens to generate greedily
 //! ```
 //!
-//! The expected fingerprints are computed here, by running the model on each input.
+//! The expected fingerprints are computed here, by running the model on each input on the
+//! reference backend with the `[execution]` parameters. Reduced precision and quantization move
+//! honest results further from the reference than f32 does: set `[tolerance]` from the
+//! calibration of the same parameters (docs/measurements.md).
 
 use std::path::{Path, PathBuf};
 
@@ -36,7 +45,11 @@ use sp_core::bounded::BoundedVec;
 use sp_runtime::Perbill;
 
 use crate::{
-	inference::{Model, ModelHashes},
+	inference::{
+		execution::{Attention, DType, Execution, Name, Quantization},
+		fingerprint::calibrated_tolerance,
+		Model, ModelHashes,
+	},
 	joining,
 };
 
@@ -55,6 +68,9 @@ pub struct SpecFile {
 	pub model_dir: PathBuf,
 	/// The least memory the model needs, in MiB.
 	pub min_memory_mib: u32,
+	/// How every worker runs the model (default: f32, no quantization, fused attention).
+	#[serde(default)]
+	pub execution: ExecutionFile,
 	/// Pricing and registration.
 	pub economics: EconomicsFile,
 	/// How close a worker's fingerprints must be to the expected ones.
@@ -72,6 +88,30 @@ pub enum TaskName {
 	Embedding,
 	/// Text generation.
 	TextGeneration,
+}
+
+/// `[execution]`, in the names [`Name`] parses.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExecutionFile {
+	/// `f32`, `f16` or `bf16`.
+	#[serde(default, deserialize_with = "named")]
+	pub dtype: Option<Name<DType>>,
+	/// `none`, `int8-per-tensor` or `int8-per-block-N`.
+	#[serde(default, deserialize_with = "named")]
+	pub quantization: Option<Name<Quantization>>,
+	/// `fused` or `plain`.
+	#[serde(default, deserialize_with = "named")]
+	pub attention: Option<Name<Attention>>,
+}
+
+fn named<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+	D: serde::Deserializer<'de>,
+	T: std::str::FromStr<Err = String>,
+{
+	let text = String::deserialize(deserializer)?;
+	text.parse().map(Some).map_err(serde::de::Error::custom)
 }
 
 /// `[economics]`.
@@ -124,19 +164,45 @@ impl SpecFile {
 		toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))
 	}
 
+	/// The execution parameters, defaults filled in.
+	pub fn execution(&self) -> Execution {
+		let e = &self.execution;
+		let default = Execution::default();
+		Execution {
+			dtype: e.dtype.map_or(default.dtype, |n| n.0),
+			quantization: e.quantization.map_or(default.quantization, |n| n.0),
+			attention: e.attention.map_or(default.attention, |n| n.0),
+		}
+	}
+
 	/// The model directory, resolved against the spec file's directory.
 	pub fn model_dir(&self, spec_path: &Path) -> PathBuf {
 		spec_path.parent().unwrap_or(Path::new(".")).join(&self.model_dir)
 	}
 
 	/// The on-chain spec: the model's hashes, and the expected fingerprints from running
-	/// `model` (loaded from [`SpecFile::model_dir`]) on every reference input.
+	/// `model` (loaded from [`SpecFile::model_dir`] with [`SpecFile::execution`]) on every
+	/// reference input.
 	pub fn build(&self, hashes: ModelHashes, model: &Model) -> Result<NeuronetSpec<u128>> {
 		let task = match (self.task, model) {
 			(TaskName::Embedding, Model::Embedding(_)) => Task::Embedding,
 			(TaskName::TextGeneration, Model::Completion(_)) => Task::TextGeneration,
 			_ => bail!("the model in model_dir does not do task {:?}", self.task),
 		};
+		let execution = self.execution();
+		let calibrated = calibrated_tolerance(task, &execution).with_context(|| {
+			format!(
+				"{task:?} with {} has no calibrated tolerance: honest workers would fail their \
+				 re-checks (docs/measurements.md)",
+				Name(execution)
+			)
+		})?;
+		ensure!(
+			model.execution() == self.execution(),
+			"the model was loaded as {}, the spec says {}",
+			Name(model.execution()),
+			Name(self.execution())
+		);
 		ensure!(
 			(1..=4).contains(&self.reference_checks.len()),
 			"a spec lists 1 to 4 reference checks, not {}",
@@ -164,6 +230,7 @@ impl SpecFile {
 				config_hash: hashes.config,
 				tokenizer_hash: hashes.tokenizer,
 				min_memory_mib: self.min_memory_mib,
+				execution: self.execution(),
 			},
 			economics: Economics {
 				units_per_input_token: e.units_per_input_token,
@@ -174,7 +241,7 @@ impl SpecFile {
 				pow_difficulty: e.pow_difficulty,
 			},
 			tolerance: match &self.tolerance {
-				None => Tolerance::default(),
+				None => calibrated,
 				Some(t) => Tolerance {
 					min_index_overlap: t.min_index_overlap,
 					max_value_deviation: fraction(t.max_value_deviation, "max_value_deviation")?,

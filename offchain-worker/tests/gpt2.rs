@@ -1,6 +1,7 @@
 //! The GPT-2 implementation against `transformers`' own GPT-2 on the same seeded random weights,
 //! and the reproducibility of greedy and seeded decoding.
 
+use aetron_worker::inference::Placement;
 mod common;
 
 use aetron_worker::inference::{
@@ -24,7 +25,7 @@ fn reference() -> Reference {
 }
 
 fn model(dir: &std::path::Path, backend: BackendKind) -> CompletionModel {
-	match Model::load(dir, &backend.device().unwrap()).unwrap() {
+	match Model::load(dir, &Placement::plain(backend.device().unwrap())).unwrap() {
 		Model::Completion(model) => model,
 		Model::Embedding(_) => panic!("GPT-2 loaded as an embedding model"),
 	}

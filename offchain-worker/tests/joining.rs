@@ -3,6 +3,7 @@
 //! integer comparison), while a worker with other weights does not; and the ranking of
 //! neuronets by fit and expected share.
 
+use aetron_worker::inference::Placement;
 mod common;
 
 use aetron_worker::{
@@ -15,7 +16,7 @@ use aetron_worker::{
 use pallet_neuronets::{Neuronet, NeuronetStatus, Task};
 
 fn load(dir: &std::path::Path, backend: BackendKind) -> Model {
-	Model::load(dir, &backend.device().unwrap()).unwrap()
+	Model::load(dir, &Placement::plain(backend.device().unwrap())).unwrap()
 }
 
 const SPEC: &str = r#"
@@ -172,6 +173,8 @@ fn neuronets_rank_by_fit_then_income_per_work_unit() {
 	big.model.min_memory_mib = u32::MAX;
 	let mut missing = spec.clone();
 	missing.model.weights_hash = [9; 32];
+	let mut half = spec.clone();
+	half.model.execution.dtype = pallet_neuronets::DType::F16;
 	let local = market::local_models(&models);
 	assert_eq!(local.len(), 1);
 	let LocalModel { dir: found, .. } = &local[0];
@@ -184,6 +187,7 @@ fn neuronets_rank_by_fit_then_income_per_work_unit() {
 			info(3, big, 0, NeuronetStatus::Active, 1),
 			info(4, spec.clone(), 0, NeuronetStatus::Paused, 1),
 			info(5, spec, 1, NeuronetStatus::Active, 3),
+			info(6, half, 0, NeuronetStatus::Active, 1),
 		],
 		&[
 			// Below capacity: the pool over the capacity, 100 AET / 1 000 units.
@@ -197,6 +201,8 @@ fn neuronets_rank_by_fit_then_income_per_work_unit() {
 		.collect(),
 		&local,
 		16_384,
+		// burn-ndarray has no f16 arithmetic, so neuronet 6 does not fit.
+		BackendKind::Reference,
 	);
 	let order: Vec<u32> = ranked.iter().map(|c| c.info.id).collect();
 	assert_eq!(&order[..3], &[0, 2, 5], "fitting first, by AET per unit, then by price");
@@ -209,4 +215,61 @@ fn neuronets_rank_by_fit_then_income_per_work_unit() {
 	assert_eq!(why(1), "model not on this machine");
 	assert!(why(3).starts_with("needs 4294967295 MiB"));
 	assert_eq!(why(4), "paused");
+	assert_eq!(why(6), "the reference backend cannot compute in f16");
+}
+
+#[test]
+fn a_spec_names_its_execution_parameters_and_gets_their_calibrated_tolerance() {
+	use aetron_worker::inference::execution::{Attention, DType, Execution, Quantization};
+	let dir = tempfile::tempdir().unwrap();
+	let path = dir.path().join("spec.toml");
+	let minilm = format!(
+		"name = \"minilm\"\ntask = \"embedding\"\nmodel_dir = \"{}\"\nmin_memory_mib = 1\n\
+		 [execution]\ndtype = \"f16\"\nquantization = \"int8-per-block-32\"\nattention = \"plain\"\n\
+		 [economics]\nunits_per_input_token = 1\nunits_per_output_token = 1\nfee_floor = 1\n\
+		 fee_cap = 2\npow_difficulty = 1\n[[reference_checks]]\ninput = \"Wie spät ist es?\"\n",
+		common::minilm_dir().display()
+	);
+	std::fs::write(&path, &minilm).unwrap();
+	let file = SpecFile::read(&path).unwrap();
+	let execution = Execution {
+		dtype: DType::F16,
+		quantization: Quantization::Int8PerBlock { block: 32 },
+		attention: Attention::Plain,
+	};
+	assert_eq!(file.execution(), execution);
+	let hashes = ModelHashes::of(&common::minilm_dir()).unwrap();
+	// The owner's fingerprints come from the reference backend run with the spec's parameters.
+	let plain = load(&common::minilm_dir(), BackendKind::Reference);
+	let err = file.build(hashes, &plain).unwrap_err().to_string();
+	assert!(err.contains("loaded as f32/none/fused, the spec says f16/int8-per-block-32/plain"));
+	let reference =
+		Model::load(&common::minilm_dir(), &Placement::reference(&execution).unwrap()).unwrap();
+	let spec = file.build(hashes, &reference).unwrap();
+	assert_eq!(spec.model.execution, execution);
+	assert_eq!(spec.tolerance.max_cosine_distance, sp_runtime::Perbill::from_parts(120_000));
+	// A worker serving those parameters on the CPU passes the owner's checks.
+	let cpu =
+		Model::load(&common::minilm_dir(), &Placement::new(BackendKind::Cpu, &execution).unwrap())
+			.unwrap();
+	let results = joining::reference_results(&cpu, &spec.reference_checks).unwrap();
+	let d = fingerprint::distance(&spec.reference_checks[0].expected, &results[0]).unwrap();
+	assert!(d.within(&spec.tolerance), "{d:?}");
+
+	// Text generation in f16 has no tolerance that is fair to honest workers: refused.
+	let (_guard, tiny) = common::tiny_gpt2(3);
+	let text =
+		SPEC.replace("min_memory_mib = 64", "min_memory_mib = 64\n[execution]\ndtype = \"f16\"");
+	std::fs::write(&path, text).unwrap();
+	let file = SpecFile::read(&path).unwrap();
+	let model = Model::load(&tiny, &Placement::reference(&file.execution()).unwrap()).unwrap();
+	let err = file.build(ModelHashes::of(&tiny).unwrap(), &model).unwrap_err().to_string();
+	assert!(
+		err.contains("TextGeneration with f16/none/fused has no calibrated tolerance"),
+		"{err}"
+	);
+	// Unknown names are refused where they are written.
+	std::fs::write(&path, minilm.replace("\"plain\"", "\"flash\"")).unwrap();
+	let err = format!("{:#}", SpecFile::read(&path).unwrap_err());
+	assert!(err.contains("unknown attention `flash` (fused or plain)"), "{err}");
 }

@@ -1,5 +1,6 @@
 //! all-MiniLM-L6-v2 in burn against the model's own Python implementation.
 
+use aetron_worker::inference::Placement;
 mod common;
 
 use aetron_worker::inference::{fingerprint::cosine, BackendKind, Model};
@@ -23,7 +24,8 @@ fn reference() -> Reference {
 }
 
 fn load(backend: BackendKind) -> aetron_worker::inference::EmbeddingModel {
-	match Model::load(&common::minilm_dir(), &backend.device().unwrap()).unwrap() {
+	match Model::load(&common::minilm_dir(), &Placement::plain(backend.device().unwrap())).unwrap()
+	{
 		Model::Embedding(model) => model,
 		Model::Completion(_) => panic!("MiniLM loaded as a completion model"),
 	}

@@ -1,6 +1,7 @@
 //! The re-check core against honest and tampered leaves: wrong output, other weights, a bad
 //! proof, a fingerprint that does not match, and a worker that does not answer.
 
+use aetron_worker::inference::Placement;
 mod common;
 
 use aetron_primitives::merkle::SumNode;
@@ -82,7 +83,9 @@ async fn completions_pass_honest_and_fail_tampered() {
 	let cheat_data = tempfile::tempdir().unwrap();
 	let cheater = Server::start(&other_dir, cheat_data.path(), &["--batch-max-age-secs", "0.5"]);
 	// The re-checker runs the reference backend: honest work from the CPU backend must pass it.
-	let model = Model::load(&honest_dir, &BackendKind::Reference.device().unwrap()).unwrap();
+	let model =
+		Model::load(&honest_dir, &Placement::plain(BackendKind::Reference.device().unwrap()))
+			.unwrap();
 
 	let sampled = json!({ "model": "tiny-gpt2", "prompt": "Re-check me, please.", "max_tokens": 48, "temperature": 0.9, "top_k": 50, "top_p": 0.95, "seed": 99 });
 	let greedy = json!({ "model": "tiny-gpt2", "prompt": "Greedy text.", "max_tokens": 32, "temperature": 0 });
@@ -173,8 +176,11 @@ async fn embeddings_pass_honest_and_fail_tampered() {
 	let data = tempfile::tempdir().unwrap();
 	let server =
 		Server::start(&common::minilm_dir(), data.path(), &["--batch-max-age-secs", "0.5"]);
-	let model =
-		Model::load(&common::minilm_dir(), &BackendKind::Reference.device().unwrap()).unwrap();
+	let model = Model::load(
+		&common::minilm_dir(),
+		&Placement::plain(BackendKind::Reference.device().unwrap()),
+	)
+	.unwrap();
 	let request = json!({ "model": "all-minilm-l6-v2", "input": ["Re-check this embedding.", "And this one."] });
 	let (leaf, root, count) = served_leaf(&server, "/v1/embeddings", request.clone()).await;
 	assert_eq!(
@@ -254,8 +260,11 @@ async fn pay_is_rederived_from_the_commitment() {
 		data.path(),
 		&["--batch-max-age-secs", "0.5", "--slot", "7", "--units-per-input-token", "2"],
 	);
-	let model =
-		Model::load(&common::minilm_dir(), &BackendKind::Reference.device().unwrap()).unwrap();
+	let model = Model::load(
+		&common::minilm_dir(),
+		&Placement::plain(BackendKind::Reference.device().unwrap()),
+	)
+	.unwrap();
 	let body = json!({ "model": "all-minilm-l6-v2", "input": "Pay me for this." }).to_string();
 	let client = sr25519::Pair::from_string("//Alice", None).unwrap();
 	let signed = client.sign(&aetron_worker::api::signature::message(7, body.as_bytes()));
@@ -295,6 +304,8 @@ async fn pay_is_rederived_from_the_commitment() {
 		batch_number: batch,
 		neuronet: 0,
 		pricing: Pricing { per_input: 2, per_output: 1 },
+		tolerance: Default::default(),
+		execution: Default::default(),
 	};
 	assert_eq!(leaf.artefact.slot, 7);
 	assert_eq!(leaf.artefact.batch, batch);
@@ -341,7 +352,8 @@ async fn arbiter_votes_are_identical_across_runs_and_thread_counts() {
 	let server = Server::start(&honest_dir, data.path(), &["--batch-max-age-secs", "0.5"]);
 	let cheater = Server::start(&other_dir, cheat_data.path(), &["--batch-max-age-secs", "0.5"]);
 	let model = std::sync::Arc::new(
-		Model::load(&honest_dir, &BackendKind::Reference.device().unwrap()).unwrap(),
+		Model::load(&honest_dir, &Placement::plain(BackendKind::Reference.device().unwrap()))
+			.unwrap(),
 	);
 	let request = json!({ "model": "tiny-gpt2", "prompt": "Arbitrate me.", "max_tokens": 24, "temperature": 0.8, "seed": 5 });
 	for (server, honest) in [(&server, true), (&cheater, false)] {

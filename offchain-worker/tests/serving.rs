@@ -2,6 +2,7 @@
 //! forward passes yet each gets exactly its own answer and artefact, a full queue answers 429
 //! with `Retry-After`, and `/metrics` is valid Prometheus text.
 
+use aetron_worker::inference::Placement;
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -124,8 +125,11 @@ async fn concurrent_clients_share_forward_passes_and_each_gets_its_own_answer() 
 	let answer = common::closed_artefact(&client, &server, *positions.iter().next().unwrap()).await;
 	let leaf = Leaf::from_answer(&answer).unwrap();
 	let root = (&answer.root).try_into().unwrap();
-	let model =
-		Model::load(&common::minilm_dir(), &BackendKind::Reference.device().unwrap()).unwrap();
+	let model = Model::load(
+		&common::minilm_dir(),
+		&Placement::plain(BackendKind::Reference.device().unwrap()),
+	)
+	.unwrap();
 	let verdict =
 		recheck::check(&leaf, &Commitment::claimed_by(&leaf, root, answer.leaf_count), &model);
 	assert_eq!(verdict, Verdict::Pass);
@@ -359,11 +363,16 @@ async fn own_embeddings_ride_behind_client_ones_and_count_as_rechecking() {
 	use aetron_worker::inference::engine::{Batching, Engine, EngineError};
 	use std::sync::{Arc, Mutex};
 
-	let model =
-		Model::load(&common::minilm_dir(), &BackendKind::Reference.device().unwrap()).unwrap();
-	let Model::Embedding(reference) =
-		Model::load(&common::minilm_dir(), &BackendKind::Reference.device().unwrap()).unwrap()
-	else {
+	let model = Model::load(
+		&common::minilm_dir(),
+		&Placement::plain(BackendKind::Reference.device().unwrap()),
+	)
+	.unwrap();
+	let Model::Embedding(reference) = Model::load(
+		&common::minilm_dir(),
+		&Placement::plain(BackendKind::Reference.device().unwrap()),
+	)
+	.unwrap() else {
 		panic!("MiniLM embeds");
 	};
 	let passes = Arc::new(Mutex::new(Vec::new()));

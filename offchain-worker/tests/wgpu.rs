@@ -3,6 +3,7 @@
 //! Mesa's lavapipe) the tests say so and skip.
 #![cfg(feature = "wgpu")]
 
+use aetron_worker::inference::Placement;
 mod common;
 
 use aetron_worker::{
@@ -27,13 +28,15 @@ fn minilm_on_wgpu_matches_the_reference_backend() {
 	if !adapter() {
 		return;
 	}
-	let load =
-		|backend: BackendKind| match Model::load(&common::minilm_dir(), &backend.device().unwrap())
-			.unwrap()
-		{
-			Model::Embedding(m) => m,
-			Model::Completion(_) => unreachable!(),
-		};
+	let load = |backend: BackendKind| match Model::load(
+		&common::minilm_dir(),
+		&Placement::plain(backend.device().unwrap()),
+	)
+	.unwrap()
+	{
+		Model::Embedding(m) => m,
+		Model::Completion(_) => unreachable!(),
+	};
 	let (gpu, reference) = (load(BackendKind::Wgpu), load(BackendKind::Reference));
 	let texts = ["The quick brown fox jumps over the lazy dog.", "Wie spät ist es?", "short"];
 	let batch: Vec<Vec<u32>> = texts.iter().map(|t| gpu.tokenize(t).unwrap()).collect();
@@ -51,11 +54,15 @@ fn gpt2_on_wgpu_passes_the_reference_re_check() {
 	}
 	let dir = tempfile::tempdir().unwrap();
 	RandomGpt2::small(7).write(dir.path()).unwrap();
-	let load =
-		|backend: BackendKind| match Model::load(dir.path(), &backend.device().unwrap()).unwrap() {
-			Model::Completion(m) => m,
-			Model::Embedding(_) => unreachable!(),
-		};
+	let load = |backend: BackendKind| match Model::load(
+		dir.path(),
+		&Placement::plain(backend.device().unwrap()),
+	)
+	.unwrap()
+	{
+		Model::Completion(m) => m,
+		Model::Embedding(_) => unreachable!(),
+	};
 	let (gpu, reference) = (load(BackendKind::Wgpu), load(BackendKind::Reference));
 	let prompt = gpu.tokenize("A GPU serves, a CPU re-checks.").unwrap();
 	let params = SamplingParams { temperature: 0.8, top_k: 0, top_p: 0.95 };

@@ -569,6 +569,7 @@ impl pallet_restaking::BenchmarkHelper for EmissionBenchmarkHelper {
 						config_hash: [2; 32],
 						tokenizer_hash: [3; 32],
 						min_memory_mib: 512,
+						execution: Default::default(),
 					},
 					economics: pallet_neuronets::Economics {
 						units_per_input_token: 1,
@@ -741,8 +742,9 @@ pub type UncheckedExtrinsic =
 	generic::UncheckedExtrinsic<Address, RuntimeCall, Signature, TxExtension>;
 /// The payload a signer signs.
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
-/// Storage migrations to run on the next runtime upgrade (none yet).
-pub type Migrations = ();
+/// Storage migrations to run on the next runtime upgrade. Each is versioned: on a chain already
+/// at its target version (every chain started from this runtime's genesis) it does nothing.
+pub type Migrations = (pallet_neuronets::migrations::v1::MigrateV0ToV1<Runtime>,);
 /// Dispatches calls to the pallets.
 pub type Executive = frame_executive::Executive<
 	Runtime,

@@ -90,6 +90,22 @@ fn development_genesis_has_alice_as_only_authority_and_sudo() {
 }
 
 #[test]
+fn genesis_starts_at_the_current_storage_versions_so_the_migrations_do_nothing() {
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade};
+	genesis_ext(DEV_RUNTIME_PRESET).execute_with(|| {
+		assert_eq!(
+			Neuronets::on_chain_storage_version(),
+			Neuronets::in_code_storage_version(),
+			"genesis writes the in-code version"
+		);
+		let neuronets = pallet_neuronets::Neuronets::<Runtime>::iter().collect::<Vec<_>>();
+		let weight = Migrations::on_runtime_upgrade();
+		assert_eq!(pallet_neuronets::Neuronets::<Runtime>::iter().collect::<Vec<_>>(), neuronets);
+		assert_eq!(weight, <Runtime as frame_system::Config>::DbWeight::get().reads(1));
+	});
+}
+
+#[test]
 fn local_testnet_genesis_has_four_authorities() {
 	genesis_ext(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
 		let expected: Vec<AccountId> = [
@@ -229,6 +245,7 @@ fn embedding_spec() -> pallet_neuronets::NeuronetSpec<Balance> {
 			config_hash: [2; 32],
 			tokenizer_hash: [3; 32],
 			min_memory_mib: 1,
+			execution: Default::default(),
 		},
 		economics: Economics {
 			units_per_input_token: 1,

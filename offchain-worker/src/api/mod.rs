@@ -42,7 +42,7 @@ use crate::{
 		engine::{Batching, Engine, EngineError},
 		fingerprint::{self, Fingerprint},
 		sampling::SamplingParams,
-		BackendKind, CompletionInput, EmbeddingInput, InputError, Model,
+		BackendKind, CompletionInput, EmbeddingInput, Execution, InputError, Model, Placement,
 	},
 	pruner::{Pruner, Settlement},
 	recheck::Pricing,
@@ -66,6 +66,8 @@ pub struct ServeConfig {
 	pub listen: SocketAddr,
 	/// The compute backend.
 	pub backend: BackendKind,
+	/// The neuronet's execution parameters, which the backend must honour.
+	pub execution: Execution,
 	/// The neuronet the artefacts belong to.
 	pub neuronet: NeuronetId,
 	/// The slot serving (artefacts and client signatures name it; `NO_SLOT` off-chain).
@@ -110,8 +112,8 @@ pub struct App {
 impl App {
 	/// Loads the model and opens the store.
 	pub fn open(config: ServeConfig) -> anyhow::Result<Arc<Self>> {
-		let device = config.backend.device()?;
-		let model = Model::load(&config.model_dir, &device)
+		let place = Placement::new(config.backend, &config.execution)?;
+		let model = Model::load(&config.model_dir, &place)
 			.with_context(|| format!("loading the model in {}", config.model_dir.display()))?;
 		std::fs::create_dir_all(&config.data_dir)?;
 		let store = Arc::new(
@@ -165,6 +167,11 @@ impl App {
 	/// The engine that runs the model.
 	pub fn engine(&self) -> &Engine {
 		&self.engine
+	}
+
+	/// The execution parameters the served model runs with.
+	pub fn execution(&self) -> Execution {
+		self.config.execution
 	}
 
 	/// The embedding model's tokenizer, when the served model embeds.
@@ -356,6 +363,8 @@ async fn health(State(app): State<Arc<App>>) -> Result<Json<serde_json::Value>, 
 		"model": app.model_name,
 		"kind": app.model_kind,
 		"backend": app.config.backend,
+		// `f32/none/fused`: dtype, quantization, attention.
+		"execution": crate::inference::execution::Name(app.config.execution).to_string(),
 		"neuronet": app.config.neuronet,
 		"slot": app.config.slot,
 		"open_batch": open_batch,

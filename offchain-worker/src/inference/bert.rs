@@ -9,13 +9,12 @@ use std::path::Path;
 
 use anyhow::{bail, Context};
 use burn::tensor::{
-	module::{attention, embedding},
-	ops::AttentionModuleOptions,
-	Device, Int, Tensor, TensorData,
+	module::embedding, ops::AttentionModuleOptions, FloatDType, Int, Tensor, TensorData,
 };
 use serde::Deserialize;
 
 use super::{
+	execution::{read_f32, Placement},
 	gelu::gelu_exact,
 	layers::{Dense, Norm},
 	weights::{read_config, Weights},
@@ -47,11 +46,11 @@ fn dense(
 	name: &str,
 	d_in: usize,
 	d_out: usize,
-	device: &Device,
+	place: &Placement,
 ) -> anyhow::Result<Dense> {
 	Ok(Dense {
-		weight: w.linear_weight(&format!("{name}.weight"), d_in, d_out, device)?,
-		bias: w.tensor(&format!("{name}.bias"), [d_out], device)?,
+		weight: w.linear_weight(&format!("{name}.weight"), d_in, d_out, place)?,
+		bias: w.tensor(&format!("{name}.bias"), [d_out], place)?,
 	})
 }
 
@@ -74,12 +73,12 @@ pub struct BertEncoder {
 	token_type: Tensor<2>,
 	embed_norm: Norm,
 	layers: Vec<Layer>,
-	device: Device,
+	place: Placement,
 }
 
 impl BertEncoder {
-	/// Loads `config.json` and `model.safetensors` from `dir` onto `device`.
-	pub fn load(dir: &Path, device: &Device) -> anyhow::Result<Self> {
+	/// Loads `config.json` and `model.safetensors` from `dir`, placed as `place` says.
+	pub fn load(dir: &Path, place: &Placement) -> anyhow::Result<Self> {
 		let config: BertConfig = read_config(dir)?;
 		if config.hidden_act != "gelu" {
 			bail!("unsupported hidden_act `{}` (only `gelu`)", config.hidden_act);
@@ -89,48 +88,48 @@ impl BertEncoder {
 		}
 		let mut w = Weights::open(&dir.join("model.safetensors"))?;
 		w.strip_prefix_if_present("bert.", "embeddings.word_embeddings.weight");
-		Self::from_weights(config, &w, device).context("loading the BERT weights")
+		Self::from_weights(config, &w, place).context("loading the BERT weights")
 	}
 
-	fn from_weights(config: BertConfig, w: &Weights, device: &Device) -> anyhow::Result<Self> {
+	fn from_weights(config: BertConfig, w: &Weights, place: &Placement) -> anyhow::Result<Self> {
 		let (h, i, eps) = (config.hidden_size, config.intermediate_size, config.layer_norm_eps);
 		let layers = (0..config.num_hidden_layers)
 			.map(|n| {
 				let p = format!("encoder.layer.{n}");
 				Ok(Layer {
-					query: dense(w, &format!("{p}.attention.self.query"), h, h, device)?,
-					key: dense(w, &format!("{p}.attention.self.key"), h, h, device)?,
-					value: dense(w, &format!("{p}.attention.self.value"), h, h, device)?,
-					attn_out: dense(w, &format!("{p}.attention.output.dense"), h, h, device)?,
+					query: dense(w, &format!("{p}.attention.self.query"), h, h, place)?,
+					key: dense(w, &format!("{p}.attention.self.key"), h, h, place)?,
+					value: dense(w, &format!("{p}.attention.self.value"), h, h, place)?,
+					attn_out: dense(w, &format!("{p}.attention.output.dense"), h, h, place)?,
 					attn_norm: Norm::load(
 						w,
 						&format!("{p}.attention.output.LayerNorm"),
 						h,
 						eps,
-						device,
+						place,
 					)?,
-					intermediate: dense(w, &format!("{p}.intermediate.dense"), h, i, device)?,
-					output: dense(w, &format!("{p}.output.dense"), i, h, device)?,
-					out_norm: Norm::load(w, &format!("{p}.output.LayerNorm"), h, eps, device)?,
+					intermediate: dense(w, &format!("{p}.intermediate.dense"), h, i, place)?,
+					output: dense(w, &format!("{p}.output.dense"), i, h, place)?,
+					out_norm: Norm::load(w, &format!("{p}.output.LayerNorm"), h, eps, place)?,
 				})
 			})
 			.collect::<anyhow::Result<Vec<_>>>()?;
 		Ok(Self {
-			word: w.tensor("embeddings.word_embeddings.weight", [config.vocab_size, h], device)?,
+			word: w.tensor("embeddings.word_embeddings.weight", [config.vocab_size, h], place)?,
 			position: w.tensor(
 				"embeddings.position_embeddings.weight",
 				[config.max_position_embeddings, h],
-				device,
+				place,
 			)?,
 			token_type: w.tensor(
 				"embeddings.token_type_embeddings.weight",
 				[config.type_vocab_size, h],
-				device,
+				place,
 			)?,
-			embed_norm: Norm::load(w, "embeddings.LayerNorm", h, eps, device)?,
+			embed_norm: Norm::load(w, "embeddings.LayerNorm", h, eps, place)?,
 			layers,
 			config,
-			device: device.clone(),
+			place: place.clone(),
 		})
 	}
 
@@ -166,8 +165,9 @@ impl BertEncoder {
 		if ids.iter().any(|&id| id as usize >= self.config.vocab_size) {
 			bail!("a token id is outside the vocabulary");
 		}
-		let dev = &self.device;
+		let dev = &self.place.device;
 		let ids = Tensor::<2, Int>::from_data(TensorData::new(ids, [b, t]), dev);
+		// The mask stays f32: pooling runs in f32 whatever the model computes in.
 		let keep = Tensor::<2>::from_data(TensorData::new(keep, [b, t]), dev);
 		let positions = self.position.clone().slice([0..t]).unsqueeze::<3>();
 		// Token type 0 everywhere: sentence-transformers encodes single sentences.
@@ -183,7 +183,9 @@ impl BertEncoder {
 			let q = split(layer.query.forward(x.clone()));
 			let k = split(layer.key.forward(x.clone()));
 			let v = split(layer.value.forward(x.clone()));
-			let ctx = attention(q, k, v, Some(pad.clone()), None, options)
+			let ctx = self
+				.place
+				.attention(q, k, v, Some(pad.clone()), options)
 				.swap_dims(1, 2)
 				.reshape([b, t, h]);
 			x = layer.attn_norm.forward(layer.attn_out.forward(ctx) + x);
@@ -191,16 +193,14 @@ impl BertEncoder {
 			x = layer.out_norm.forward(layer.output.forward(inner) + x);
 		}
 
+		let x = x.cast(FloatDType::F32);
 		let mask = keep.unsqueeze_dim::<3>(2);
 		let summed = (x * mask.clone()).sum_dim(1).reshape([b, h]);
 		let counts = mask.sum_dim(1).reshape([b, 1]).clamp_min(1e-9);
 		let mean = summed / counts;
 		let norm = mean.clone().powf_scalar(2.0).sum_dim(1).sqrt().clamp_min(1e-12);
 		let pooled = mean / norm;
-		let values: Vec<f32> = pooled
-			.into_data()
-			.try_into_vec()
-			.map_err(|e| anyhow::anyhow!("reading the embeddings back: {e:?}"))?;
+		let values = read_f32(pooled)?;
 		Ok(values.chunks_exact(h).map(<[f32]>::to_vec).collect())
 	}
 }

@@ -13,6 +13,11 @@
 pub use aetron_primitives::fingerprint::{
 	distance, Chunk, Distance, Fingerprint, Tolerance, MAX_CHUNKS, TOP_K,
 };
+use sp_runtime::Perbill;
+
+use pallet_neuronets::Task;
+
+use super::execution::{DType, Execution, Quantization};
 
 /// Chunks are at least this many positions long.
 pub const MIN_CHUNK: usize = 16;
@@ -20,6 +25,37 @@ pub const MIN_CHUNK: usize = 16;
 /// Embeddings: the smallest allowed cosine similarity between a served embedding and the
 /// re-computed one (fingerprints are compared by [`Tolerance`]).
 pub const MIN_EMBEDDING_COSINE: f64 = 1.0 - 1e-8;
+
+/// The tolerance calibrated for a neuronet of `task` with these execution parameters, or
+/// `None` where no tolerance both passes honest workers and catches substitutes, so that no
+/// such neuronet should exist (docs/measurements.md, "per execution parameter set";
+/// `examples/calibrate.rs`). A spec file without `[tolerance]` gets this.
+///
+/// - f32 embeddings and completions, either attention kernel: [`Tolerance::default`].
+/// - Embeddings with int8 weights in f32: the default too (honest 1.1e-6, substitutes ≥ 1e-4).
+/// - f16 embeddings: 5e-5 (honest ≤ 2.5e-5; weights perturbed by 1e-3: 8.9e-5), 1.2e-4 with
+///   int8 weights (honest 9.1e-5; perturbed 1.4e-4).
+/// - bf16 embeddings: 3e-4 (honest 1.5e-4, int8 substitutes 4e-2; weights perturbed by 1e-3,
+///   at 1.8e-4, pass: bf16 cannot tell them apart).
+/// - Completions in f16, bf16 or with int8 weights: none. Honest generations fail the token
+///   check against an arbiter's re-computation (2 % of sampled tokens with int8 weights, 36 %
+///   in f16 on burn-flex), so honest miners would lose disputes.
+pub fn calibrated_tolerance(task: Task, execution: &Execution) -> Option<Tolerance> {
+	let exact = execution.dtype == DType::F32 && execution.quantization == Quantization::None;
+	let int8 = execution.quantization != Quantization::None;
+	let embedding = |max_cosine_distance: u32| Tolerance {
+		max_cosine_distance: Perbill::from_parts(max_cosine_distance),
+		..Tolerance::default()
+	};
+	match (task, execution.dtype) {
+		_ if exact => Some(Tolerance::default()),
+		(Task::TextGeneration, _) => None,
+		(Task::Embedding, DType::F32) => Some(Tolerance::default()),
+		(Task::Embedding, DType::F16) if int8 => Some(embedding(120_000)),
+		(Task::Embedding, DType::F16) => Some(embedding(50_000)),
+		(Task::Embedding, DType::BF16) => Some(embedding(300_000)),
+	}
+}
 
 /// The generated positions whose states a completion fingerprint keeps.
 pub fn chunk_positions(generated: usize) -> Vec<usize> {

@@ -10,14 +10,13 @@ use std::path::Path;
 
 use anyhow::{bail, Context};
 use burn::tensor::{
-	activation::gelu_approximate,
-	module::{attention, embedding},
-	ops::AttentionModuleOptions,
-	Bool, Device, Int, Tensor, TensorData,
+	activation::gelu_approximate, module::embedding, ops::AttentionModuleOptions, Bool, Device,
+	Int, Tensor, TensorData,
 };
 use serde::Deserialize;
 
 use super::{
+	execution::{read_f32, Placement},
 	layers::{Dense, Norm},
 	weights::{read_config, Weights},
 };
@@ -92,12 +91,12 @@ pub struct Gpt2 {
 	wpe: Tensor<2>,
 	blocks: Vec<Block>,
 	ln_f: Norm,
-	device: Device,
+	place: Placement,
 }
 
 impl Gpt2 {
-	/// Loads `config.json` and `model.safetensors` from `dir` onto `device`.
-	pub fn load(dir: &Path, device: &Device) -> anyhow::Result<Self> {
+	/// Loads `config.json` and `model.safetensors` from `dir`, placed as `place` says.
+	pub fn load(dir: &Path, place: &Placement) -> anyhow::Result<Self> {
 		let config: Gpt2Config = read_config(dir)?;
 		if config.activation_function != "gelu_new" {
 			bail!(
@@ -110,39 +109,39 @@ impl Gpt2 {
 		}
 		let mut w = Weights::open(&dir.join("model.safetensors"))?;
 		w.strip_prefix_if_present("transformer.", "wte.weight");
-		Self::from_weights(config, &w, device).context("loading the GPT-2 weights")
+		Self::from_weights(config, &w, place).context("loading the GPT-2 weights")
 	}
 
-	fn from_weights(config: Gpt2Config, w: &Weights, device: &Device) -> anyhow::Result<Self> {
+	fn from_weights(config: Gpt2Config, w: &Weights, place: &Placement) -> anyhow::Result<Self> {
 		let (e, eps) = (config.n_embd, config.layer_norm_epsilon);
 		let conv1d = |name: &str, d_in: usize, d_out: usize| -> anyhow::Result<Dense> {
 			Ok(Dense {
-				weight: w.tensor(&format!("{name}.weight"), [d_in, d_out], device)?,
-				bias: w.tensor(&format!("{name}.bias"), [d_out], device)?,
+				weight: w.conv1d_weight(&format!("{name}.weight"), d_in, d_out, place)?,
+				bias: w.tensor(&format!("{name}.bias"), [d_out], place)?,
 			})
 		};
 		let blocks = (0..config.n_layer)
 			.map(|n| {
 				let p = format!("h.{n}");
 				Ok(Block {
-					ln_1: Norm::load(w, &format!("{p}.ln_1"), e, eps, device)?,
+					ln_1: Norm::load(w, &format!("{p}.ln_1"), e, eps, place)?,
 					c_attn: conv1d(&format!("{p}.attn.c_attn"), e, 3 * e)?,
 					attn_proj: conv1d(&format!("{p}.attn.c_proj"), e, e)?,
-					ln_2: Norm::load(w, &format!("{p}.ln_2"), e, eps, device)?,
+					ln_2: Norm::load(w, &format!("{p}.ln_2"), e, eps, place)?,
 					c_fc: conv1d(&format!("{p}.mlp.c_fc"), e, 4 * e)?,
 					mlp_proj: conv1d(&format!("{p}.mlp.c_proj"), 4 * e, e)?,
 				})
 			})
 			.collect::<anyhow::Result<Vec<_>>>()?;
-		let wte: Tensor<2> = w.tensor("wte.weight", [config.vocab_size, e], device)?;
+		let wte: Tensor<2> = w.tensor("wte.weight", [config.vocab_size, e], place)?;
 		Ok(Self {
 			head: wte.clone().transpose(),
 			wte,
-			wpe: w.tensor("wpe.weight", [config.n_positions, e], device)?,
+			wpe: w.tensor("wpe.weight", [config.n_positions, e], place)?,
 			blocks,
-			ln_f: Norm::load(w, "ln_f", e, eps, device)?,
+			ln_f: Norm::load(w, "ln_f", e, eps, place)?,
 			config,
-			device: device.clone(),
+			place: place.clone(),
 		})
 	}
 
@@ -174,7 +173,7 @@ impl Gpt2 {
 		}
 		self.check_vocabulary(tokens)?;
 		let (e, heads) = (self.config.n_embd, self.config.n_head);
-		let dev = &self.device;
+		let dev = &self.place.device;
 		let ids: Vec<i64> = tokens.iter().map(|&id| i64::from(id)).collect();
 		let ids = Tensor::<2, Int>::from_data(TensorData::new(ids, [1, t]), dev);
 		let positions = self.wpe.clone().slice([start..start + t]).unsqueeze::<3>();
@@ -191,8 +190,11 @@ impl Gpt2 {
 		for (block, slot) in self.blocks.iter().zip(cache.layers.iter_mut()) {
 			let qkv = block.c_attn.forward(block.ln_1.forward(x.clone()));
 			let (q, k, v) = append_to_cache(slot, split_heads(&qkv, 0, heads));
-			let ctx =
-				attention(q, k, v, mask.clone(), None, options).swap_dims(1, 2).reshape([1, t, e]);
+			let ctx = self
+				.place
+				.attention(q, k, v, mask.clone(), options)
+				.swap_dims(1, 2)
+				.reshape([1, t, e]);
 			x = block.attention_out_and_mlp(x, ctx);
 		}
 		cache.len = start + t;
@@ -217,7 +219,7 @@ impl Gpt2 {
 		}
 		self.check_vocabulary(tokens)?;
 		let (e, heads) = (self.config.n_embd, self.config.n_head);
-		let dev = &self.device;
+		let dev = &self.place.device;
 		let ids: Vec<i64> = tokens.iter().map(|&id| i64::from(id)).collect();
 		let ids = Tensor::<2, Int>::from_data(TensorData::new(ids, [b, 1]), dev);
 		let positions = Tensor::cat(
@@ -237,7 +239,7 @@ impl Gpt2 {
 					.get_mut(layer)
 					.ok_or_else(|| anyhow::anyhow!("a cache of another model"))?;
 				let (q, k, v) = append_to_cache(slot, split_heads(&qkv, i, heads));
-				contexts.push(attention(q, k, v, None, None, options).swap_dims(1, 2));
+				contexts.push(self.place.attention(q, k, v, None, options).swap_dims(1, 2));
 			}
 			let ctx = Tensor::cat(contexts, 0).reshape([b, 1, e]);
 			x = block.attention_out_and_mlp(x, ctx);
@@ -314,9 +316,6 @@ fn causal_mask(start: usize, t: usize, heads: usize, device: &Device) -> Tensor<
 }
 
 fn rows(tensor: Tensor<2>, width: usize) -> anyhow::Result<Vec<Vec<f32>>> {
-	let values: Vec<f32> = tensor
-		.into_data()
-		.try_into_vec()
-		.map_err(|e| anyhow::anyhow!("reading a tensor back: {e:?}"))?;
+	let values = read_f32(tensor)?;
 	Ok(values.chunks_exact(width).map(<[f32]>::to_vec).collect())
 }

@@ -2,10 +2,10 @@
 
 use burn::tensor::{
 	module::{layer_norm, linear},
-	Device, Tensor,
+	Tensor,
 };
 
-use super::weights::Weights;
+use super::{execution::Placement, weights::Weights};
 
 /// An affine map `x · W + b`, with `W` kept `[in, out]` as burn's `linear` wants it.
 pub struct Dense {
@@ -33,11 +33,11 @@ impl Norm {
 		name: &str,
 		d: usize,
 		eps: f64,
-		device: &Device,
+		place: &Placement,
 	) -> anyhow::Result<Self> {
 		Ok(Self {
-			gamma: w.tensor(&format!("{name}.weight"), [d], device)?,
-			beta: w.tensor(&format!("{name}.bias"), [d], device)?,
+			gamma: w.tensor(&format!("{name}.weight"), [d], place)?,
+			beta: w.tensor(&format!("{name}.bias"), [d], place)?,
 			eps,
 		})
 	}

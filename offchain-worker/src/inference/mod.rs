@@ -7,6 +7,7 @@
 pub mod backend;
 pub mod bert;
 pub mod engine;
+pub mod execution;
 pub mod fingerprint;
 mod gelu;
 pub mod gpt2;
@@ -18,12 +19,12 @@ pub mod weights;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use burn::tensor::Device;
 use serde::Deserialize;
 use tokenizers::Tokenizer;
 
 pub use backend::BackendKind;
 use bert::BertEncoder;
+pub use execution::{Execution, Placement};
 use fingerprint::Fingerprint;
 use gpt2::Gpt2;
 pub use sampling::SamplingParams;
@@ -98,8 +99,9 @@ struct ModelType {
 }
 
 impl Model {
-	/// Loads the model in `dir` onto `device`. Its name is the directory's name.
-	pub fn load(dir: &Path, device: &Device) -> anyhow::Result<Self> {
+	/// Loads the model in `dir`, placed (device, dtype, quantization, attention) as `place`
+	/// says. Its name is the directory's name.
+	pub fn load(dir: &Path, place: &Placement) -> anyhow::Result<Self> {
 		let kind: ModelType = weights::read_config(dir)?;
 		let name = dir
 			.file_name()
@@ -108,8 +110,8 @@ impl Model {
 			.to_string();
 		let tokenizer = load_tokenizer(dir)?;
 		Ok(match kind.model_type.as_str() {
-			"bert" => Model::Embedding(EmbeddingModel::new(name, dir, tokenizer, device)?),
-			"gpt2" => Model::Completion(CompletionModel::new(name, dir, tokenizer, device)?),
+			"bert" => Model::Embedding(EmbeddingModel::new(name, dir, tokenizer, place)?),
+			"gpt2" => Model::Completion(CompletionModel::new(name, dir, tokenizer, place)?),
 			other => anyhow::bail!("unsupported model_type `{other}` (bert or gpt2)"),
 		})
 	}
@@ -119,6 +121,14 @@ impl Model {
 		match self {
 			Model::Embedding(m) => &m.name,
 			Model::Completion(m) => &m.name,
+		}
+	}
+
+	/// The execution parameters it runs with.
+	pub fn execution(&self) -> Execution {
+		match self {
+			Model::Embedding(m) => m.execution,
+			Model::Completion(m) => m.execution,
 		}
 	}
 }
@@ -178,6 +188,8 @@ pub struct EmbeddingModel {
 	input: EmbeddingInput,
 	/// Where the model was loaded from.
 	pub dir: PathBuf,
+	/// The execution parameters it runs with.
+	pub execution: Execution,
 }
 
 #[derive(Deserialize)]
@@ -190,9 +202,9 @@ impl EmbeddingModel {
 		name: String,
 		dir: &Path,
 		tokenizer: Tokenizer,
-		device: &Device,
+		place: &Placement,
 	) -> anyhow::Result<Self> {
-		let encoder = BertEncoder::load(dir, device)?;
+		let encoder = BertEncoder::load(dir, place)?;
 		let positions = encoder.config().max_position_embeddings;
 		let max_tokens = std::fs::read_to_string(dir.join("sentence_bert_config.json"))
 			.ok()
@@ -200,7 +212,7 @@ impl EmbeddingModel {
 			.map_or(positions, |c| c.max_seq_length.min(positions));
 		let dimensions = encoder.config().hidden_size;
 		let input = EmbeddingInput { tokenizer, max_tokens, dimensions };
-		Ok(Self { name, encoder, input, dir: dir.to_path_buf() })
+		Ok(Self { name, encoder, input, dir: dir.to_path_buf(), execution: place.execution })
 	}
 
 	/// The token ids of `text`, with `[CLS]` and `[SEP]`.
@@ -349,6 +361,8 @@ pub struct CompletionModel {
 	input: CompletionInput,
 	/// Where the model was loaded from.
 	pub dir: PathBuf,
+	/// The execution parameters it runs with.
+	pub execution: Execution,
 }
 
 impl CompletionModel {
@@ -356,11 +370,11 @@ impl CompletionModel {
 		name: String,
 		dir: &Path,
 		tokenizer: Tokenizer,
-		device: &Device,
+		place: &Placement,
 	) -> anyhow::Result<Self> {
-		let lm = Gpt2::load(dir, device)?;
+		let lm = Gpt2::load(dir, place)?;
 		let input = CompletionInput { tokenizer, max_tokens: lm.config().n_positions };
-		Ok(Self { name, lm, input, dir: dir.to_path_buf() })
+		Ok(Self { name, lm, input, dir: dir.to_path_buf(), execution: place.execution })
 	}
 
 	/// The tokenizer and limits, to tokenize and decode away from the model.

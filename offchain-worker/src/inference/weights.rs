@@ -2,13 +2,16 @@
 //!
 //! The models name their tensors as Hugging Face `transformers` does, so the files that
 //! `transformers`, `sentence-transformers` or `safetensors` write load unchanged. Everything is
-//! converted to `f32` on load; half-precision files (F16, BF16) are widened.
+//! decoded to `f32` on the host (half-precision files widened), then placed on the device in
+//! the neuronet's float type and quantization ([`Placement`]).
 
 use std::{collections::HashMap, path::Path};
 
 use anyhow::{anyhow, bail, Context};
-use burn::tensor::{Device, Tensor, TensorData};
+use burn::tensor::Tensor;
 use safetensors::{Dtype, SafeTensors};
+
+use super::execution::Placement;
 
 /// The tensors of one weight file, decoded to `f32` on the host, ready to be placed on a device.
 pub struct Weights {
@@ -55,29 +58,29 @@ impl Weights {
 		self.raw(name).is_ok()
 	}
 
-	/// A tensor of rank `D` with exactly the `expected` shape.
+	/// A tensor of rank `D` with exactly the `expected` shape, placed as `place` says.
 	pub fn tensor<const D: usize>(
 		&self,
 		name: &str,
 		expected: [usize; D],
-		device: &Device,
+		place: &Placement,
 	) -> anyhow::Result<Tensor<D>> {
 		let (shape, values) = self.raw(name)?;
 		if shape.as_slice() != expected.as_slice() {
 			bail!("tensor `{name}` has shape {shape:?}, the configuration says {expected:?}");
 		}
-		Ok(Tensor::from_data(TensorData::new(values.clone(), expected), device))
+		Ok(place.float(values.clone(), expected))
 	}
 
 	/// A PyTorch `nn.Linear` weight, stored `[out, in]`, as the `[in, out]` matrix burn's
-	/// `linear` multiplies by. The transpose is done once here, on the host, so the matrix is
-	/// contiguous in the layout the matmul reads.
+	/// `linear` multiplies by (quantized when the neuronet says so). The transpose is done once
+	/// here, on the host, so the matrix is contiguous in the layout the matmul reads.
 	pub fn linear_weight(
 		&self,
 		name: &str,
 		d_in: usize,
 		d_out: usize,
-		device: &Device,
+		place: &Placement,
 	) -> anyhow::Result<Tensor<2>> {
 		let (shape, values) = self.raw(name)?;
 		if shape.as_slice() != [d_out, d_in] {
@@ -89,7 +92,22 @@ impl Weights {
 				transposed[i * d_out + o] = *value;
 			}
 		}
-		Ok(Tensor::from_data(TensorData::new(transposed, [d_in, d_out]), device))
+		place.dense_weight(name, transposed, [d_in, d_out])
+	}
+
+	/// A GPT-2 `Conv1D` weight, stored `[in, out]` already (quantized when the neuronet says so).
+	pub fn conv1d_weight(
+		&self,
+		name: &str,
+		d_in: usize,
+		d_out: usize,
+		place: &Placement,
+	) -> anyhow::Result<Tensor<2>> {
+		let (shape, values) = self.raw(name)?;
+		if shape.as_slice() != [d_in, d_out] {
+			bail!("tensor `{name}` has shape {shape:?}, expected [{d_in}, {d_out}]");
+		}
+		place.dense_weight(name, values.clone(), [d_in, d_out])
 	}
 }
 

@@ -37,6 +37,7 @@ fn big_spec<T: Config>() -> NeuronetSpec<BalanceOf<T>> {
 			config_hash: [2; 32],
 			tokenizer_hash: [3; 32],
 			min_memory_mib: 512,
+			execution: Default::default(),
 		},
 		economics: Economics {
 			units_per_input_token: 1,

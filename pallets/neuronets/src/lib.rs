@@ -38,6 +38,7 @@
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+pub mod migrations;
 pub mod runtime_api;
 pub mod types;
 pub mod weights;
@@ -79,7 +80,11 @@ pub mod pallet {
 	/// A stored slot.
 	pub type SlotOf<T> = Slot<<T as frame_system::Config>::AccountId, BlockNumberFor<T>>;
 
+	/// 1: `ModelSpec` gained `execution` ([`migrations::v1`]).
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	/// Why this pallet holds funds.
@@ -315,6 +320,9 @@ pub mod pallet {
 		ReferenceCheckCount,
 		/// A result is not within the neuronet's tolerance of the expected fingerprint.
 		ReferenceCheckFailed,
+		/// A quantization block is not a power of two within `MIN_QUANT_BLOCK` and
+		/// `MAX_QUANT_BLOCK`.
+		BadQuantizationBlock,
 	}
 
 	#[pallet::hooks]
@@ -730,6 +738,7 @@ pub mod pallet {
 				Error::<T>::FeeBoundsInverted
 			);
 			ensure!(!spec.reference_checks.is_empty(), Error::<T>::NoReferenceChecks);
+			ensure!(spec.model.execution.quantization.is_valid(), Error::<T>::BadQuantizationBlock);
 			let kind_fits = |c: &ReferenceCheck| match (&c.expected, spec.task) {
 				(Fingerprint::Embedding { .. }, crate::types::Task::Embedding) => c.max_tokens == 0,
 				(Fingerprint::Completion(_), crate::types::Task::TextGeneration) => {

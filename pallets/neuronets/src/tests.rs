@@ -14,6 +14,7 @@ fn spec(floor: Balance, cap: Balance, max_slots: u32) -> NeuronetSpec<Balance> {
 			config_hash: [2; 32],
 			tokenizer_hash: [3; 32],
 			min_memory_mib: 512,
+			execution: Execution::default(),
 		},
 		economics: Economics {
 			units_per_input_token: 1,
@@ -135,6 +136,14 @@ fn create_refuses_bad_specs_and_unfunded_owners() {
 			NeuronetsPallet::create_neuronet(RuntimeOrigin::signed(OWNER), tokens_for_an_embedding),
 			Error::<Test>::ReferenceCheckKind
 		);
+		for block in [0, 4, 48, 256] {
+			let mut bad_block = spec(1, 2, 0);
+			bad_block.model.execution.quantization = Quantization::Int8PerBlock { block };
+			assert_noop!(
+				NeuronetsPallet::create_neuronet(RuntimeOrigin::signed(OWNER), bad_block),
+				Error::<Test>::BadQuantizationBlock
+			);
+		}
 		assert_noop!(
 			NeuronetsPallet::create_neuronet(RuntimeOrigin::signed(POOR), spec(1, 2, 0)),
 			Error::<Test>::InsufficientBalance
@@ -988,4 +997,94 @@ fn specs_over_their_bounds_do_not_decode() {
 	assert!(ReferenceCheck::decode(&mut &long_input[..]).is_err(), "a 513-byte input");
 	let long_endpoint = vec![b'e'; 257].encode();
 	assert!(BoundedVec::<u8, MaxEndpointLen>::decode(&mut &long_endpoint[..]).is_err());
+}
+
+#[test]
+fn a_spec_keeps_its_execution_parameters_and_updates_them() {
+	run(|| {
+		let mut f16 = spec(1, 2, 0);
+		f16.model.execution = Execution {
+			dtype: DType::F16,
+			quantization: Quantization::Int8PerBlock { block: 32 },
+			attention: Attention::Plain,
+		};
+		let id = NextNeuronetId::<Test>::get();
+		assert_ok!(NeuronetsPallet::create_neuronet(RuntimeOrigin::signed(OWNER), f16.clone()));
+		assert_eq!(Neuronets::<Test>::get(id).unwrap().spec.model.execution, f16.model.execution);
+		let mut bad = f16.clone();
+		bad.model.execution.quantization = Quantization::Int8PerBlock { block: 12 };
+		assert_noop!(
+			NeuronetsPallet::update_neuronet(RuntimeOrigin::signed(OWNER), id, bad),
+			Error::<Test>::BadQuantizationBlock
+		);
+		let mut per_tensor = f16;
+		per_tensor.model.execution.quantization = Quantization::Int8PerTensor;
+		assert_ok!(NeuronetsPallet::update_neuronet(
+			RuntimeOrigin::signed(OWNER),
+			id,
+			per_tensor.clone()
+		));
+		assert_eq!(Neuronets::<Test>::get(id).unwrap().spec, per_tensor);
+		for block in [8, 32, 128] {
+			assert!(Quantization::Int8PerBlock { block }.is_valid());
+		}
+	});
+}
+
+#[test]
+fn migration_v1_gives_every_stored_neuronet_the_default_execution_once() {
+	use crate::migrations::v1::{v0, MigrateV0ToV1};
+	use codec::Encode;
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+	run(|| {
+		// Two neuronets as version 0 stored them, and the version 0 marker.
+		let now = spec(100, 10_000, 3);
+		let old = |name: &[u8]| v0::Neuronet {
+			owner: OWNER,
+			deposit: 1_000 as Balance,
+			spec: v0::NeuronetSpec {
+				name: BoundedVec::truncate_from(name.to_vec()),
+				task: now.task,
+				model: v0::ModelSpec {
+					weights_hash: now.model.weights_hash,
+					config_hash: now.model.config_hash,
+					tokenizer_hash: now.model.tokenizer_hash,
+					min_memory_mib: now.model.min_memory_mib,
+				},
+				economics: now.economics.clone(),
+				tolerance: now.tolerance,
+				reference_checks: now.reference_checks.clone(),
+			},
+			status: NeuronetStatus::Paused,
+			live_slots: 2,
+			created: 7u64,
+		};
+		for (id, name) in [(0u32, &b"first"[..]), (5, b"second")] {
+			frame_support::storage::unhashed::put_raw(
+				&Neuronets::<Test>::hashed_key_for(id),
+				&old(name).encode(),
+			);
+		}
+		StorageVersion::new(0).put::<NeuronetsPallet>();
+		assert!(Neuronets::<Test>::get(0).is_none(), "version 0 does not decode as version 1");
+
+		let weight = MigrateV0ToV1::<Test>::on_runtime_upgrade();
+		assert_eq!(NeuronetsPallet::on_chain_storage_version(), StorageVersion::new(1));
+		assert!(weight.ref_time() > 0);
+		for (id, name) in [(0u32, &b"first"[..]), (5, b"second")] {
+			let n = Neuronets::<Test>::get(id).expect("decodes after the migration");
+			let mut expected = now.clone();
+			expected.name = BoundedVec::truncate_from(name.to_vec());
+			assert_eq!(n.spec, expected, "everything else is kept");
+			assert_eq!(n.spec.model.execution, Execution::default());
+			assert_eq!(
+				(n.owner, n.deposit, n.status, n.live_slots, n.created),
+				(OWNER, 1_000, NeuronetStatus::Paused, 2, 7)
+			);
+		}
+		// Run again (a later upgrade that still lists it): nothing is touched.
+		let before = Neuronets::<Test>::iter().collect::<Vec<_>>();
+		MigrateV0ToV1::<Test>::on_runtime_upgrade();
+		assert_eq!(Neuronets::<Test>::iter().collect::<Vec<_>>(), before);
+	});
 }

@@ -52,6 +52,130 @@ pub struct ModelSpec {
 	pub tokenizer_hash: [u8; 32],
 	/// The least device memory the model needs, in MiB.
 	pub min_memory_mib: u32,
+	/// How every worker must run the model: its dtype, quantization and attention kernel.
+	pub execution: Execution,
+}
+
+/// How a neuronet's model is run (DESIGN §16). Every worker serves with exactly these, or does
+/// not join; reference checks, re-checks and arbitration run with them too, and the neuronet's
+/// tolerance is calibrated for them (docs/measurements.md).
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+	Default,
+)]
+pub struct Execution {
+	/// The floating-point type the weights are held and computed in.
+	pub dtype: DType,
+	/// How the dense layers' weights are quantized.
+	pub quantization: Quantization,
+	/// Which attention kernel runs.
+	pub attention: Attention,
+}
+
+/// A floating-point type.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+	Default,
+)]
+pub enum DType {
+	/// IEEE 754 single precision: what every neuronet ran before execution parameters existed.
+	#[default]
+	F32,
+	/// IEEE 754 half precision.
+	F16,
+	/// bfloat16: f32's exponent range with 8 bits of mantissa.
+	BF16,
+}
+
+/// How the dense (linear) layers' weight matrices are stored: embedding tables, norms and biases
+/// stay in the neuronet's dtype. Symmetric int8 as burn implements it (`QuantValue::Q8S`), the
+/// matmul reading the packed weight.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+	Default,
+)]
+pub enum Quantization {
+	/// Weights in the dtype.
+	#[default]
+	None,
+	/// int8 with one scale per weight matrix.
+	Int8PerTensor,
+	/// int8 with one scale per `block` consecutive values of a row (a power of two within
+	/// [`MIN_QUANT_BLOCK`] and [`MAX_QUANT_BLOCK`]).
+	Int8PerBlock {
+		/// Values per scale.
+		block: u16,
+	},
+}
+
+/// The smallest quantization block.
+pub const MIN_QUANT_BLOCK: u16 = 8;
+/// The largest quantization block: the largest that GGUF- and AWQ-style formats use, and that
+/// burn (a byte per block dimension) can describe.
+pub const MAX_QUANT_BLOCK: u16 = 128;
+
+impl Quantization {
+	/// Whether the parameters are well formed: a block is a power of two within the bounds.
+	pub fn is_valid(&self) -> bool {
+		match self {
+			Quantization::None | Quantization::Int8PerTensor => true,
+			Quantization::Int8PerBlock { block } => {
+				block.is_power_of_two() && (MIN_QUANT_BLOCK..=MAX_QUANT_BLOCK).contains(block)
+			}
+		}
+	}
+}
+
+/// Which scaled-dot-product attention kernel runs.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+	Default,
+)]
+pub enum Attention {
+	/// The backend's fused kernel (burn's `attention`: tiled with an online softmax on the
+	/// CPU for long sequences, cubecl's kernel on GPUs). What every neuronet ran before
+	/// execution parameters existed.
+	#[default]
+	Fused,
+	/// `softmax(Q·Kᵀ/√d)·V` as two matmuls and a softmax over the whole score matrix (burn's
+	/// `attention_fallback`), as PyTorch's eager attention computes it.
+	Plain,
 }
 
 /// How a neuronet prices work and registration.
