@@ -314,3 +314,162 @@ async fn mine_picks_registers_serves_heartbeats_and_resumes_after_a_kill() {
 	let first = std::fs::read_to_string(&log).unwrap();
 	assert!(first.contains("mining neuronet 0 (all-MiniLM-L6-v2)"), "{first}");
 }
+
+/// The MiniLM spec file with `[execution]` `section` and another name, written beside the
+/// plain one.
+fn minilm_spec_as(dir: &std::path::Path, name: &str, section: &str) -> std::path::PathBuf {
+	let plain = std::fs::read_to_string(spec_file(dir)).unwrap();
+	let path = dir.join(format!("{name}.toml"));
+	let text = plain
+		.replace("name = \"all-MiniLM-L6-v2\"", &format!("name = \"{name}\""))
+		.replace("[economics]", &format!("[execution]\n{section}\n\n[economics]"));
+	std::fs::write(&path, text).unwrap();
+	path
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn half_precision_and_int8_neuronets_are_joined_and_served_as_their_spec_says() {
+	let (node, rpc, _) = dev_node().await;
+	let url = node.ws_url();
+	let scratch = tempfile::tempdir().unwrap();
+	let minilm = models().join("all-minilm-l6-v2");
+	let minilm = minilm.to_str().unwrap();
+	let models_dir = models();
+	let models_dir = models_dir.to_str().unwrap();
+
+	// Alice creates an f16 neuronet and an int8 one over the same MiniLM files; their
+	// reference checks run on the reference backend with those parameters, and their specs
+	// get the tolerance calibrated for them.
+	for (name, section) in [
+		("minilm-f16", "dtype = \"f16\""),
+		("minilm-int8", "quantization = \"int8-per-block-32\"\nattention = \"plain\""),
+	] {
+		let spec = minilm_spec_as(scratch.path(), name, section);
+		let out = worker(&[
+			"neuronet",
+			"create",
+			"--url",
+			&url,
+			"--suri",
+			"//Alice",
+			"--spec",
+			spec.to_str().unwrap(),
+		]);
+		assert!(out.status.success(), "{}", stderr(&out));
+	}
+	let f16 = rpc.call("neuronets_get", rpc_params![0]).await.unwrap();
+	assert_eq!(
+		f16["model"]["execution"],
+		serde_json::json!({ "dtype": "F16", "quantization": "None", "attention": "Fused" })
+	);
+	assert_eq!(f16["tolerance"]["maxCosineDistance"], 0.00005, "{f16}");
+	let int8 = rpc.call("neuronets_get", rpc_params![1]).await.unwrap();
+	assert_eq!(
+		int8["model"]["execution"],
+		serde_json::json!({
+			"dtype": "F32", "quantization": "Int8PerBlock", "quantBlock": 32, "attention": "Plain"
+		})
+	);
+
+	// The reference backend (burn-ndarray) has no f16 arithmetic: that neuronet does not fit
+	// it, by name; the CPU backend fits both.
+	let ranked = |backend: &str| -> Value {
+		let out = worker(&[
+			"neuronets",
+			"--url",
+			&url,
+			"--models",
+			models_dir,
+			"--backend",
+			backend,
+			"--json",
+		]);
+		assert!(out.status.success(), "{}", stderr(&out));
+		serde_json::from_str(&stdout(&out)).unwrap()
+	};
+	let of = |ranked: &Value, id: u64| {
+		ranked.as_array().unwrap().iter().find(|n| n["id"] == id).unwrap().clone()
+	};
+	let on_reference = ranked("reference");
+	assert_eq!(of(&on_reference, 0)["unfit"], "the reference backend cannot compute in f16");
+	assert_eq!(of(&on_reference, 1)["fits"], true, "{on_reference}");
+	let on_cpu = ranked("cpu");
+	assert_eq!(of(&on_cpu, 0)["execution"], "f16/none/fused");
+	assert_eq!(of(&on_cpu, 1)["execution"], "f32/int8-per-block-32/plain");
+	assert!(on_cpu.as_array().unwrap().iter().all(|n| n["fits"] == true), "{on_cpu}");
+
+	// Registering with a backend that cannot honour the spec is refused before anything is paid.
+	let register = |neuronet: &str, suri: &str, backend: &str| {
+		worker(&[
+			"register",
+			"--url",
+			&url,
+			"--neuronet",
+			neuronet,
+			"--suri",
+			suri,
+			"--hotkey-suri",
+			&format!("{suri}//worker"),
+			"--model-dir",
+			minilm,
+			"--backend",
+			backend,
+			"--fee",
+			"5",
+		])
+	};
+	let out = register("0", "//Bob", "reference");
+	assert_eq!(out.status.code(), Some(1));
+	assert!(
+		stderr(&out).contains(
+			"this worker cannot serve neuronet 0: the reference backend cannot compute in f16"
+		),
+		"{}",
+		stderr(&out)
+	);
+	assert_eq!(rpc.call("neuronets_get", rpc_params![0]).await.unwrap()["liveSlots"], 0);
+
+	// On the CPU, Bob's worker computes in f16 and passes the owner's reference checks.
+	let out = register("0", "//Bob", "cpu");
+	assert!(out.status.success(), "{}", stderr(&out));
+	let text = stdout(&out);
+	assert!(text.contains("running 2 reference checks and a benchmark (f16/none/fused)"), "{text}");
+	assert!(text.contains("slot 0 is Active"), "{text}");
+
+	// Dave mines the int8 neuronet: it registers, proves, and serves with int8 weights.
+	let data_dir = scratch.path().join("dave");
+	let port = aetron_e2e::free_port();
+	let log = std::fs::File::create(scratch.path().join("dave.log")).unwrap();
+	let mut miner = Command::new(worker_binary())
+		.args(["mine", "--url", &url, "--suri", "//Dave", "--neuronet", "1", "--models"])
+		.arg(models())
+		.arg("--data-dir")
+		.arg(&data_dir)
+		.args(["--listen", &format!("127.0.0.1:{port}"), "--fee", "10"])
+		.stdout(log.try_clone().unwrap())
+		.stderr(log)
+		.spawn()
+		.expect("the worker starts");
+	let health = || {
+		let out = Command::new("curl")
+			.args(["-sf", &format!("http://127.0.0.1:{port}/health")])
+			.output()
+			.unwrap();
+		serde_json::from_slice::<Value>(&out.stdout).ok()
+	};
+	eventually("Dave's worker serving", 240, async || health().is_some()).await;
+	assert_eq!(health().unwrap()["execution"], "f32/int8-per-block-32/plain");
+	let out = Command::new("curl")
+		.args(["-sf", "-H", "Content-Type: application/json", "-d"])
+		.arg(r#"{"model":"all-minilm-l6-v2","input":"served with int8 weights"}"#)
+		.arg(format!("http://127.0.0.1:{port}/v1/embeddings"))
+		.output()
+		.unwrap();
+	assert!(out.status.success());
+	let answer: Value = serde_json::from_slice(&out.stdout).unwrap();
+	assert_eq!(answer["data"][0]["embedding"].as_array().unwrap().len(), 384);
+	let slot = slot_json(&rpc, 1).await;
+	assert_eq!((slot["neuronet"].as_u64(), slot["status"].as_str()), (Some(1), Some("Active")));
+	miner.kill().unwrap();
+	miner.wait().unwrap();
+}

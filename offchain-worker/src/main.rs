@@ -14,7 +14,7 @@ use aetron_worker::{
 		BackendKind, Model, ModelHashes, Placement,
 	},
 	keys, load,
-	market::Candidate,
+	market::{self, Candidate},
 	miner::{self, MineConfig, Payment},
 	recheck::{self, Verdict},
 	registration::Registrar,
@@ -695,6 +695,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 			let coldkey = keys::from_suri(&suri)?;
 			let hotkey = hotkey.load(None)?;
 			let registrar = Registrar::connect(&url).await?;
+			// Refused before anything is paid.
+			let info = registrar
+				.neuronet(neuronet)
+				.await?
+				.ok_or_else(|| anyhow::anyhow!("no neuronet {neuronet}"))?;
+			if let Some(why) = market::execution_unfit(&info.neuronet.spec, backend) {
+				anyhow::bail!("this worker cannot serve neuronet {neuronet}: {why}");
+			}
 			let slot = match registrar.slot_of_hotkey(neuronet, hotkey.public_key().0).await? {
 				Some(slot) => {
 					println!("this hotkey already holds slot {slot} in neuronet {neuronet}");

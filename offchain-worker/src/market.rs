@@ -19,7 +19,7 @@
 
 use std::path::{Path, PathBuf};
 
-use pallet_neuronets::NeuronetStatus;
+use pallet_neuronets::{NeuronetSpec, NeuronetStatus};
 
 use crate::{
 	emission::aet,
@@ -98,6 +98,23 @@ impl Candidate {
 	}
 }
 
+/// Why this machine cannot serve a neuronet of `spec` with `backend` as its execution
+/// parameters say, if it cannot: the backend lacks one, or no tolerance for them is fair to
+/// honest workers (a neuronet created through another tool than `neuronet create`).
+pub fn execution_unfit(spec: &NeuronetSpec<u128>, backend: BackendKind) -> Option<String> {
+	let execution = &spec.model.execution;
+	if let Err(why) = Placement::new(backend, execution) {
+		return Some(format!("{why:#}"));
+	}
+	calibrated_tolerance(spec.task, execution).is_none().then(|| {
+		format!(
+			"{:?} with {} cannot be re-checked fairly (docs/measurements.md)",
+			spec.task,
+			Name(*execution)
+		)
+	})
+}
+
 /// Every neuronet, best first: those that fit by AET per work unit, then the rest. `incomes`
 /// holds what the chain paid each neuronet's miners (none: nothing yet); `backend` is what
 /// this machine would serve with.
@@ -126,14 +143,8 @@ pub fn rank(
 				Some("model not on this machine".to_string())
 			} else if u64::from(spec.model.min_memory_mib) > memory_mib {
 				Some(format!("needs {} MiB, has {memory_mib}", spec.model.min_memory_mib))
-			} else if let Err(why) = Placement::new(backend, &spec.model.execution) {
-				Some(format!("{why:#}"))
-			} else if calibrated_tolerance(spec.task, &spec.model.execution).is_none() {
-				Some(format!(
-					"{:?} with {} cannot be re-checked fairly (docs/measurements.md)",
-					spec.task,
-					Name(spec.model.execution)
-				))
+			} else if let Some(why) = execution_unfit(spec, backend) {
+				Some(why)
 			} else {
 				None
 			};

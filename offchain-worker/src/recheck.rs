@@ -480,9 +480,7 @@ impl EmbeddingCheck {
 /// reduced precision and quantization are honestly farther apart than that, so their served
 /// floats are held to the neuronet's own fingerprint tolerance, calibrated for them.
 fn min_output_cosine(commitment: &Commitment) -> f64 {
-	if commitment.execution.dtype == crate::inference::execution::DType::F32
-		&& commitment.execution.quantization == crate::inference::execution::Quantization::None
-	{
+	if crate::inference::execution::is_full_precision(&commitment.execution) {
 		MIN_EMBEDDING_COSINE
 	} else {
 		1.0 - f64::from(commitment.tolerance.max_cosine_distance.deconstruct()) / 1e9

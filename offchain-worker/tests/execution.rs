@@ -2,7 +2,9 @@
 //! with int8 weights and with plain attention answers close to sentence-transformers, says what
 //! it runs in `/health`, and its leaves pass a re-check with the same parameters, on the CPU (a
 //! re-checker) and on the reference backend (an arbiter), within the tolerance calibrated for
-//! them; a worker whose backend cannot honour a parameter refuses to serve, by name.
+//! them, while the same leaf fails a re-check for an f32 neuronet (a miner paid for f32 that
+//! serves cheaper parameters is caught); a worker whose backend cannot honour a parameter
+//! refuses to serve, by name.
 
 mod common;
 
@@ -12,7 +14,7 @@ use aetron_worker::{
 		fingerprint::{calibrated_tolerance, cosine},
 		BackendKind, Model, Placement,
 	},
-	recheck::{self, Commitment, Leaf, Verdict},
+	recheck::{self, Commitment, FailKind, Leaf, Verdict},
 };
 use common::Server;
 use pallet_neuronets::Task;
@@ -108,6 +110,25 @@ async fn reduced_precision_and_int8_neuronets_serve_and_their_leaves_pass_a_rech
 			execution,
 			..Commitment::claimed_by(&leaf, root, answer.leaf_count)
 		};
+		// Served with cheaper parameters than an f32 neuronet's, the same leaf fails there.
+		let as_f32 = Commitment {
+			execution: Execution::default(),
+			tolerance: Default::default(),
+			..commitment
+		};
+		let f32_checker = Model::load(
+			&common::minilm_dir(),
+			&Placement::new(BackendKind::Cpu, &Execution::default()).unwrap(),
+		)
+		.unwrap();
+		let verdict = recheck::check(&leaf, &as_f32, &f32_checker);
+		assert!(
+			matches!(
+				verdict,
+				Verdict::Fail(FailKind::WrongOutput | FailKind::FingerprintOutOfTolerance, _)
+			),
+			"{set} served for an f32 neuronet: {verdict}"
+		);
 		for (checker, place) in [
 			("a re-checker", Placement::new(BackendKind::Cpu, &execution).unwrap()),
 			("an arbiter", Placement::reference(&execution).unwrap()),

@@ -195,6 +195,12 @@ impl Placement {
 	}
 }
 
+/// Whether `execution` computes as every neuronet did before execution parameters existed:
+/// f32 with unquantized weights (either attention kernel). Tolerances are tightest there.
+pub fn is_full_precision(execution: &Execution) -> bool {
+	execution.dtype == DType::F32 && execution.quantization == Quantization::None
+}
+
 /// A tensor's values as f32, whatever float type it is held in.
 pub fn read_f32<const D: usize>(tensor: Tensor<D>) -> anyhow::Result<Vec<f32>> {
 	tensor

@@ -17,7 +17,7 @@ use sp_runtime::Perbill;
 
 use pallet_neuronets::Task;
 
-use super::execution::{DType, Execution, Quantization};
+use super::execution::{is_full_precision, DType, Execution, Quantization};
 
 /// Chunks are at least this many positions long.
 pub const MIN_CHUNK: usize = 16;
@@ -41,14 +41,13 @@ pub const MIN_EMBEDDING_COSINE: f64 = 1.0 - 1e-8;
 ///   check against an arbiter's re-computation (2 % of sampled tokens with int8 weights, 36 %
 ///   in f16 on burn-flex), so honest miners would lose disputes.
 pub fn calibrated_tolerance(task: Task, execution: &Execution) -> Option<Tolerance> {
-	let exact = execution.dtype == DType::F32 && execution.quantization == Quantization::None;
 	let int8 = execution.quantization != Quantization::None;
 	let embedding = |max_cosine_distance: u32| Tolerance {
 		max_cosine_distance: Perbill::from_parts(max_cosine_distance),
 		..Tolerance::default()
 	};
 	match (task, execution.dtype) {
-		_ if exact => Some(Tolerance::default()),
+		_ if is_full_precision(execution) => Some(Tolerance::default()),
 		(Task::TextGeneration, _) => None,
 		(Task::Embedding, DType::F32) => Some(Tolerance::default()),
 		(Task::Embedding, DType::F16) if int8 => Some(embedding(120_000)),

@@ -21,6 +21,8 @@ frame_support::construct_runtime!(
 #[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
 impl frame_system::Config for Test {
 	type Block = Block;
+	/// Real database weights, so that a migration's weight is a figure worth asserting.
+	type DbWeight = frame_support::weights::constants::RocksDbWeight;
 	type AccountData = pallet_balances::AccountData<Balance>;
 }
 
