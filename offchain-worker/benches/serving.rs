@@ -11,6 +11,14 @@
 //!
 //! Criterion's throughput line gives sentences per second for both, side by side.
 //!
+//! Re-checks at the mature network's 7 % (budget: ≤ 8 % of the worker's busy time, DESIGN §12):
+//! - `32_clients_with_rechecks_at_7_percent`: the 32 clients above, and beside them the
+//!   worker's own re-computations as the re-check loop sends them (`Engine::embed_own`, one
+//!   request per assignment): 7 sentences for every 100 the clients have been served, in
+//!   iterations of 800 client sentences. It
+//!   prints the share of the model's time spent re-checking; its throughput line, beside the
+//!   one without re-checks, is what they cost the clients.
+//!
 //! Completions (budget: 8 concurrent greedy completions of 64 tokens finish in ≤ 2× the time of
 //! one), on a random model of GPT-2 base's shape (12 layers × 768):
 //! - `one_completion_of_64_tokens`: one request at a time;
@@ -18,7 +26,14 @@
 //!
 //! Run: `cargo bench --bench serving` (needs the model: `scripts/fetch-models.sh`).
 
-use std::{path::PathBuf, sync::Arc, time::Instant};
+use std::{
+	path::PathBuf,
+	sync::{
+		atomic::{AtomicU64, Ordering},
+		Arc,
+	},
+	time::Instant,
+};
 
 use aetron_worker::{
 	api::{router, App, ServeConfig},
@@ -65,28 +80,33 @@ fn start(
 	(url, app)
 }
 
-/// The engine's counters now: passes, sequences, serving nanoseconds, and the time.
-fn snapshot(app: &App) -> (u64, u64, u64, Instant) {
+/// The engine's counters now: passes, sequences, serving and re-checking nanoseconds, and the
+/// time.
+fn snapshot(app: &App) -> (u64, u64, u64, u64, Instant) {
 	use std::sync::atomic::Ordering::Relaxed;
 	let counters = app.engine().counters();
 	(
 		counters.passes.load(Relaxed),
 		counters.sequences.load(Relaxed),
 		counters.serving_nanos.load(Relaxed),
+		counters.internal_nanos.load(Relaxed),
 		Instant::now(),
 	)
 }
 
 /// Prints the mean forward-pass size and how busy the model was since `last`.
-fn passes(app: &App, what: &str, last: &mut (u64, u64, u64, Instant)) {
+fn passes(app: &App, what: &str, last: &mut (u64, u64, u64, u64, Instant)) {
 	let now = snapshot(app);
 	let (passes, sequences) = (now.0 - last.0, now.1 - last.1);
-	let busy = (now.2 - last.2) as f64 / 1e9 / (now.3 - last.3).as_secs_f64();
+	let (serving, rechecking) = ((now.2 - last.2) as f64 / 1e9, (now.3 - last.3) as f64 / 1e9);
+	let busy = (serving + rechecking) / (now.4 - last.4).as_secs_f64();
 	eprintln!(
 		"{what}: {sequences} sequences (inputs, or tokens decoded) in {passes} forward \
-		 passes, {:.1} a pass; the model was busy {:.0} % of the time",
+		 passes, {:.1} a pass; the model was busy {:.0} % of the time, {:.1} % of it \
+		 re-checking",
 		sequences as f64 / passes.max(1) as f64,
-		100.0 * busy
+		100.0 * busy,
+		100.0 * rechecking / (serving + rechecking).max(f64::MIN_POSITIVE)
 	);
 	*last = now;
 }
@@ -152,8 +172,72 @@ fn serving(c: &mut Criterion) {
 		})
 	});
 	passes(&app, "32 clients, one sentence each", &mut last);
+	let input = app.embedding_input().expect("MiniLM embeds");
+	let recheck: Vec<Vec<u32>> =
+		sentences(RECHECKED_PER_100).iter().map(|t| input.tokenize(t).unwrap()).collect();
+	let (rechecked, clients_served) = (AtomicU64::new(0), AtomicU64::new(0));
+	// An iteration of 800 client sentences holds eight assignments' re-checks: 7 % exactly.
+	group.throughput(Throughput::Elements(CLIENTS as u64 * ROUNDS_WITH_RECHECKS));
+	group.sample_size(10);
+	group.bench_function("32_clients_with_rechecks_at_7_percent", |b| {
+		b.iter_custom(|iters| {
+			rt.block_on(async {
+				let served = Arc::new(AtomicU64::new(0));
+				let start = Instant::now();
+				let clients: Vec<_> = texts
+					.iter()
+					.map(|text| {
+						let (client, url, text) = (client.clone(), url.clone(), text.clone());
+						let served = served.clone();
+						tokio::spawn(async move {
+							for _ in 0..iters * ROUNDS_WITH_RECHECKS {
+								post(&client, &url, json!(text)).await;
+								served.fetch_add(1, Ordering::Relaxed);
+							}
+						})
+					})
+					.collect();
+				// One assignment's re-computation in the middle of every 100 sentences served,
+				// so clients still send after the last (a re-check waits for traffic to
+				// share a pass).
+				let total = CLIENTS as u64 * ROUNDS_WITH_RECHECKS * iters;
+				let mut rechecks = Vec::new();
+				for k in 1..=total / 100 {
+					while served.load(Ordering::Relaxed) < k * 100 - 50 {
+						tokio::time::sleep(std::time::Duration::from_micros(200)).await;
+					}
+					rechecked.fetch_add(RECHECKED_PER_100 as u64, Ordering::Relaxed);
+					let (app, inputs) = (app.clone(), recheck.clone());
+					rechecks.push(tokio::spawn(async move {
+						app.engine().embed_own(inputs).await.unwrap()
+					}));
+				}
+				for handle in clients {
+					handle.await.unwrap();
+				}
+				clients_served.fetch_add(total, Ordering::Relaxed);
+				for handle in rechecks {
+					assert_eq!(handle.await.unwrap().len(), RECHECKED_PER_100);
+				}
+				start.elapsed()
+			})
+		})
+	});
+	passes(&app, "32 clients with re-checks at 7 %", &mut last);
+	eprintln!(
+		"re-checked {} sentences for {} served: a sampling rate of {:.2} %",
+		rechecked.load(Ordering::Relaxed),
+		clients_served.load(Ordering::Relaxed),
+		100.0 * rechecked.load(Ordering::Relaxed) as f64
+			/ clients_served.load(Ordering::Relaxed).max(1) as f64
+	);
 	group.finish();
 }
+
+/// Sentences re-checked for every 100 served: the mature network's sampling rate.
+const RECHECKED_PER_100: usize = 7;
+/// Requests each client sends in an iteration with re-checks: 800 sentences in all.
+const ROUNDS_WITH_RECHECKS: u64 = 25;
 
 /// Greedy completion of `prompt`; returns how many tokens it generated.
 async fn complete(client: &reqwest::Client, url: &str, prompt: &str) -> u64 {

@@ -462,6 +462,10 @@ struct BatchingArgs {
 	/// Retry-After.
 	#[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..))]
 	max_queue: u32,
+	/// How long, in milliseconds, a re-check's re-computation waits for client requests to
+	/// share its forward pass (a lone row costs about three of a full pass's).
+	#[arg(long, default_value_t = 1000.0)]
+	own_wait_ms: f64,
 }
 
 impl BatchingArgs {
@@ -471,6 +475,8 @@ impl BatchingArgs {
 			max_wait: Duration::try_from_secs_f64(self.max_wait_ms / 1e3)
 				.map_err(|e| anyhow::anyhow!("--max-wait-ms: {e}"))?,
 			max_queue: self.max_queue as usize,
+			own_wait: Duration::try_from_secs_f64(self.own_wait_ms / 1e3)
+				.map_err(|e| anyhow::anyhow!("--own-wait-ms: {e}"))?,
 		})
 	}
 }

@@ -7,8 +7,9 @@
 //! committed.
 //!
 //! An assignment's samples are fetched and checked together, at most [`CONCURRENT_LEAVES`] at
-//! a time, and everything but the model runs off the model's thread. An embedding leaf's
-//! re-computation rides in the serving engine's forward passes, behind client inputs
+//! a time, and everything but the model runs off the model's thread. The re-computation of
+//! all its embedding leaves goes to the engine as one request, which rides in the serving
+//! engine's forward passes, behind client inputs
 //! ([`crate::inference::engine::Engine::embed_own`]); a completion leaf's one teacher-forced
 //! prefill runs alone between decoding steps. The engine counts the model time of both as
 //! re-checking (`/health`, `/metrics`: the 8 % budget).
@@ -82,14 +83,17 @@ impl Rechecker {
 			execution: self.execution,
 		};
 		recheck::ensure_runs_as(self.app.execution(), &commitment)?;
-		let verdicts = futures::stream::iter(a.samples.clone())
-			.map(|(_, index)| self.judge_leaf(&endpoint, a.batch_number, index, commitment))
+		let prepared = futures::stream::iter(a.samples.clone())
+			.map(|(_, index)| self.prepare_leaf(&endpoint, a.batch_number, index, commitment))
 			.buffered(CONCURRENT_LEAVES)
 			.collect::<Vec<_>>()
-			.await;
+			.await
+			.into_iter()
+			.collect::<Result<Vec<_>>>()?;
+		let verdicts = self.recompute(prepared, commitment).await?;
 		let mut failures = Vec::new();
 		for (&(sample, index), verdict) in a.samples.iter().zip(verdicts) {
-			let kind = match verdict? {
+			let kind = match verdict {
 				recheck::Verdict::Fail(kind, why) => {
 					tracing::warn!(batch = a.batch, sample, index, "leaf fails: {kind:?}: {why}");
 					Some(kind)
@@ -109,50 +113,78 @@ impl Rechecker {
 		})
 	}
 
-	/// Leaf `index` of the miner's batch `batch_number`, fetched from `endpoint` and checked.
-	async fn judge_leaf(
+	/// Leaf `index` of the miner's batch `batch_number`, fetched from `endpoint`, its claims
+	/// and inputs checked off the model's thread: decided already, or what its re-computation
+	/// needs.
+	async fn prepare_leaf(
 		&self,
 		endpoint: &str,
 		batch_number: u64,
 		index: u32,
 		commitment: Commitment,
-	) -> Result<recheck::Verdict> {
-		match recheck::fetch(&self.http, endpoint, batch_number, index).await {
-			Err(unavailable) => Ok(unavailable),
-			Ok(leaf) => self.check(leaf, commitment).await,
-		}
-	}
-
-	/// One leaf's verdict: its claims and inputs checked off the model's thread, its output
-	/// re-computed on the model.
-	async fn check(&self, leaf: recheck::Leaf, commitment: Commitment) -> Result<recheck::Verdict> {
+	) -> Result<Prepared> {
+		let leaf = match recheck::fetch(&self.http, endpoint, batch_number, index).await {
+			Err(unavailable) => return Ok(Prepared::Decided(unavailable)),
+			Ok(leaf) => leaf,
+		};
 		let input = self.app.embedding_input();
-		let (leaf, prepared) = tokio::task::spawn_blocking(move || {
+		Ok(tokio::task::spawn_blocking(move || {
 			let prepared = recheck::check_claims(&leaf, &commitment).and_then(|()| {
 				input
 					.map(|input| recheck::EmbeddingCheck::prepare(&leaf, &commitment, &input))
 					.transpose()
 			});
-			(leaf, prepared)
+			match prepared {
+				Err(verdict) => Prepared::Decided(verdict),
+				Ok(Some(check)) => Prepared::Embedding(check),
+				Ok(None) => Prepared::Completion(Box::new(leaf)),
+			}
 		})
-		.await?;
-		match prepared {
-			Err(verdict) => Ok(verdict),
-			Ok(Some(check)) => {
-				Ok(match self.app.engine().embed_own(check.inputs().to_vec()).await {
-					Ok(ours) => check.judge(&ours),
+		.await?)
+	}
+
+	/// The verdicts of `prepared` leaves, in order. Every embedding leaf's inputs go to the
+	/// engine in one request, so they share forward passes with each other and with client
+	/// traffic instead of each running alone; a completion leaf's re-computation runs alone.
+	async fn recompute(
+		&self,
+		prepared: Vec<Prepared>,
+		commitment: Commitment,
+	) -> Result<Vec<recheck::Verdict>> {
+		let inputs: Vec<Vec<u32>> = prepared
+			.iter()
+			.filter_map(|p| match p {
+				Prepared::Embedding(check) => Some(check.inputs().iter().cloned()),
+				_ => None,
+			})
+			.flatten()
+			.collect();
+		let mut ours = match inputs.is_empty() {
+			true => Ok(Vec::new().into_iter()),
+			false => self.app.engine().embed_own(inputs).await.map(Vec::into_iter),
+		};
+		let mut verdicts = Vec::with_capacity(prepared.len());
+		for p in prepared {
+			verdicts.push(match p {
+				Prepared::Decided(verdict) => verdict,
+				Prepared::Embedding(check) => match &mut ours {
+					Ok(ours) => {
+						let own: Vec<Vec<f32>> = ours.by_ref().take(check.inputs().len()).collect();
+						check.judge(&own)
+					}
 					Err(e) => recheck::Verdict::Fail(
 						recheck::FailKind::Unavailable,
 						format!("re-computing: {e:#}"),
 					),
-				})
-			}
-			Ok(None) => {
-				self.app
-					.with_model(move |model| recheck::check_output(&leaf, &commitment, model))
-					.await
-			}
+				},
+				Prepared::Completion(leaf) => {
+					self.app
+						.with_model(move |model| recheck::check_output(&leaf, &commitment, model))
+						.await?
+				}
+			});
 		}
+		Ok(verdicts)
 	}
 
 	/// One pass over the open assignments: reveals, then commits, what is due.
@@ -251,6 +283,16 @@ impl Rechecker {
 			tokio::time::sleep(POLL).await;
 		}
 	}
+}
+
+/// A sampled leaf after its fetch and the checks that need no model.
+enum Prepared {
+	/// Its verdict is known already (unavailable, or a claim that fails).
+	Decided(recheck::Verdict),
+	/// An embedding leaf, waiting for its inputs' re-computation.
+	Embedding(recheck::EmbeddingCheck),
+	/// A completion leaf, re-computed alone on the model.
+	Completion(Box<recheck::Leaf>),
 }
 
 /// A salt from the operating system's randomness: nobody can guess a verdict or a vote from

@@ -379,8 +379,12 @@ async fn own_embeddings_ride_behind_client_ones_and_count_as_rechecking() {
 	let seen = passes.clone();
 	// A window long enough that everything sent below meets in one gathered group, and a
 	// queue of three inputs.
-	let config =
-		Batching { max_batch: 4, max_wait: std::time::Duration::from_millis(500), max_queue: 3 };
+	let config = Batching {
+		max_batch: 4,
+		max_wait: std::time::Duration::from_millis(500),
+		max_queue: 3,
+		..Batching::default()
+	};
 	let engine =
 		Engine::start(model, config, Box::new(move |rows, _| seen.lock().unwrap().push(rows)))
 			.unwrap();
@@ -410,4 +414,66 @@ async fn own_embeddings_ride_behind_client_ones_and_count_as_rechecking() {
 	let serving = counters.serving_nanos.load(std::sync::atomic::Ordering::Relaxed);
 	let rechecking = counters.internal_nanos.load(std::sync::atomic::Ordering::Relaxed);
 	assert!(serving > 0 && rechecking > 0, "serving {serving} ns, re-checking {rechecking} ns");
+}
+
+/// A group of only the worker's own inputs waits up to `own_wait` for client traffic: a client
+/// request sent while a re-check waits shares its forward pass (one pass of two rows, not two
+/// passes of one) and is answered without waiting out the re-check's window; with no client
+/// coming, the re-check runs alone once its window ends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn own_embeddings_wait_for_client_traffic_to_share_a_pass() {
+	use aetron_worker::inference::engine::{Batching, Engine};
+	use std::{
+		sync::{Arc, Mutex},
+		time::{Duration, Instant},
+	};
+
+	let placement = Placement::plain(BackendKind::Reference.device().unwrap());
+	let model = Model::load(&common::minilm_dir(), &placement).unwrap();
+	let Model::Embedding(reference) = Model::load(&common::minilm_dir(), &placement).unwrap()
+	else {
+		panic!("MiniLM embeds");
+	};
+	let tokens = |text: &str| reference.tokenize(text).unwrap();
+	let passes = Arc::new(Mutex::new(Vec::new()));
+	let seen = passes.clone();
+	let own_wait = Duration::from_secs(20);
+	let config = Batching { own_wait, ..Batching::default() };
+	let engine = Arc::new(
+		Engine::start(model, config, Box::new(move |rows, _| seen.lock().unwrap().push(rows)))
+			.unwrap(),
+	);
+
+	let waiting = engine.clone();
+	let recheck = vec![tokens("a re-check")];
+	let own = tokio::spawn(async move { waiting.embed_own(recheck).await });
+	tokio::time::sleep(Duration::from_millis(300)).await;
+	assert!(passes.lock().unwrap().is_empty(), "the re-check waits for traffic");
+	let sent = Instant::now();
+	let client = engine.embed(vec![tokens("a client")]).await.unwrap();
+	assert!(
+		sent.elapsed() < own_wait / 2,
+		"the client does not wait out the re-check's window: {:?}",
+		sent.elapsed()
+	);
+	let own = own.await.unwrap().unwrap();
+	assert_eq!(*passes.lock().unwrap(), vec![2], "one pass of both rows");
+	for (text, got) in [("a client", &client), ("a re-check", &own)] {
+		let alone = reference.embed(&[tokens(text)]).unwrap();
+		assert!(cosine(&got[0], &alone[0]) > 0.9999, "{text}");
+	}
+
+	// No client comes: the re-check runs alone once its (here short) window ends.
+	let model = Model::load(&common::minilm_dir(), &placement).unwrap();
+	let passes = Arc::new(Mutex::new(Vec::new()));
+	let seen = passes.clone();
+	let own_wait = Duration::from_millis(200);
+	let config = Batching { own_wait, ..Batching::default() };
+	let engine =
+		Engine::start(model, config, Box::new(move |rows, _| seen.lock().unwrap().push(rows)))
+			.unwrap();
+	let sent = Instant::now();
+	engine.embed_own(vec![tokens("alone")]).await.unwrap();
+	assert!(sent.elapsed() >= own_wait, "it waited its window: {:?}", sent.elapsed());
+	assert_eq!(*passes.lock().unwrap(), vec![1]);
 }

@@ -16,7 +16,12 @@
 //!
 //! The worker's own embeddings (re-checks, DESIGN §6) ride in the same passes as client
 //! requests, after them: in a gathered group they sort behind every client input, so a client
-//! waits for a re-check only where a pass has room to spare. Each pass's time is split between
+//! waits for a re-check only where a pass has room to spare. A group that holds only the
+//! worker's own inputs waits up to `own_wait` (not `max_wait`) for client inputs to share its
+//! pass: a re-check has the chain's commit window (tens of seconds) to spare and a client has
+//! nothing, and a lone row costs about three times its share of a full pass, so a re-check
+//! that waits a moment for traffic costs the worker a third of one that runs alone. A client
+//! input that joins such a group waits no longer than `max_wait`. Each pass's time is split between
 //! serving and re-checking by its rows (padding makes every row of a pass cost the same), so
 //! `/health`'s re-check share is what re-checking costs the worker, not what a lone
 //! re-computation would.
@@ -47,11 +52,19 @@ pub struct Batching {
 	pub max_wait: Duration,
 	/// The most inputs that may wait; client requests beyond it are refused.
 	pub max_queue: usize,
+	/// How long a group of only the worker's own inputs (re-checks) waits for client inputs
+	/// to share its pass.
+	pub own_wait: Duration,
 }
 
 impl Default for Batching {
 	fn default() -> Self {
-		Self { max_batch: 32, max_wait: Duration::from_millis(2), max_queue: 1024 }
+		Self {
+			max_batch: 32,
+			max_wait: Duration::from_millis(2),
+			max_queue: 1024,
+			own_wait: Duration::from_secs(1),
+		}
 	}
 }
 
@@ -407,12 +420,14 @@ impl ModelThread {
 	}
 
 	/// `first` and the embedding requests behind it, up to `max_batch` inputs: everything
-	/// queued now, then whatever arrives within `max_wait`. Other jobs met on the way are
-	/// held to run next, in their order.
+	/// queued now, then whatever arrives within `max_wait` of the first client input, or
+	/// within `own_wait` while the group holds only the worker's own. Other jobs met on the
+	/// way are held to run next, in their order (and end the wait).
 	fn gather(&mut self, first: EmbedJob) -> Vec<EmbedJob> {
 		let mut inputs = first.inputs.len();
+		let Batching { max_wait, own_wait, .. } = self.config;
+		let mut deadline = Instant::now() + if first.own { own_wait } else { max_wait };
 		let mut group = vec![first];
-		let deadline = Instant::now() + self.config.max_wait;
 		while inputs < self.config.max_batch && self.held.is_empty() {
 			let next = match self.queue.try_recv() {
 				Ok(job) => Ok(job),
@@ -427,6 +442,9 @@ impl ModelThread {
 			};
 			match next {
 				Ok(Job::Embed(job)) => {
+					if !job.own {
+						deadline = deadline.min(Instant::now() + max_wait);
+					}
 					inputs += job.inputs.len();
 					group.push(job);
 				}
