@@ -209,7 +209,7 @@ fn serving(c: &mut Criterion) {
 					rechecked.fetch_add(RECHECKED_PER_100 as u64, Ordering::Relaxed);
 					let (app, inputs) = (app.clone(), recheck.clone());
 					rechecks.push(tokio::spawn(async move {
-						app.engine().embed_own(inputs).await.unwrap()
+						app.engine().embed_own(inputs, HOLD).await.unwrap()
 					}));
 				}
 				for handle in clients {
@@ -236,6 +236,8 @@ fn serving(c: &mut Criterion) {
 
 /// Sentences re-checked for every 100 served: the mature network's sampling rate.
 const RECHECKED_PER_100: usize = 7;
+/// How long a re-check may wait for client traffic: the devnet's commit window's third.
+const HOLD: std::time::Duration = std::time::Duration::from_secs(8);
 /// Requests each client sends in an iteration with re-checks: 800 sentences in all.
 const ROUNDS_WITH_RECHECKS: u64 = 25;
 

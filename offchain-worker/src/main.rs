@@ -462,9 +462,11 @@ struct BatchingArgs {
 	/// Retry-After.
 	#[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..))]
 	max_queue: u32,
-	/// How long, in milliseconds, a re-check's re-computation waits for client requests to
-	/// share its forward pass (a lone row costs about three of a full pass's).
-	#[arg(long, default_value_t = 1000.0)]
+	/// The longest, in milliseconds, a re-check's re-computation waits for client requests to
+	/// share its forward pass (a lone row costs about three of a full pass's rows); it waits
+	/// only if a client was served this recently, and never past a third of the time left to
+	/// its commit deadline.
+	#[arg(long, default_value_t = 10_000.0)]
 	own_wait_ms: f64,
 }
 

@@ -14,7 +14,10 @@
 //! prefill runs alone between decoding steps. The engine counts the model time of both as
 //! re-checking (`/health`, `/metrics`: the 8 % budget).
 
-use std::{sync::Arc, time::Duration};
+use std::{
+	sync::Arc,
+	time::{Duration, Instant},
+};
 
 use futures::StreamExt as _;
 
@@ -69,8 +72,9 @@ pub struct Rechecker {
 }
 
 impl Rechecker {
-	/// Checks `assignment`'s samples and returns the verdict.
-	pub async fn judge(&self, a: &Assignment) -> Result<Verdict> {
+	/// Checks `assignment`'s samples and returns the verdict; their re-computation waits for
+	/// client traffic to share a forward pass with until `hold_until` at the latest.
+	pub async fn judge(&self, a: &Assignment, hold_until: Instant) -> Result<Verdict> {
 		let endpoint = String::from_utf8_lossy(&a.endpoint).into_owned();
 		let commitment = Commitment {
 			root: SumNode { hash: a.root, sum: a.total_work },
@@ -90,7 +94,7 @@ impl Rechecker {
 			.await
 			.into_iter()
 			.collect::<Result<Vec<_>>>()?;
-		let verdicts = self.recompute(prepared, commitment).await?;
+		let verdicts = self.recompute(prepared, commitment, hold_until).await?;
 		let mut failures = Vec::new();
 		for (&(sample, index), verdict) in a.samples.iter().zip(verdicts) {
 			let kind = match verdict {
@@ -150,6 +154,7 @@ impl Rechecker {
 		&self,
 		prepared: Vec<Prepared>,
 		commitment: Commitment,
+		hold_until: Instant,
 	) -> Result<Vec<recheck::Verdict>> {
 		let inputs: Vec<Vec<u32>> = prepared
 			.iter()
@@ -161,7 +166,10 @@ impl Rechecker {
 			.collect();
 		let mut ours = match inputs.is_empty() {
 			true => Ok(Vec::new().into_iter()),
-			false => self.app.engine().embed_own(inputs).await.map(Vec::into_iter),
+			false => {
+				let hold = hold_until.saturating_duration_since(Instant::now());
+				self.app.engine().embed_own(inputs, hold).await.map(Vec::into_iter)
+			}
 		};
 		let mut verdicts = Vec::with_capacity(prepared.len());
 		for p in prepared {
@@ -245,8 +253,11 @@ impl Rechecker {
 		let record = match store.verdict(a.batch)? {
 			Some(record) => record,
 			None => {
+				// The step's earlier assignments took time: the hold counts from the block now.
+				let now = self.registrar.best_block().await?;
+				let hold_until = Instant::now() + hold(a.assignment.commit_deadline, now);
 				let record = VerdictRecord {
-					verdict: self.judge(a).await?,
+					verdict: self.judge(a, hold_until).await?,
 					salt: rand_salt()?,
 					phase: VerdictPhase::Decided,
 				};
@@ -285,6 +296,18 @@ impl Rechecker {
 	}
 }
 
+/// How long an assignment's re-computation may wait for client traffic to share a forward
+/// pass with (DESIGN §16), at block `now` with its commit deadline at block `deadline`: a third
+/// of the time left, so two thirds remain for the re-computation and the commitment's
+/// transaction.
+pub fn hold(deadline: u32, now: u32) -> Duration {
+	let block = Duration::from_millis(aetron_primitives::time::MILLISECS_PER_BLOCK);
+	block * deadline.saturating_sub(now) / HOLD_SHARE
+}
+
+/// The share of an assignment's time left that its re-computation may wait: one in this many.
+const HOLD_SHARE: u32 = 3;
+
 /// A sampled leaf after its fetch and the checks that need no model.
 enum Prepared {
 	/// Its verdict is known already (unavailable, or a claim that fails).
@@ -301,4 +324,17 @@ pub(crate) fn rand_salt() -> Result<[u8; 32]> {
 	let mut salt = [0u8; 32];
 	getrandom::fill(&mut salt).map_err(|e| anyhow::anyhow!("no OS randomness: {e}"))?;
 	Ok(salt)
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn a_re_computation_waits_a_third_of_the_time_left_and_never_past_the_deadline() {
+		let block = aetron_primitives::time::MILLISECS_PER_BLOCK;
+		assert_eq!(hold(104, 100), Duration::from_millis(4 * block / 3));
+		assert_eq!(hold(100, 100), Duration::ZERO);
+		assert_eq!(hold(100, 120), Duration::ZERO, "a late step waits for nothing");
+	}
 }

@@ -5,7 +5,10 @@
 use aetron_worker::inference::Placement;
 mod common;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::{
+	collections::{BTreeMap, BTreeSet},
+	time::Duration,
+};
 
 use aetron_worker::{
 	inference::{fingerprint::cosine, random_gpt2::RandomGpt2, BackendKind, Model},
@@ -395,8 +398,8 @@ async fn own_embeddings_ride_behind_client_ones_and_count_as_rechecking() {
 		engine.embed(vec![tokens(texts[1])]),
 		engine.embed(vec![tokens(texts[2])]),
 		engine.embed(vec![tokens("refused")]),
-		engine.embed_own(vec![tokens(texts[3])]),
-		engine.embed_own(vec![tokens(texts[4])]),
+		engine.embed_own(vec![tokens(texts[3])], Duration::ZERO),
+		engine.embed_own(vec![tokens(texts[4])], Duration::ZERO),
 	);
 	assert!(
 		matches!(overfull, Err(EngineError::Overloaded { capacity: 3, .. })),
@@ -416,64 +419,67 @@ async fn own_embeddings_ride_behind_client_ones_and_count_as_rechecking() {
 	assert!(serving > 0 && rechecking > 0, "serving {serving} ns, re-checking {rechecking} ns");
 }
 
-/// A group of only the worker's own inputs waits up to `own_wait` for client traffic: a client
-/// request sent while a re-check waits shares its forward pass (one pass of two rows, not two
-/// passes of one) and is answered without waiting out the re-check's window; with no client
-/// coming, the re-check runs alone once its window ends.
+/// While clients are being served, a group of only the worker's own inputs waits for one to
+/// share its forward pass: a client request sent while a re-check waits shares its pass (one
+/// pass of two rows, not two passes of one) and is answered without waiting out the
+/// re-check's hold; with no client coming, the re-check runs alone once its hold ends. On an
+/// idle worker it does not wait at all.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn own_embeddings_wait_for_client_traffic_to_share_a_pass() {
 	use aetron_worker::inference::engine::{Batching, Engine};
 	use std::{
 		sync::{Arc, Mutex},
-		time::{Duration, Instant},
+		time::Instant,
 	};
 
 	let placement = Placement::plain(BackendKind::Reference.device().unwrap());
-	let model = Model::load(&common::minilm_dir(), &placement).unwrap();
 	let Model::Embedding(reference) = Model::load(&common::minilm_dir(), &placement).unwrap()
 	else {
 		panic!("MiniLM embeds");
 	};
 	let tokens = |text: &str| reference.tokenize(text).unwrap();
-	let passes = Arc::new(Mutex::new(Vec::new()));
-	let seen = passes.clone();
 	let own_wait = Duration::from_secs(20);
-	let config = Batching { own_wait, ..Batching::default() };
-	let engine = Arc::new(
-		Engine::start(model, config, Box::new(move |rows, _| seen.lock().unwrap().push(rows)))
-			.unwrap(),
-	);
+	let start = || {
+		let model = Model::load(&common::minilm_dir(), &placement).unwrap();
+		let passes = Arc::new(Mutex::new(Vec::new()));
+		let seen = passes.clone();
+		let config = Batching { own_wait, ..Batching::default() };
+		let observe = Box::new(move |rows, _| seen.lock().unwrap().push(rows));
+		(Arc::new(Engine::start(model, config, observe).unwrap()), passes)
+	};
 
+	// An idle worker: nobody is coming, so the re-check runs at once.
+	let (engine, passes) = start();
+	let sent = Instant::now();
+	engine.embed_own(vec![tokens("idle")], own_wait).await.unwrap();
+	assert!(sent.elapsed() < own_wait / 2, "no wait when idle: {:?}", sent.elapsed());
+	assert_eq!(*passes.lock().unwrap(), vec![1]);
+
+	// A client was served: the next re-check waits for the next client, and shares its pass.
+	engine.embed(vec![tokens("traffic")]).await.unwrap();
 	let waiting = engine.clone();
 	let recheck = vec![tokens("a re-check")];
-	let own = tokio::spawn(async move { waiting.embed_own(recheck).await });
+	let own = tokio::spawn(async move { waiting.embed_own(recheck, own_wait).await });
 	tokio::time::sleep(Duration::from_millis(300)).await;
-	assert!(passes.lock().unwrap().is_empty(), "the re-check waits for traffic");
+	assert_eq!(*passes.lock().unwrap(), vec![1, 1], "the re-check waits for traffic");
 	let sent = Instant::now();
 	let client = engine.embed(vec![tokens("a client")]).await.unwrap();
 	assert!(
 		sent.elapsed() < own_wait / 2,
-		"the client does not wait out the re-check's window: {:?}",
+		"the client does not wait out the re-check's hold: {:?}",
 		sent.elapsed()
 	);
 	let own = own.await.unwrap().unwrap();
-	assert_eq!(*passes.lock().unwrap(), vec![2], "one pass of both rows");
+	assert_eq!(*passes.lock().unwrap(), vec![1, 1, 2], "one pass of both rows");
 	for (text, got) in [("a client", &client), ("a re-check", &own)] {
 		let alone = reference.embed(&[tokens(text)]).unwrap();
 		assert!(cosine(&got[0], &alone[0]) > 0.9999, "{text}");
 	}
 
-	// No client comes: the re-check runs alone once its (here short) window ends.
-	let model = Model::load(&common::minilm_dir(), &placement).unwrap();
-	let passes = Arc::new(Mutex::new(Vec::new()));
-	let seen = passes.clone();
-	let own_wait = Duration::from_millis(200);
-	let config = Batching { own_wait, ..Batching::default() };
-	let engine =
-		Engine::start(model, config, Box::new(move |rows, _| seen.lock().unwrap().push(rows)))
-			.unwrap();
+	// No client comes: the re-check runs alone once its (here short) hold ends.
+	let hold = Duration::from_millis(200);
 	let sent = Instant::now();
-	engine.embed_own(vec![tokens("alone")]).await.unwrap();
-	assert!(sent.elapsed() >= own_wait, "it waited its window: {:?}", sent.elapsed());
-	assert_eq!(*passes.lock().unwrap(), vec![1]);
+	engine.embed_own(vec![tokens("alone")], hold).await.unwrap();
+	assert!(sent.elapsed() >= hold, "it waited its hold: {:?}", sent.elapsed());
+	assert_eq!(*passes.lock().unwrap(), vec![1, 1, 2, 1]);
 }

@@ -17,12 +17,13 @@
 //! The worker's own embeddings (re-checks, DESIGN §6) ride in the same passes as client
 //! requests, after them: in a gathered group they sort behind every client input, so a client
 //! waits for a re-check only where a pass has room to spare. A group that holds only the
-//! worker's own inputs waits up to `own_wait` (not `max_wait`) for client inputs to share its
-//! pass: a re-check has the chain's commit window (tens of seconds) to spare and a client has
-//! nothing, and a lone row costs about three times its share of a full pass, so a re-check
-//! that waits a moment for traffic costs the worker a third of one that runs alone. A client
-//! input that joins such a group waits no longer than `max_wait`. Each pass's time is split between
-//! serving and re-checking by its rows (padding makes every row of a pass cost the same), so
+//! worker's own inputs may wait for client inputs to share its pass: a re-check has the
+//! chain's commit window (tens of seconds) to spare and a client has nothing, and a lone row
+//! costs about three times its share of a full pass. It waits only while clients are being
+//! served (one was within `own_wait`: on an idle worker nobody is coming), and no longer than
+//! the hold its sender allows or `own_wait`, whichever ends first. A client input that joins
+//! such a group waits no longer than `max_wait`. Each pass's time is split between serving and
+//! re-checking by its rows (padding makes every row of a pass cost the same), so
 //! `/health`'s re-check share is what re-checking costs the worker, not what a lone
 //! re-computation would.
 //!
@@ -52,8 +53,9 @@ pub struct Batching {
 	pub max_wait: Duration,
 	/// The most inputs that may wait; client requests beyond it are refused.
 	pub max_queue: usize,
-	/// How long a group of only the worker's own inputs (re-checks) waits for client inputs
-	/// to share its pass.
+	/// The longest a group of only the worker's own inputs (re-checks) waits for client
+	/// inputs to share its pass; and how recently a client must have been served for it to
+	/// wait at all.
 	pub own_wait: Duration,
 }
 
@@ -63,7 +65,7 @@ impl Default for Batching {
 			max_batch: 32,
 			max_wait: Duration::from_millis(2),
 			max_queue: 1024,
-			own_wait: Duration::from_secs(1),
+			own_wait: Duration::from_secs(10),
 		}
 	}
 }
@@ -112,8 +114,9 @@ type Run = Box<dyn FnOnce(&Model) + Send>;
 struct EmbedJob {
 	inputs: Vec<Vec<u32>>,
 	/// The worker's own (a re-check): never refused, sorted behind client inputs, its rows'
-	/// time counted apart.
-	own: bool,
+	/// time counted apart, and run no later than this while it waits for client traffic.
+	/// `None` for a client's.
+	own: Option<Instant>,
 	reply: tokio::sync::oneshot::Sender<anyhow::Result<Vec<Vec<f32>>>>,
 }
 
@@ -158,7 +161,7 @@ impl Job {
 	/// Whether a full queue refuses the job: client requests only.
 	fn refusable(&self) -> bool {
 		match self {
-			Job::Embed(job) => !job.own,
+			Job::Embed(job) => job.own.is_none(),
 			Job::Complete(_) => true,
 			Job::Run(_) => false,
 		}
@@ -197,6 +200,7 @@ impl Engine {
 			nanos_per_input: nanos_per_input.clone(),
 			counters: counters.clone(),
 			observe,
+			last_client: None,
 		};
 		std::thread::Builder::new().name("aetron-model".into()).spawn(move || thread.run())?;
 		Ok(Self { jobs, queued, nanos_per_input, config, counters })
@@ -205,20 +209,26 @@ impl Engine {
 	/// The embeddings of tokenized `inputs`, in order, from forward passes shared with other
 	/// requests.
 	pub async fn embed(&self, inputs: Vec<Vec<u32>>) -> Result<Vec<Vec<f32>>, EngineError> {
-		self.embed_as(inputs, false).await
+		self.embed_as(inputs, None).await
 	}
 
 	/// The worker's own embeddings of tokenized `inputs` (a re-check's re-computation), in the
-	/// same forward passes as client requests but behind them. A full queue never refuses
-	/// them, and their rows' share of each pass counts as re-checking.
-	pub async fn embed_own(&self, inputs: Vec<Vec<u32>>) -> Result<Vec<Vec<f32>>, EngineError> {
-		self.embed_as(inputs, true).await
+	/// same forward passes as client requests but behind them, waiting at most `hold` (and
+	/// `own_wait`) for client traffic to share a pass with. A full queue never refuses them,
+	/// and their rows' share of each pass counts as re-checking.
+	pub async fn embed_own(
+		&self,
+		inputs: Vec<Vec<u32>>,
+		hold: Duration,
+	) -> Result<Vec<Vec<f32>>, EngineError> {
+		let now = Instant::now();
+		self.embed_as(inputs, Some(now.checked_add(hold).unwrap_or(now))).await
 	}
 
 	async fn embed_as(
 		&self,
 		inputs: Vec<Vec<u32>>,
-		own: bool,
+		own: Option<Instant>,
 	) -> Result<Vec<Vec<f32>>, EngineError> {
 		let (reply, answer) = tokio::sync::oneshot::channel();
 		self.send(Job::Embed(EmbedJob { inputs, own, reply }))?;
@@ -296,6 +306,9 @@ struct ModelThread {
 	nanos_per_input: Arc<AtomicU64>,
 	counters: Arc<EngineCounters>,
 	observe: PassObserver,
+	/// When the last client input was gathered: the worker's own inputs wait for traffic
+	/// only while it flows.
+	last_client: Option<Instant>,
 }
 
 impl ModelThread {
@@ -420,15 +433,21 @@ impl ModelThread {
 	}
 
 	/// `first` and the embedding requests behind it, up to `max_batch` inputs: everything
-	/// queued now, then whatever arrives within `max_wait` of the first client input, or
-	/// within `own_wait` while the group holds only the worker's own. Other jobs met on the
-	/// way are held to run next, in their order (and end the wait).
+	/// queued now, then whatever arrives within `max_wait` of the first client input. While
+	/// the group holds only the worker's own inputs and clients have been served within
+	/// `own_wait`, it waits for one until the earliest of its inputs' holds (and `own_wait`).
+	/// Other jobs met on the way are held to run next, in their order (and end the wait).
 	fn gather(&mut self, first: EmbedJob) -> Vec<EmbedJob> {
+		let Batching { max_batch, max_wait, own_wait, .. } = self.config;
+		let started = Instant::now();
+		let traffic = self.last_client.is_some_and(|at| started.duration_since(at) <= own_wait);
+		let mut deadline = match first.own {
+			Some(hold) if traffic => hold.min(started + own_wait),
+			_ => started + max_wait,
+		};
 		let mut inputs = first.inputs.len();
-		let Batching { max_wait, own_wait, .. } = self.config;
-		let mut deadline = Instant::now() + if first.own { own_wait } else { max_wait };
 		let mut group = vec![first];
-		while inputs < self.config.max_batch && self.held.is_empty() {
+		while inputs < max_batch && self.held.is_empty() {
 			let next = match self.queue.try_recv() {
 				Ok(job) => Ok(job),
 				Err(mpsc::TryRecvError::Empty) => {
@@ -442,8 +461,9 @@ impl ModelThread {
 			};
 			match next {
 				Ok(Job::Embed(job)) => {
-					if !job.own {
-						deadline = deadline.min(Instant::now() + max_wait);
+					match job.own {
+						Some(hold) => deadline = deadline.min(hold.max(started + max_wait)),
+						None => deadline = deadline.min(Instant::now() + max_wait),
 					}
 					inputs += job.inputs.len();
 					group.push(job);
@@ -451,6 +471,9 @@ impl ModelThread {
 				Ok(other) => self.held.push_back(other),
 				Err(()) => break,
 			}
+		}
+		if group.iter().any(|job| job.own.is_none()) {
+			self.last_client = Some(Instant::now());
 		}
 		group
 	}
@@ -470,7 +493,8 @@ impl ModelThread {
 			.iter()
 			.enumerate()
 			.flat_map(|(r, job)| {
-				job.inputs.iter().enumerate().map(move |(i, x)| (job.own, x.len(), r, i))
+				let own = job.own.is_some();
+				job.inputs.iter().enumerate().map(move |(i, x)| (own, x.len(), r, i))
 			})
 			.collect();
 		order.sort_unstable();
