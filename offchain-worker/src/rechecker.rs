@@ -41,6 +41,10 @@ use crate::{
 /// How often the loop polls the chain.
 pub const POLL: Duration = Duration::from_secs(2);
 
+/// The most assignments judged at once: their re-computations share passes, their fetches
+/// stay few.
+pub const CONCURRENT_ASSIGNMENTS: usize = 4;
+
 /// The most sampled leaves of one assignment fetched and checked at once: enough to fill a
 /// forward pass's spare rows, few enough that a burst of re-checks never crowds out clients.
 pub const CONCURRENT_LEAVES: usize = 8;
@@ -195,32 +199,57 @@ impl Rechecker {
 		Ok(verdicts)
 	}
 
-	/// One pass over the open assignments: reveals, then commits, what is due.
+	/// One pass over the open assignments: reveals and commits what is due.
 	///
-	/// Reveals go first: each is one small transaction whose deadline is the nearest, and none
-	/// may wait behind a re-check's fetches and forward passes. Then each verdict still to send
-	/// is committed as soon as it is decided, one assignment at a time, so no assignment's
-	/// commitment waits for another's samples. One assignment's error is logged and leaves the
-	/// others to go on; the next pass retries it.
+	/// Every assignment still to judge is judged at once (at most [`CONCURRENT_ASSIGNMENTS`]
+	/// at a time, nearest commit deadline first), beside the reveals: their re-computations
+	/// wait for client traffic together and share forward passes, and no assignment's
+	/// judging waits behind another's transactions. Transactions go out one at a time
+	/// (`sending`: one signer, one nonce), reveals first, then each commitment as its verdict
+	/// is decided. One assignment's error is logged and leaves the others to go on; the next
+	/// pass retries it.
 	pub async fn step(&self) -> Result<()> {
 		let now = self.registrar.best_block().await?;
 		let assignments = self.registrar.assignments(self.slot).await?;
-		for a in &assignments {
-			if let Err(e) = self.reveal_if_due(a, now).await {
-				tracing::warn!(batch = a.batch, "reveal: {e:#}");
+		let sending = tokio::sync::Mutex::new(());
+		let reveals = async {
+			for a in &assignments {
+				if let Err(e) = self.reveal_if_due(a, now, &sending).await {
+					tracing::warn!(batch = a.batch, "reveal: {e:#}");
+				}
 			}
-		}
-		for a in &assignments {
-			if let Err(e) = self.commit_if_due(a, now).await {
-				tracing::warn!(batch = a.batch, "re-check: {e:#}");
-			}
-		}
+		};
+		let mut due: Vec<&Assignment> = assignments
+			.iter()
+			.filter(|a| {
+				a.assignment.state == AssignmentState::Waiting && now < a.assignment.commit_deadline
+			})
+			.collect();
+		due.sort_by_key(|a| a.assignment.commit_deadline);
+		let commits: Vec<_> =
+			due.into_iter().map(|a| self.commit_logged(a, now, &sending)).collect();
+		let commits = futures::stream::iter(commits)
+			.buffer_unordered(CONCURRENT_ASSIGNMENTS)
+			.collect::<Vec<()>>();
+		tokio::join!(reveals, commits);
 		Ok(())
+	}
+
+	/// [`Self::commit_if_due`], its error logged.
+	async fn commit_logged(&self, a: &Assignment, now: u32, sending: &tokio::sync::Mutex<()>) {
+		if let Err(e) = self.commit_if_due(a, now, sending).await {
+			tracing::warn!(batch = a.batch, "re-check: {e:#}");
+		}
 	}
 
 	/// Reveals `a`'s committed verdict once every re-checker committed or the commit deadline
 	/// passed, and only while it can still land by the reveal deadline.
-	async fn reveal_if_due(&self, a: &Assignment, now: u32) -> Result<()> {
+	async fn reveal_if_due(
+		&self,
+		a: &Assignment,
+		now: u32,
+		sending: &tokio::sync::Mutex<()>,
+	) -> Result<()> {
 		let id = a.batch;
 		let store = self.app.store_handle();
 		let (AssignmentState::Committed(_), Some(record)) =
@@ -233,6 +262,7 @@ impl Rechecker {
 		}
 		let early = !self.reveal_at_deadline && self.all_committed(id).await?;
 		if now > a.assignment.commit_deadline || early {
+			let _turn = sending.lock().await;
 			self.registrar
 				.reveal_verdict(&self.hotkey, self.slot, id, &record.verdict, record.salt)
 				.await?;
@@ -245,7 +275,12 @@ impl Rechecker {
 	/// Judges `a` if it waits for this re-checker's verdict and none is kept, and commits the
 	/// kept or new verdict before the commit deadline. A verdict kept from before a restart may
 	/// never have been sent, so it is sent again.
-	async fn commit_if_due(&self, a: &Assignment, now: u32) -> Result<()> {
+	async fn commit_if_due(
+		&self,
+		a: &Assignment,
+		now: u32,
+		sending: &tokio::sync::Mutex<()>,
+	) -> Result<()> {
 		if a.assignment.state != AssignmentState::Waiting || now >= a.assignment.commit_deadline {
 			return Ok(());
 		}
@@ -253,8 +288,6 @@ impl Rechecker {
 		let record = match store.verdict(a.batch)? {
 			Some(record) => record,
 			None => {
-				// The step's earlier assignments took time: the hold counts from the block now.
-				let now = self.registrar.best_block().await?;
 				let hold_until = Instant::now() + hold(a.assignment.commit_deadline, now);
 				let record = VerdictRecord {
 					verdict: self.judge(a, hold_until).await?,
@@ -266,6 +299,11 @@ impl Rechecker {
 				record
 			}
 		};
+		let _turn = sending.lock().await;
+		// Transactions before this one took blocks: one past the deadline would be refused.
+		if self.registrar.best_block().await? >= a.assignment.commit_deadline {
+			anyhow::bail!("the commit deadline passed while waiting to send");
+		}
 		self.commit(a.batch, record).await
 	}
 

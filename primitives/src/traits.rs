@@ -67,12 +67,19 @@ pub trait OnSlotChange {
 	fn slot_activated(slot: SlotId, neuronet: NeuronetId);
 	/// A slot was deregistered.
 	fn slot_closed(slot: SlotId, neuronet: NeuronetId);
+	/// The most weight [`Self::slot_closed`] may use beyond what it uses for a slot that holds
+	/// nothing open (which the caller's benchmark measures already): the bounded work of
+	/// giving up the slot's open re-checks or seats, by the parameters in force.
+	fn slot_closed_weight() -> Weight;
 }
 
 impl OnSlotChange for () {
 	fn slot_opened(_: SlotId, _: NeuronetId) {}
 	fn slot_activated(_: SlotId, _: NeuronetId) {}
 	fn slot_closed(_: SlotId, _: NeuronetId) {}
+	fn slot_closed_weight() -> Weight {
+		Weight::zero()
+	}
 }
 
 /// Tells each member of a tuple in order (the runtime tells every pallet that keeps per-slot
@@ -88,6 +95,9 @@ macro_rules! impl_on_slot_change_for_tuple {
 			}
 			fn slot_closed(slot: SlotId, neuronet: NeuronetId) {
 				$($member::slot_closed(slot, neuronet);)+
+			}
+			fn slot_closed_weight() -> Weight {
+				Weight::zero()$(.saturating_add($member::slot_closed_weight()))+
 			}
 		}
 	};

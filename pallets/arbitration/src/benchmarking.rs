@@ -367,5 +367,40 @@ mod benchmarks {
 		assert!(Forfeited::<T>::get(epoch, 1).is_none());
 	}
 
+	/// A closing slot's `s` open seats, each the last seat of a full panel, still to vote:
+	/// each is given up and its dispute rewritten.
+	#[benchmark]
+	fn vacate(s: Linear<0, { bounds::MAX_OPEN_PANELS }>) {
+		Params::<T>::mutate(|p| p.max_open_panels = bounds::MAX_OPEN_PANELS);
+		let (template, arbiters) =
+			voting::<T>(MAX_PANEL, |_| Vote { miner_honest: true, digest: [0; 32] });
+		let (leaving, _) = arbiters.last().cloned().expect("panel");
+		let dispute = Disputes::<T>::get(template).expect("dispute");
+		OpenSeats::<T>::remove(leaving, template);
+		OpenSeatCount::<T>::remove(leaving);
+		let disputes: Vec<DisputeId> = (0..s)
+			.map(|_| {
+				let id = NextDisputeId::<T>::get();
+				NextDisputeId::<T>::put(id.saturating_add(1));
+				Disputes::<T>::insert(id, dispute.clone());
+				OpenSeats::<T>::insert(leaving, id, ());
+				OpenSeatCount::<T>::mutate(leaving, |c| *c = c.saturating_add(1));
+				id
+			})
+			.collect();
+		#[block]
+		{
+			Pallet::<T>::vacate(leaving);
+		}
+		for id in disputes {
+			let d = Disputes::<T>::get(id).expect("dispute");
+			assert!(d
+				.panel
+				.iter()
+				.any(|seat| seat.slot == leaving && seat.vote == VoteState::Left));
+		}
+		assert_eq!(OpenSeatCount::<T>::get(leaving), 0);
+	}
+
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
 }

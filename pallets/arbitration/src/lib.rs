@@ -1239,4 +1239,14 @@ impl<T: Config> aetron_primitives::traits::OnSlotChange for Pallet<T> {
 	fn slot_closed(slot: SlotId, _: NeuronetId) {
 		Self::vacate(slot);
 	}
+
+	/// Each of up to `max_open_panels` open seats given up (`vacate`'s slope), and the read
+	/// of the parameters this takes.
+	fn slot_closed_weight() -> frame_support::weights::Weight {
+		use frame_support::traits::Get as _;
+		let seats = Params::<T>::get().max_open_panels;
+		T::WeightInfo::vacate(seats)
+			.saturating_sub(T::WeightInfo::vacate(0))
+			.saturating_add(T::DbWeight::get().reads(1))
+	}
 }

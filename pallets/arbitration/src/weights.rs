@@ -27,6 +27,7 @@ pub trait WeightInfo {
 	fn timer_prune() -> Weight;
 	fn timer_idle() -> Weight;
 	fn prune_forfeit() -> Weight;
+	fn vacate(s: u32, ) -> Weight;
 }
 
 /// Measured weights, with the runtime's database weights.
@@ -326,6 +327,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(6))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
+	fn vacate(s: u32, ) -> Weight {
+		Weight::from_parts(0, 0)
+			.saturating_add(Weight::from_parts(1_000_000_000, 0).saturating_mul(s.into()))
+			.saturating_add(T::DbWeight::get().reads(1))
+	}
 }
 
 /// The same figures with RocksDB's database weights, for tests and mocks.
@@ -399,5 +405,10 @@ impl WeightInfo for () {
 		Weight::from_parts(54_017_000, 6070)
 			.saturating_add(RocksDbWeight::get().reads(6))
 			.saturating_add(RocksDbWeight::get().writes(3))
+	}
+	fn vacate(s: u32, ) -> Weight {
+		Weight::from_parts(0, 0)
+			.saturating_add(Weight::from_parts(1_000_000_000, 0).saturating_mul(s.into()))
+			.saturating_add(RocksDbWeight::get().reads(1))
 	}
 }

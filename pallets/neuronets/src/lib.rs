@@ -323,6 +323,9 @@ pub mod pallet {
 		/// A quantization block is not a power of two within `MIN_QUANT_BLOCK` and
 		/// `MAX_QUANT_BLOCK`.
 		BadQuantizationBlock,
+		/// The update changes what the neuronet's slots serve or how their work is judged
+		/// (task, model, execution, pricing or tolerance) while it has slots.
+		SpecInUse,
 	}
 
 	#[pallet::hooks]
@@ -392,6 +395,13 @@ pub mod pallet {
 		}
 
 		/// Replaces a neuronet's spec (owner only; not once retired).
+		///
+		/// While the neuronet has slots, only what no served or unsettled work depends on may
+		/// change: the name, registration's fees, cap and difficulty, and the reference checks
+		/// new slots prove. Every slot proved the model and execution it serves with, and its
+		/// batches are re-checked and arbitrated by the task, pricing and tolerance they were
+		/// served under; changing those under it would fail honest work. A new model is a new
+		/// neuronet.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::update_neuronet())]
 		pub fn update_neuronet(
@@ -405,6 +415,7 @@ pub mod pallet {
 				let n = entry.as_mut().ok_or(Error::<T>::UnknownNeuronet)?;
 				ensure!(n.owner == who, Error::<T>::NotOwner);
 				ensure!(n.status != NeuronetStatus::Retired, Error::<T>::Retired);
+				ensure!(n.live_slots == 0 || n.spec.judges_work_as(&spec), Error::<T>::SpecInUse);
 				n.spec = spec;
 				Ok::<_, DispatchError>(())
 			})?;
@@ -510,9 +521,12 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Removes a slot (its coldkey only).
+		/// Removes a slot (its coldkey only). Its open re-checks and seats elsewhere are given
+		/// up (bounded; [`OnSlotChange::slot_closed_weight`]).
 		#[pallet::call_index(5)]
-		#[pallet::weight(T::WeightInfo::deregister())]
+		#[pallet::weight(T::WeightInfo::deregister().saturating_add(
+			<T::OnSlotChange as OnSlotChange>::slot_closed_weight()
+		))]
 		pub fn deregister(origin: OriginFor<T>, slot: SlotId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let s = Slots::<T>::get(slot).ok_or(Error::<T>::UnknownSlot)?;

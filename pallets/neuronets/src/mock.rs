@@ -89,7 +89,15 @@ impl aetron_primitives::traits::OnSlotChange for SlotChanges {
 	fn slot_closed(slot: SlotId, _: crate::NeuronetId) {
 		SLOT_CHANGES.with(|c| c.borrow_mut().push((slot, SlotChange::Closed)));
 	}
+	fn slot_closed_weight() -> frame_support::weights::Weight {
+		SLOT_CLOSED_WEIGHT
+	}
 }
+
+/// What [`SlotChanges`] says closing a slot may take beyond the benchmark's: `deregister`
+/// declares it.
+pub const SLOT_CLOSED_WEIGHT: frame_support::weights::Weight =
+	frame_support::weights::Weight::from_parts(7_000_000, 700);
 
 thread_local! {
 	/// The slots [`Heartbeats`] was told of, in order.

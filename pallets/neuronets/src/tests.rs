@@ -197,6 +197,68 @@ fn the_owner_updates_the_spec() {
 	});
 }
 
+/// While slots serve a neuronet, what their work is served and judged by cannot change under
+/// them (a miner who proved the old model would fail re-checks by the new one; a batch served
+/// at the old price would fail the new pricing); registration, the name and the reference
+/// checks still may. Once the last slot has left, anything may.
+#[test]
+fn while_slots_serve_it_only_what_no_work_depends_on_changes() {
+	type Change = fn(&mut NeuronetSpec<Balance>);
+	run(|| {
+		let id = create();
+		let slot = register(MINER, 10, id);
+		let mut open = spec(50, 5_000, 9);
+		open.name = BoundedVec::truncate_from(b"renamed".to_vec());
+		open.economics.pow_difficulty = 64;
+		open.reference_checks.pop();
+		assert_ok!(NeuronetsPallet::update_neuronet(
+			RuntimeOrigin::signed(OWNER),
+			id,
+			open.clone()
+		));
+		assert_eq!(Neuronets::<Test>::get(id).unwrap().spec, open);
+		System::assert_last_event(Event::NeuronetUpdated { neuronet: id }.into());
+
+		let judged: [(&str, Change); 8] = [
+			("task", |s| {
+				s.task = Task::TextGeneration;
+				for check in s.reference_checks.iter_mut() {
+					check.max_tokens = 8;
+					check.expected = Fingerprint::Completion(BoundedVec::new());
+				}
+			}),
+			("weights", |s| s.model.weights_hash = [9; 32]),
+			("tokenizer", |s| s.model.tokenizer_hash = [9; 32]),
+			("memory", |s| s.model.min_memory_mib = 4096),
+			("dtype", |s| s.model.execution.dtype = DType::F16),
+			("input price", |s| s.economics.units_per_input_token = 100),
+			("output price", |s| s.economics.units_per_output_token = 100),
+			("tolerance", |s| s.tolerance.max_cosine_distance = Perbill::from_percent(50)),
+		];
+		for (what, change) in judged {
+			let mut changed = open.clone();
+			change(&mut changed);
+			assert!(!changed.judges_work_as(&open), "{what}");
+			assert_noop!(
+				NeuronetsPallet::update_neuronet(RuntimeOrigin::signed(OWNER), id, changed),
+				Error::<Test>::SpecInUse
+			);
+		}
+
+		assert_ok!(NeuronetsPallet::deregister(RuntimeOrigin::signed(MINER), slot));
+		let mut new_model = open.clone();
+		new_model.model.weights_hash = [9; 32];
+		new_model.economics.units_per_output_token = 3;
+		assert_ok!(NeuronetsPallet::update_neuronet(
+			RuntimeOrigin::signed(OWNER),
+			id,
+			new_model.clone()
+		));
+		assert_eq!(Neuronets::<Test>::get(id).unwrap().spec, new_model);
+		NeuronetsPallet::do_try_state().unwrap();
+	});
+}
+
 #[test]
 fn pause_resume_and_retire() {
 	run(|| {
@@ -417,6 +479,18 @@ fn deregister_frees_the_hotkey() {
 		let again = register(OTHER_MINER, 10, id);
 		assert_ne!(again, slot, "slot ids are never reused");
 	});
+}
+
+/// `deregister` declares its own benchmarked weight and the most its slot-change hooks may take
+/// to give up the slot's open re-checks and seats.
+#[test]
+fn deregister_declares_what_closing_the_slot_may_take() {
+	use frame_support::dispatch::GetDispatchInfo;
+	let declared = crate::Call::<Test>::deregister { slot: 0 }.get_dispatch_info().call_weight;
+	assert_eq!(
+		declared,
+		<() as crate::WeightInfo>::deregister().saturating_add(mock::SLOT_CLOSED_WEIGHT)
+	);
 }
 
 #[test]

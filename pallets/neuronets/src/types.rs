@@ -216,6 +216,19 @@ pub struct NeuronetSpec<Balance> {
 	pub reference_checks: BoundedVec<ReferenceCheck, MaxReferenceChecks>,
 }
 
+impl<Balance> NeuronetSpec<Balance> {
+	/// Whether work is served and judged the same under `other` as under `self`: the same
+	/// task, model (files, memory and execution), pricing and tolerance. Name, registration
+	/// and reference checks may differ.
+	pub fn judges_work_as(&self, other: &Self) -> bool {
+		self.task == other.task
+			&& self.model == other.model
+			&& self.economics.units_per_input_token == other.economics.units_per_input_token
+			&& self.economics.units_per_output_token == other.economics.units_per_output_token
+			&& self.tolerance == other.tolerance
+	}
+}
+
 /// One reference check: an input every worker runs, and the fingerprint the owner got for it.
 ///
 /// The input itself is stored (not only its hash) so that a worker needs nothing but the chain

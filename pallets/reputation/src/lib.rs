@@ -392,4 +392,9 @@ impl<T: Config> aetron_primitives::traits::OnSlotChange for Pallet<T> {
 	fn slot_closed(slot: SlotId, _: aetron_primitives::artefact::NeuronetId) {
 		Reputations::<T>::remove(slot);
 	}
+
+	/// Nothing beyond the one removal every closing takes.
+	fn slot_closed_weight() -> frame_support::weights::Weight {
+		frame_support::weights::Weight::zero()
+	}
 }

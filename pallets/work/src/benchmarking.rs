@@ -61,16 +61,25 @@ fn wide_params<T: Config>() -> WorkParams {
 /// A batch of a miner with `k` positions held by fresh re-checkers, all waiting, written
 /// straight to storage. Returns the batch and the re-checkers with their hotkeys.
 fn sampled<T: Config>(k: u32) -> (BatchId, Vec<(SlotId, T::AccountId)>) {
-	let params = wide_params::<T>();
+	wide_params::<T>();
 	let (miner, _) = slot::<T>("miner", 0, 10);
 	let recheckers: Vec<_> = (0..k).map(|i| slot::<T>("rechecker", i, 50)).collect();
+	let slots: Vec<SlotId> = recheckers.iter().map(|(slot, _)| *slot).collect();
+	(held_by::<T>(miner, &slots), recheckers)
+}
+
+/// A batch of `miner` whose positions `recheckers` hold, all waiting, written straight to
+/// storage.
+fn held_by<T: Config>(miner: SlotId, recheckers: &[SlotId]) -> BatchId {
+	let params = Params::<T>::get();
+	let k = recheckers.len() as u32;
 	let id = NextBatchId::<T>::get();
 	NextBatchId::<T>::put(id.saturating_add(1));
 	let commit_deadline = now::<T>().saturating_add(params.commit_window.into());
 	let reveal_deadline = commit_deadline.saturating_add(params.reveal_window.into());
 	let rechecks = recheckers
 		.iter()
-		.map(|(rechecker, _)| Assignment {
+		.map(|rechecker| Assignment {
 			rechecker: *rechecker,
 			round: 0,
 			commit_deadline,
@@ -98,10 +107,10 @@ fn sampled<T: Config>(k: u32) -> (BatchId, Vec<(SlotId, T::AccountId)>) {
 		},
 	);
 	BatchesByEpoch::<T>::insert(epoch, id, ());
-	for (rechecker, _) in &recheckers {
+	for rechecker in recheckers {
 		Pallet::<T>::open_assignment(*rechecker, id);
 	}
-	(id, recheckers)
+	id
 }
 
 /// Position 0's verdict in a batch of `k` full positions, failing `failures` samples.
@@ -305,6 +314,47 @@ mod benchmarks {
 			Pallet::<T>::hook(now::<T>());
 		}
 		assert_eq!(EpochWorks::<T>::iter_prefix(epoch).count(), 0);
+	}
+
+	/// A closing slot's `a` open assignments, each the last open position of a batch of
+	/// [`MAX_RECHECKERS`] whose others passed and whose reassignments are spent: each position
+	/// is missed and its batch confirmed, paying every other re-checker. A reassignment's
+	/// fresh draw instead is weighed by `timer_sample`'s slope (`slot_closed_weight` adds both).
+	#[benchmark]
+	fn vacate(a: Linear<0, { bounds::MAX_OPEN_ASSIGNMENTS }>) {
+		let params = wide_params::<T>();
+		let (miner, _) = slot::<T>("miner", 0, 10);
+		let recheckers: Vec<SlotId> =
+			(0..MAX_RECHECKERS).map(|i| slot::<T>("rechecker", i, 50).0).collect();
+		let leaving = *recheckers.first().expect("positions");
+		let batches: Vec<BatchId> = (0..a)
+			.map(|_| {
+				let id = held_by::<T>(miner, &recheckers);
+				Batches::<T>::mutate(id, |b| {
+					for (position, x) in
+						b.iter_mut().flat_map(|b| b.rechecks.iter_mut()).enumerate()
+					{
+						if position == 0 {
+							x.round = params.max_reassignments;
+						} else {
+							x.state = AssignmentState::Revealed { failures: 0 };
+						}
+					}
+				});
+				for rechecker in recheckers.iter().skip(1) {
+					Pallet::<T>::close_assignment(*rechecker, id);
+				}
+				id
+			})
+			.collect();
+		#[block]
+		{
+			Pallet::<T>::vacate(leaving);
+		}
+		for id in batches {
+			assert_eq!(Batches::<T>::get(id).map(|b| b.status), Some(BatchStatus::Confirmed));
+		}
+		assert_eq!(AssignmentsOf::<T>::iter_key_prefix(leaving).count(), 0);
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);

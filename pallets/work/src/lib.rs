@@ -1378,6 +1378,23 @@ impl<T: Config> aetron_primitives::traits::OnSlotChange for Pallet<T> {
 		Self::vacate(slot);
 		SlotLedgers::<T>::remove(slot);
 	}
+
+	/// Each of up to `max_open_assignments` open assignments given up, at its worst: its
+	/// batch settled by it (`vacate`'s slope) and a fresh draw of `max_draw_tries` tries
+	/// (`timer_sample`'s slope); and the read of the parameters this takes.
+	fn slot_closed_weight() -> frame_support::weights::Weight {
+		use frame_support::traits::Get as _;
+		let params = Params::<T>::get();
+		let per_draw =
+			T::WeightInfo::timer_sample(1).saturating_sub(T::WeightInfo::timer_sample(0));
+		let assignments = params.max_open_assignments;
+		T::WeightInfo::vacate(assignments)
+			.saturating_sub(T::WeightInfo::vacate(0))
+			.saturating_add(per_draw.saturating_mul(
+				u64::from(assignments).saturating_mul(u64::from(params.max_draw_tries)),
+			))
+			.saturating_add(T::DbWeight::get().reads(1))
+	}
 }
 
 impl<T: Config> aetron_primitives::traits::ActiveSlots for Pallet<T> {

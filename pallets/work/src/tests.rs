@@ -171,6 +171,25 @@ fn commit_weight_does_not_depend_on_the_leaf_count() {
 	assert_eq!(weight(1), weight(1 << 20));
 }
 
+/// Closing a slot may give up `max_open_assignments` assignments, each with a fresh draw of
+/// `max_draw_tries` tries: `deregister` declares that, and it follows the parameters.
+#[test]
+fn closing_a_slot_weighs_its_open_assignments_at_their_worst() {
+	use aetron_primitives::traits::OnSlotChange;
+	run(|| {
+		let weight = |open: u32, tries: u32| {
+			Params::<Test>::mutate(|p| {
+				p.max_open_assignments = open;
+				p.max_draw_tries = tries;
+			});
+			<Work as OnSlotChange>::slot_closed_weight()
+		};
+		let (few, many, more_tries) = (weight(1, 8), weight(128, 8), weight(128, 64));
+		assert!(few.ref_time() < many.ref_time(), "{few:?} {many:?}");
+		assert!(many.ref_time() < more_tries.ref_time(), "{many:?} {more_tries:?}");
+	});
+}
+
 #[test]
 fn a_batch_is_sampled_only_with_randomness_from_after_its_commit() {
 	run(|| {

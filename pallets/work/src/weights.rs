@@ -25,6 +25,7 @@ pub trait WeightInfo {
 	fn timer_idle() -> Weight;
 	fn prune_batch() -> Weight;
 	fn prune_ledger() -> Weight;
+	fn vacate(a: u32, ) -> Weight;
 }
 
 /// Measured weights, with the runtime's database weights.
@@ -272,6 +273,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(7))
 			.saturating_add(T::DbWeight::get().writes(4))
 	}
+	fn vacate(a: u32, ) -> Weight {
+		Weight::from_parts(0, 0)
+			.saturating_add(Weight::from_parts(1_000_000_000, 0).saturating_mul(a.into()))
+			.saturating_add(T::DbWeight::get().reads(1))
+	}
 }
 
 /// The same figures with RocksDB's database weights, for tests and mocks.
@@ -333,5 +339,10 @@ impl WeightInfo for () {
 		Weight::from_parts(52_676_000, 6036)
 			.saturating_add(RocksDbWeight::get().reads(7))
 			.saturating_add(RocksDbWeight::get().writes(4))
+	}
+	fn vacate(a: u32, ) -> Weight {
+		Weight::from_parts(0, 0)
+			.saturating_add(Weight::from_parts(1_000_000_000, 0).saturating_mul(a.into()))
+			.saturating_add(RocksDbWeight::get().reads(1))
 	}
 }
