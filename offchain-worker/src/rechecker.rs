@@ -9,8 +9,9 @@
 //! An assignment's samples are fetched and checked together, at most [`CONCURRENT_LEAVES`] at
 //! a time, and everything but the model runs off the model's thread. The re-computation of
 //! all its embedding leaves goes to the engine as one request, which rides in the serving
-//! engine's forward passes, behind client inputs
-//! ([`crate::inference::engine::Engine::embed_own`]); a completion leaf's one teacher-forced
+//! engine's forward passes, behind client inputs, and may wait for client traffic for up to a
+//! third of the time left to its commit deadline ([`hold`],
+//! [`crate::inference::engine::Engine::embed_own`]); a completion leaf's one teacher-forced
 //! prefill runs alone between decoding steps. The engine counts the model time of both as
 //! re-checking (`/health`, `/metrics`: the 8 % budget).
 
@@ -41,8 +42,8 @@ use crate::{
 /// How often the loop polls the chain.
 pub const POLL: Duration = Duration::from_secs(2);
 
-/// The most assignments judged at once: their re-computations share passes, their fetches
-/// stay few.
+/// The most assignments judged, and the most reveals sent, at once: re-computations share
+/// passes, fetches and requests to the node stay few.
 pub const CONCURRENT_ASSIGNMENTS: usize = 4;
 
 /// The most sampled leaves of one assignment fetched and checked at once: enough to fill a
@@ -202,23 +203,20 @@ impl Rechecker {
 	/// One pass over the open assignments: reveals and commits what is due.
 	///
 	/// Every assignment still to judge is judged at once (at most [`CONCURRENT_ASSIGNMENTS`]
-	/// at a time, nearest commit deadline first), beside the reveals: their re-computations
-	/// wait for client traffic together and share forward passes, and no assignment's
-	/// judging waits behind another's transactions. Transactions go out one at a time
-	/// (`sending`: one signer, one nonce), reveals first, then each commitment as its verdict
-	/// is decided. One assignment's error is logged and leaves the others to go on; the next
-	/// pass retries it.
+	/// at a time, nearest commit deadline first), beside the reveals (as many at a time), and
+	/// each commits as soon as its own verdict is decided: their re-computations wait for
+	/// client traffic together and share forward passes, and neither a reveal nor a
+	/// commitment waits behind another assignment's fetches or transaction. (The registrar signs and submits one
+	/// transaction at a time, each with the next nonce the pool knows, so several may wait
+	/// for their blocks together.) One assignment's error is logged and leaves the others to
+	/// go on; the next pass retries it.
 	pub async fn step(&self) -> Result<()> {
 		let now = self.registrar.best_block().await?;
 		let assignments = self.registrar.assignments(self.slot).await?;
-		let sending = tokio::sync::Mutex::new(());
-		let reveals = async {
-			for a in &assignments {
-				if let Err(e) = self.reveal_if_due(a, now, &sending).await {
-					tracing::warn!(batch = a.batch, "reveal: {e:#}");
-				}
-			}
-		};
+		let reveals: Vec<_> = assignments.iter().map(|a| self.reveal_logged(a, now)).collect();
+		let reveals = futures::stream::iter(reveals)
+			.buffer_unordered(CONCURRENT_ASSIGNMENTS)
+			.collect::<Vec<()>>();
 		let mut due: Vec<&Assignment> = assignments
 			.iter()
 			.filter(|a| {
@@ -226,8 +224,7 @@ impl Rechecker {
 			})
 			.collect();
 		due.sort_by_key(|a| a.assignment.commit_deadline);
-		let commits: Vec<_> =
-			due.into_iter().map(|a| self.commit_logged(a, now, &sending)).collect();
+		let commits: Vec<_> = due.into_iter().map(|a| self.commit_logged(a, now)).collect();
 		let commits = futures::stream::iter(commits)
 			.buffer_unordered(CONCURRENT_ASSIGNMENTS)
 			.collect::<Vec<()>>();
@@ -235,21 +232,23 @@ impl Rechecker {
 		Ok(())
 	}
 
+	/// [`Self::reveal_if_due`], its error logged.
+	async fn reveal_logged(&self, a: &Assignment, now: u32) {
+		if let Err(e) = self.reveal_if_due(a, now).await {
+			tracing::warn!(batch = a.batch, "reveal: {e:#}");
+		}
+	}
+
 	/// [`Self::commit_if_due`], its error logged.
-	async fn commit_logged(&self, a: &Assignment, now: u32, sending: &tokio::sync::Mutex<()>) {
-		if let Err(e) = self.commit_if_due(a, now, sending).await {
+	async fn commit_logged(&self, a: &Assignment, now: u32) {
+		if let Err(e) = self.commit_if_due(a, now).await {
 			tracing::warn!(batch = a.batch, "re-check: {e:#}");
 		}
 	}
 
 	/// Reveals `a`'s committed verdict once every re-checker committed or the commit deadline
 	/// passed, and only while it can still land by the reveal deadline.
-	async fn reveal_if_due(
-		&self,
-		a: &Assignment,
-		now: u32,
-		sending: &tokio::sync::Mutex<()>,
-	) -> Result<()> {
+	async fn reveal_if_due(&self, a: &Assignment, now: u32) -> Result<()> {
 		let id = a.batch;
 		let store = self.app.store_handle();
 		let (AssignmentState::Committed(_), Some(record)) =
@@ -262,7 +261,6 @@ impl Rechecker {
 		}
 		let early = !self.reveal_at_deadline && self.all_committed(id).await?;
 		if now > a.assignment.commit_deadline || early {
-			let _turn = sending.lock().await;
 			self.registrar
 				.reveal_verdict(&self.hotkey, self.slot, id, &record.verdict, record.salt)
 				.await?;
@@ -275,12 +273,7 @@ impl Rechecker {
 	/// Judges `a` if it waits for this re-checker's verdict and none is kept, and commits the
 	/// kept or new verdict before the commit deadline. A verdict kept from before a restart may
 	/// never have been sent, so it is sent again.
-	async fn commit_if_due(
-		&self,
-		a: &Assignment,
-		now: u32,
-		sending: &tokio::sync::Mutex<()>,
-	) -> Result<()> {
+	async fn commit_if_due(&self, a: &Assignment, now: u32) -> Result<()> {
 		if a.assignment.state != AssignmentState::Waiting || now >= a.assignment.commit_deadline {
 			return Ok(());
 		}
@@ -299,11 +292,6 @@ impl Rechecker {
 				record
 			}
 		};
-		let _turn = sending.lock().await;
-		// Transactions before this one took blocks: one past the deadline would be refused.
-		if self.registrar.best_block().await? >= a.assignment.commit_deadline {
-			anyhow::bail!("the commit deadline passed while waiting to send");
-		}
 		self.commit(a.batch, record).await
 	}
 
