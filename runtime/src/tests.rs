@@ -352,6 +352,33 @@ fn a_block_holds_five_hundred_commits_or_reveals() {
 	assert!(limit / reveal >= 500);
 }
 
+/// `deregister` declares what giving up the slot's open re-checks (work) and seats
+/// (arbitration) may take, by the parameters in force; at the genesis parameters it fits a
+/// normal block with room to spare.
+#[test]
+fn deregister_declares_what_closing_a_slot_may_take() {
+	use frame_support::dispatch::{DispatchClass, GetDispatchInfo};
+	genesis_ext(genesis_config_presets::PRODUCTION_RUNTIME_PRESET).execute_with(|| {
+		let declared =
+			RuntimeCall::Neuronets(pallet_neuronets::Call::deregister { slot: 0 })
+				.get_dispatch_info()
+				.call_weight;
+		let own = <<Runtime as pallet_neuronets::Config>::WeightInfo as pallet_neuronets::WeightInfo>::deregister();
+		let work = Work::closing_weight(&pallet_work::Params::<Runtime>::get());
+		assert!(declared.ref_time() > own.saturating_add(work).ref_time(), "{declared:?}");
+		let normal = RuntimeBlockWeights::get().get(DispatchClass::Normal).max_total.unwrap();
+		println!(
+			"deregister declares {} µs: its own {} µs, the open assignments' {} µs; a normal \
+			 block {} ms",
+			declared.ref_time() / 1_000_000,
+			own.ref_time() / 1_000_000,
+			work.ref_time() / 1_000_000,
+			normal.ref_time() / 1_000_000_000
+		);
+		assert!(declared.ref_time() < normal.ref_time() / 4);
+	});
+}
+
 /// Alice creates the embedding neuronet and Bob registers slot 0 in it, run by `hot`.
 fn register_slot_zero(hot: Sr25519Keyring) {
 	let (alice, bob) = (Sr25519Keyring::Alice.to_account_id(), Sr25519Keyring::Bob.to_account_id());

@@ -576,8 +576,27 @@ pub mod pallet {
 				within(p.history_epochs, 1, MAX_HISTORY_EPOCHS) &&
 				within(p.max_open_assignments, 1, MAX_OPEN_ASSIGNMENTS) &&
 				within(p.max_timers_per_block, 1, MAX_PER_BLOCK) &&
-				within(p.max_prunes_per_block, 1, MAX_PER_BLOCK);
+				within(p.max_prunes_per_block, 1, MAX_PER_BLOCK) &&
+				// A slot must always be able to deregister: giving up its open assignments
+				// takes at most half a block.
+				Self::closing_weight(p).ref_time() <=
+					T::BlockWeights::get().max_block.ref_time() / 2;
 			ok.then_some(()).ok_or(Error::<T>::ParamOutOfBounds)
+		}
+
+		/// The most a closing slot's open assignments take under `p` beyond a slot with none:
+		/// up to `max_open_assignments`, each at its worst, its batch settled by it
+		/// (`vacate`'s slope) and a fresh draw of `max_draw_tries` tries (`timer_sample`'s
+		/// slope).
+		pub fn closing_weight(p: &WorkParams) -> Weight {
+			let per_draw =
+				T::WeightInfo::timer_sample(1).saturating_sub(T::WeightInfo::timer_sample(0));
+			let assignments = p.max_open_assignments;
+			T::WeightInfo::vacate(assignments)
+				.saturating_sub(T::WeightInfo::vacate(0))
+				.saturating_add(per_draw.saturating_mul(
+					u64::from(assignments).saturating_mul(u64::from(p.max_draw_tries)),
+				))
 		}
 
 		/// A reveal with `failures` that settles `positions`: with a failure, arbitration's
@@ -1379,21 +1398,10 @@ impl<T: Config> aetron_primitives::traits::OnSlotChange for Pallet<T> {
 		SlotLedgers::<T>::remove(slot);
 	}
 
-	/// Each of up to `max_open_assignments` open assignments given up, at its worst: its
-	/// batch settled by it (`vacate`'s slope) and a fresh draw of `max_draw_tries` tries
-	/// (`timer_sample`'s slope); and the read of the parameters this takes.
+	/// [`Pallet::closing_weight`] by the parameters in force, and the read of them.
 	fn slot_closed_weight() -> frame_support::weights::Weight {
 		use frame_support::traits::Get as _;
-		let params = Params::<T>::get();
-		let per_draw =
-			T::WeightInfo::timer_sample(1).saturating_sub(T::WeightInfo::timer_sample(0));
-		let assignments = params.max_open_assignments;
-		T::WeightInfo::vacate(assignments)
-			.saturating_sub(T::WeightInfo::vacate(0))
-			.saturating_add(per_draw.saturating_mul(
-				u64::from(assignments).saturating_mul(u64::from(params.max_draw_tries)),
-			))
-			.saturating_add(T::DbWeight::get().reads(1))
+		Self::closing_weight(&Params::<T>::get()).saturating_add(T::DbWeight::get().reads(1))
 	}
 }
 

@@ -728,6 +728,12 @@ fn set_params_is_for_governance_within_bounds() {
 			|p| p.max_open_assignments = 0,
 			|p| p.max_timers_per_block = 0,
 			|p| p.max_prunes_per_block = 2_000,
+			// Each within its bounds, but a slot holding that many assignments could not
+			// deregister within half a block.
+			|p| {
+				p.max_open_assignments = 1_024;
+				p.max_draw_tries = 64;
+			},
 		];
 		for change in bad {
 			let mut p = params;
