@@ -466,7 +466,7 @@ struct BatchingArgs {
 	/// share its forward pass (a lone row costs about three of a full pass's rows); it waits
 	/// only if a client was served this recently, and never past a third of the time left to
 	/// its commit deadline.
-	#[arg(long, default_value_t = 10_000.0)]
+	#[arg(long, default_value_t = 1_000.0)]
 	own_wait_ms: f64,
 }
 

@@ -10,8 +10,8 @@
 //! a time, and everything but the model runs off the model's thread. The re-computation of
 //! all its embedding leaves goes to the engine as one request, which rides in the serving
 //! engine's forward passes, behind client inputs, and may wait for client traffic for up to a
-//! third of the time left to its commit deadline ([`hold`],
-//! [`crate::inference::engine::Engine::embed_own`]); a completion leaf's one teacher-forced
+//! third of the time left to its commit deadline ([`hold`]) and the engine's `own_wait`
+//! ([`crate::inference::engine::Engine::embed_own`]); a completion leaf's one teacher-forced
 //! prefill runs alone between decoding steps. The engine counts the model time of both as
 //! re-checking (`/health`, `/metrics`: the 8 % budget).
 
@@ -41,10 +41,6 @@ use crate::{
 
 /// How often the loop polls the chain.
 pub const POLL: Duration = Duration::from_secs(2);
-
-/// The most assignments judged, and the most reveals sent, at once: re-computations share
-/// passes, fetches and requests to the node stay few.
-pub const CONCURRENT_ASSIGNMENTS: usize = 4;
 
 /// The most sampled leaves of one assignment fetched and checked at once: enough to fill a
 /// forward pass's spare rows, few enough that a burst of re-checks never crowds out clients.
@@ -200,50 +196,27 @@ impl Rechecker {
 		Ok(verdicts)
 	}
 
-	/// One pass over the open assignments: reveals and commits what is due.
+	/// One pass over the open assignments: reveals, then commits, what is due.
 	///
-	/// Every assignment still to judge is judged at once (at most [`CONCURRENT_ASSIGNMENTS`]
-	/// at a time, nearest commit deadline first), beside the reveals (as many at a time), and
-	/// each commits as soon as its own verdict is decided: their re-computations wait for
-	/// client traffic together and share forward passes, and neither a reveal nor a
-	/// commitment waits behind another assignment's fetches or transaction. (The registrar signs and submits one
-	/// transaction at a time, each with the next nonce the pool knows, so several may wait
-	/// for their blocks together.) One assignment's error is logged and leaves the others to
-	/// go on; the next pass retries it.
+	/// Reveals go first: each is one small transaction whose deadline is the nearest, and none
+	/// may wait behind a re-check's fetches and forward passes. Then each verdict still to send
+	/// is committed as soon as it is decided, one assignment at a time, so no assignment's
+	/// commitment waits for another's samples. One assignment's error is logged and leaves the
+	/// others to go on; the next pass retries it.
 	pub async fn step(&self) -> Result<()> {
 		let now = self.registrar.best_block().await?;
 		let assignments = self.registrar.assignments(self.slot).await?;
-		let reveals: Vec<_> = assignments.iter().map(|a| self.reveal_logged(a, now)).collect();
-		let reveals = futures::stream::iter(reveals)
-			.buffer_unordered(CONCURRENT_ASSIGNMENTS)
-			.collect::<Vec<()>>();
-		let mut due: Vec<&Assignment> = assignments
-			.iter()
-			.filter(|a| {
-				a.assignment.state == AssignmentState::Waiting && now < a.assignment.commit_deadline
-			})
-			.collect();
-		due.sort_by_key(|a| a.assignment.commit_deadline);
-		let commits: Vec<_> = due.into_iter().map(|a| self.commit_logged(a, now)).collect();
-		let commits = futures::stream::iter(commits)
-			.buffer_unordered(CONCURRENT_ASSIGNMENTS)
-			.collect::<Vec<()>>();
-		tokio::join!(reveals, commits);
+		for a in &assignments {
+			if let Err(e) = self.reveal_if_due(a, now).await {
+				tracing::warn!(batch = a.batch, "reveal: {e:#}");
+			}
+		}
+		for a in &assignments {
+			if let Err(e) = self.commit_if_due(a, now).await {
+				tracing::warn!(batch = a.batch, "re-check: {e:#}");
+			}
+		}
 		Ok(())
-	}
-
-	/// [`Self::reveal_if_due`], its error logged.
-	async fn reveal_logged(&self, a: &Assignment, now: u32) {
-		if let Err(e) = self.reveal_if_due(a, now).await {
-			tracing::warn!(batch = a.batch, "reveal: {e:#}");
-		}
-	}
-
-	/// [`Self::commit_if_due`], its error logged.
-	async fn commit_logged(&self, a: &Assignment, now: u32) {
-		if let Err(e) = self.commit_if_due(a, now).await {
-			tracing::warn!(batch = a.batch, "re-check: {e:#}");
-		}
 	}
 
 	/// Reveals `a`'s committed verdict once every re-checker committed or the commit deadline
@@ -281,6 +254,8 @@ impl Rechecker {
 		let record = match store.verdict(a.batch)? {
 			Some(record) => record,
 			None => {
+				// The step's earlier assignments took time: the hold counts from the block now.
+				let now = self.registrar.best_block().await?;
 				let hold_until = Instant::now() + hold(a.assignment.commit_deadline, now);
 				let record = VerdictRecord {
 					verdict: self.judge(a, hold_until).await?,

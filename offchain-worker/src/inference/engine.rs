@@ -65,7 +65,7 @@ impl Default for Batching {
 			max_batch: 32,
 			max_wait: Duration::from_millis(2),
 			max_queue: 1024,
-			own_wait: Duration::from_secs(10),
+			own_wait: Duration::from_secs(1),
 		}
 	}
 }
