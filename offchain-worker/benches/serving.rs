@@ -236,7 +236,8 @@ fn serving(c: &mut Criterion) {
 
 /// Sentences re-checked for every 100 served: the mature network's sampling rate.
 const RECHECKED_PER_100: usize = 7;
-/// How long a re-check may wait for client traffic: the devnet's commit window's third.
+/// How long a re-check may wait for client traffic: a third of the devnet's commit window (the
+/// engine caps it at `own_wait`, 1 s).
 const HOLD: std::time::Duration = std::time::Duration::from_secs(8);
 /// Requests each client sends in an iteration with re-checks: 800 sentences in all.
 const ROUNDS_WITH_RECHECKS: u64 = 25;
