@@ -15,9 +15,9 @@
 //! - `32_clients_with_rechecks_at_7_percent`: the 32 clients above, and beside them the
 //!   worker's own re-computations as the re-check loop sends them (`Engine::embed_own`, one
 //!   request per assignment): 7 sentences for every 100 the clients have been served, in
-//!   iterations of 800 client sentences. It
-//!   prints the share of the model's time spent re-checking; its throughput line, beside the
-//!   one without re-checks, is what they cost the clients.
+//!   iterations of 800 client sentences. It prints the share of the model's time spent
+//!   re-checking; its throughput line, beside the one without re-checks, is what they cost the
+//!   clients.
 //!
 //! Completions (budget: 8 concurrent greedy completions of 64 tokens finish in ≤ 2× the time of
 //! one), on a random model of GPT-2 base's shape (12 layers × 768):

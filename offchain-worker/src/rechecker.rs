@@ -165,12 +165,11 @@ impl Rechecker {
 			})
 			.flatten()
 			.collect();
-		let mut ours = match inputs.is_empty() {
-			true => Ok(Vec::new().into_iter()),
-			false => {
-				let hold = hold_until.saturating_duration_since(Instant::now());
-				self.app.engine().embed_own(inputs, hold).await.map(Vec::into_iter)
-			}
+		let mut ours = if inputs.is_empty() {
+			Ok(Vec::new().into_iter())
+		} else {
+			let hold = hold_until.saturating_duration_since(Instant::now());
+			self.app.engine().embed_own(inputs, hold).await.map(Vec::into_iter)
 		};
 		let mut verdicts = Vec::with_capacity(prepared.len());
 		for p in prepared {

@@ -589,14 +589,17 @@ pub mod pallet {
 		/// (`vacate`'s slope) and a fresh draw of `max_draw_tries` tries (`timer_sample`'s
 		/// slope).
 		pub fn closing_weight(p: &WorkParams) -> Weight {
-			let per_draw =
-				T::WeightInfo::timer_sample(1).saturating_sub(T::WeightInfo::timer_sample(0));
 			let assignments = p.max_open_assignments;
 			T::WeightInfo::vacate(assignments)
 				.saturating_sub(T::WeightInfo::vacate(0))
-				.saturating_add(per_draw.saturating_mul(
+				.saturating_add(Self::draw_try_weight().saturating_mul(
 					u64::from(assignments).saturating_mul(u64::from(p.max_draw_tries)),
 				))
+		}
+
+		/// One try of a re-checker draw: the slope of `timer_sample`.
+		fn draw_try_weight() -> Weight {
+			T::WeightInfo::timer_sample(1).saturating_sub(T::WeightInfo::timer_sample(0))
 		}
 
 		/// A reveal with `failures` that settles `positions`: with a failure, arbitration's
@@ -1225,8 +1228,7 @@ pub mod pallet {
 		/// The weight of what the hook did, by the benchmarked figures: a base, each timer by
 		/// its kind, each draw try by the slope of `timer_sample`, each pruned entry.
 		fn hook_weight(work: &HookWork, steps: u32) -> Weight {
-			let per_draw =
-				T::WeightInfo::timer_sample(1).saturating_sub(T::WeightInfo::timer_sample(0));
+			let per_draw = Self::draw_try_weight();
 			let times = |w: Weight, n: u32| w.saturating_mul(u64::from(n));
 			T::WeightInfo::on_initialize_idle()
 				.saturating_add(T::DbWeight::get().reads(u64::from(steps)))
