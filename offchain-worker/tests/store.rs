@@ -208,6 +208,7 @@ fn a_large_pruned_batch_is_swept_a_chunk_to_a_transaction_and_the_store_stops_gr
 		});
 	};
 	fill(0);
+	let one_batch = std::fs::metadata(&path).unwrap().len();
 	store.prune(0).unwrap();
 	let mut chunks = Vec::new();
 	loop {
@@ -217,17 +218,22 @@ fn a_large_pruned_batch_is_swept_a_chunk_to_a_transaction_and_the_store_stops_gr
 		}
 	}
 	assert_eq!(chunks, vec![SWEEP_CHUNK, SWEEP_CHUNK, 10]);
-	// Batch after batch, each pruned and swept: the file reuses the freed pages. redb grows its
-	// file by doubling, so one more doubling is allowed; a store that kept everything would be
-	// at least three times larger after six batches than after two.
+	// Batch after batch, each pruned and swept: the file reuses the freed pages. Its size moves
+	// with the page allocator (measured: 0.3 to 1.7 times the file that held one batch, in no
+	// order, as redb trims and regrows its end), so the bound is on the largest size seen, not
+	// on a trend: a store that kept everything would hold eleven batches after ten rounds.
 	let mut sizes = Vec::new();
-	for batch in 1..=5u64 {
+	for batch in 1..=10u64 {
 		fill(batch * u64::from(leaves));
 		store.prune(batch).unwrap();
 		while store.sweep().unwrap() > 0 {}
 		sizes.push(std::fs::metadata(&path).unwrap().len());
 	}
-	assert!(sizes[4] <= sizes[0] * 2, "the store grew batch after batch: {sizes:?}");
+	let largest = sizes.iter().copied().max().unwrap_or_default();
+	assert!(
+		largest <= one_batch * 3,
+		"the store grew batch after batch: {sizes:?}, one batch's file {one_batch}"
+	);
 }
 
 #[test]
