@@ -177,10 +177,34 @@ impl Miner {
 }
 
 impl Drop for Miner {
+	/// Kills it. When a test fails, its logs would go with the test's scratch directory, so
+	/// they are copied to `$TMPDIR/aetron-e2e-logs/` and their last lines printed.
 	fn drop(&mut self) {
 		self.kill();
+		if std::thread::panicking() {
+			let kept = std::env::temp_dir().join("aetron-e2e-logs");
+			let _ = std::fs::create_dir_all(&kept);
+			let test = std::thread::current().name().unwrap_or("test").replace("::", "-");
+			for n in 1..=self.starts {
+				let log = self.log.with_extension(format!("{n}.log"));
+				let _ = std::fs::copy(&log, kept.join(format!("{test}-{}.{n}.log", self.name)));
+			}
+			let text = self.log_text();
+			let lines: Vec<&str> = text.lines().collect();
+			let tail = lines.get(lines.len().saturating_sub(LOG_TAIL_ON_FAILURE)..).unwrap_or(&[]);
+			eprintln!(
+				"---- {}'s log (kept in {}), last {} lines ----\n{}",
+				self.name,
+				kept.display(),
+				tail.len(),
+				tail.join("\n")
+			);
+		}
 	}
 }
+
+/// How many of a miner's last log lines a failed test prints.
+const LOG_TAIL_ON_FAILURE: usize = 80;
 
 /// Polls `check` every second for up to `secs` seconds; panics naming `what` if it never
 /// came true.
