@@ -16,7 +16,6 @@
 //! re-checking (`/health`, `/metrics`: the 8 % budget).
 
 use std::{
-	collections::HashSet,
 	sync::Arc,
 	time::{Duration, Instant},
 };
@@ -30,7 +29,6 @@ use aetron_primitives::{
 use anyhow::{Context, Result};
 use pallet_work::AssignmentState;
 use subxt_signer::sr25519::Keypair;
-use tokio::sync::Semaphore;
 
 use crate::{
 	api::App,
@@ -43,10 +41,6 @@ use crate::{
 
 /// How often the loop polls the chain.
 pub const POLL: Duration = Duration::from_secs(2);
-
-/// The most assignments judged at once: their re-computations share forward passes, their
-/// fetches stay few.
-pub const CONCURRENT_ASSIGNMENTS: usize = 4;
 
 /// The most sampled leaves of one assignment fetched and checked at once: enough to fill a
 /// forward pass's spare rows, few enough that a burst of re-checks never crowds out clients.
@@ -201,42 +195,25 @@ impl Rechecker {
 		Ok(verdicts)
 	}
 
-	/// One pass over the open assignments: each one with a reveal or a commitment due, and
-	/// not already being handled, gets a task of its own, nearest commit deadline first.
+	/// One pass over the open assignments: reveals, then commits, what is due.
 	///
-	/// Nothing waits for anything else: a reveal (whose window is a few blocks) never waits
-	/// behind another assignment's fetches, hold and forward passes, and an assignment's
-	/// commitment never waits behind another's. At most [`CONCURRENT_ASSIGNMENTS`] are judged
-	/// at once (`judging`), so their re-computations share passes while fetches stay few. The
-	/// registrar signs one transaction at a time with the next nonce, so the tasks' transactions
-	/// may wait for their blocks together. One assignment's error is logged; the next pass
-	/// retries it.
-	async fn step(self: &Arc<Self>, busy: &Busy, judging: &Arc<Semaphore>) -> Result<()> {
+	/// Reveals go first: each is one small transaction whose deadline is the nearest, and none
+	/// may wait behind a re-check's fetches and forward passes. Then each verdict still to send
+	/// is committed as soon as it is decided, one assignment at a time, so no assignment's
+	/// commitment waits for another's samples. One assignment's error is logged and leaves the
+	/// others to go on; the next pass retries it.
+	pub async fn step(&self) -> Result<()> {
 		let now = self.registrar.best_block().await?;
-		let mut due: Vec<Assignment> = self
-			.registrar
-			.assignments(self.slot)
-			.await?
-			.into_iter()
-			.filter(|a| match a.assignment.state {
-				AssignmentState::Waiting => now < a.assignment.commit_deadline,
-				AssignmentState::Committed(_) => now < a.assignment.reveal_deadline,
-				_ => false,
-			})
-			.collect();
-		due.sort_by_key(|a| a.assignment.commit_deadline);
-		for a in due {
-			let Some(claim) = Claim::take(busy, a.batch) else { continue };
-			let (this, judging) = (self.clone(), judging.clone());
-			tokio::spawn(async move {
-				let _claim = claim;
-				if let Err(e) = this.reveal_if_due(&a, now).await {
-					tracing::warn!(batch = a.batch, "reveal: {e:#}");
-				}
-				if let Err(e) = this.commit_if_due(&a, now, &judging).await {
-					tracing::warn!(batch = a.batch, "re-check: {e:#}");
-				}
-			});
+		let assignments = self.registrar.assignments(self.slot).await?;
+		for a in &assignments {
+			if let Err(e) = self.reveal_if_due(a, now).await {
+				tracing::warn!(batch = a.batch, "reveal: {e:#}");
+			}
+		}
+		for a in &assignments {
+			if let Err(e) = self.commit_if_due(a, now).await {
+				tracing::warn!(batch = a.batch, "re-check: {e:#}");
+			}
 		}
 		Ok(())
 	}
@@ -268,7 +245,7 @@ impl Rechecker {
 	/// Judges `a` if it waits for this re-checker's verdict and none is kept, and commits the
 	/// kept or new verdict before the commit deadline. A verdict kept from before a restart may
 	/// never have been sent, so it is sent again.
-	async fn commit_if_due(&self, a: &Assignment, now: u32, judging: &Semaphore) -> Result<()> {
+	async fn commit_if_due(&self, a: &Assignment, now: u32) -> Result<()> {
 		if a.assignment.state != AssignmentState::Waiting || now >= a.assignment.commit_deadline {
 			return Ok(());
 		}
@@ -276,12 +253,8 @@ impl Rechecker {
 		let record = match store.verdict(a.batch)? {
 			Some(record) => record,
 			None => {
-				let _turn = judging.acquire().await?;
-				// Other assignments' judging may have taken time: the hold counts from now.
+				// The step's earlier assignments took time: the hold counts from the block now.
 				let now = self.registrar.best_block().await?;
-				if now >= a.assignment.commit_deadline {
-					anyhow::bail!("the commit deadline passed while other assignments were judged");
-				}
 				let hold_until = Instant::now() + hold(a.assignment.commit_deadline, now);
 				let record = VerdictRecord {
 					verdict: self.judge(a, hold_until).await?,
@@ -314,12 +287,9 @@ impl Rechecker {
 
 	/// Runs until cancelled; errors are logged and retried.
 	pub async fn run(self) {
-		let this = Arc::new(self);
-		let busy = Busy::default();
-		let judging = Arc::new(Semaphore::new(CONCURRENT_ASSIGNMENTS));
 		loop {
-			if let Err(e) = this.step(&busy, &judging).await {
-				tracing::warn!(slot = this.slot, "re-check: {e:#}");
+			if let Err(e) = self.step().await {
+				tracing::warn!(slot = self.slot, "re-check: {e:#}");
 			}
 			tokio::time::sleep(POLL).await;
 		}
@@ -337,29 +307,6 @@ pub fn hold(deadline: u32, now: u32) -> Duration {
 
 /// The share of an assignment's time left that its re-computation may wait: one in this many.
 const HOLD_SHARE: u32 = 3;
-
-/// The batches whose assignment a task is handling.
-type Busy = Arc<std::sync::Mutex<HashSet<u64>>>;
-
-/// A task's hold on one batch's assignment, released when the task ends however it ends.
-struct Claim {
-	busy: Busy,
-	batch: u64,
-}
-
-impl Claim {
-	/// The hold on `batch`, unless a task has it already.
-	fn take(busy: &Busy, batch: u64) -> Option<Self> {
-		let fresh = busy.lock().unwrap_or_else(|e| e.into_inner()).insert(batch);
-		fresh.then(|| Self { busy: busy.clone(), batch })
-	}
-}
-
-impl Drop for Claim {
-	fn drop(&mut self) {
-		self.busy.lock().unwrap_or_else(|e| e.into_inner()).remove(&self.batch);
-	}
-}
 
 /// A sampled leaf after its fetch and the checks that need no model.
 enum Prepared {
