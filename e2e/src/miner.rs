@@ -78,7 +78,7 @@ impl Miner {
 	/// Starts `aetron-worker mine` (again, after a kill: same data directory, new log).
 	pub fn start(&mut self) {
 		self.starts += 1;
-		let log = self.log.with_extension(format!("{}.log", self.starts));
+		let log = self.log_path(self.starts);
 		let file = std::fs::File::create(&log).unwrap();
 		let mut command = Command::new(worker_binary());
 		command
@@ -106,13 +106,15 @@ impl Miner {
 		}
 	}
 
+	/// The log file of its `n`th start.
+	fn log_path(&self, n: u32) -> PathBuf {
+		self.log.with_extension(format!("{n}.log"))
+	}
+
 	/// Every log it wrote, run after run.
 	pub fn log_text(&self) -> String {
 		(1..=self.starts)
-			.map(|n| {
-				std::fs::read_to_string(self.log.with_extension(format!("{n}.log")))
-					.unwrap_or_default()
-			})
+			.map(|n| std::fs::read_to_string(self.log_path(n)).unwrap_or_default())
 			.collect::<Vec<_>>()
 			.join("\n")
 	}
@@ -186,8 +188,8 @@ impl Drop for Miner {
 			let _ = std::fs::create_dir_all(&kept);
 			let test = std::thread::current().name().unwrap_or("test").replace("::", "-");
 			for n in 1..=self.starts {
-				let log = self.log.with_extension(format!("{n}.log"));
-				let _ = std::fs::copy(&log, kept.join(format!("{test}-{}.{n}.log", self.name)));
+				let copy = kept.join(format!("{test}-{}.{n}.log", self.name));
+				let _ = std::fs::copy(self.log_path(n), copy);
 			}
 			let text = self.log_text();
 			let lines: Vec<&str> = text.lines().collect();
