@@ -59,10 +59,12 @@ fi
 echo "==> Dave stakes 100 AET into the neuronet"
 "$worker" stake --url "$url" --suri //Dave --neuronet 0 --amount 100 || true
 
+# Extra `mine` flags for both workers, e.g. AETRON_MINE_ARGS="--own-wait-ms 8000".
+read -r -a mine_args <<<"${AETRON_MINE_ARGS:-}"
 mine() { # name coldkey port
 	echo "==> mining as $1 (coldkey $2, http://127.0.0.1:$3, log $run_dir/$1.log)"
 	"$worker" mine --url "$url" --suri "$2" --models "$models" --data-dir "$run_dir/$1" \
-		--listen "127.0.0.1:$3" --fee 10 --batch-max-age-secs 20 >"$run_dir/$1.log" 2>&1 &
+		--listen "127.0.0.1:$3" --fee 10 --batch-max-age-secs 20 "${mine_args[@]}" >"$run_dir/$1.log" 2>&1 &
 	pids+=($!)
 }
 mine bob //Bob 8080

@@ -281,7 +281,17 @@ async fn batches_are_committed_rechecked_confirmed_and_cheats_caught() {
 			dump(&rpc, &[&bob, &charlie, &dave], &[b, c, d]).await
 		);
 	}
-	update(&mut all, &api).await;
+	// The ledger was read at the best block and the events are read from finalized blocks:
+	// the events of the blocks that confirmed the batches come once finality reaches them.
+	let confirmed_at = rpc.best_number().await.unwrap();
+	assert!(
+		within(60, async || {
+			update(&mut all, &api).await;
+			all.next_block > confirmed_at
+		})
+		.await,
+		"finality reaches block {confirmed_at}"
+	);
 	assert!(
 		all.revealed
 			.iter()

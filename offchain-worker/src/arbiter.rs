@@ -8,12 +8,15 @@
 //!
 //! Restart-safe like the re-check loop: the vote and its salt are stored durably before the
 //! commitment is sent, so a worker killed between commit and reveal reveals what it committed.
+//! Each dispute with something due runs in a task of its own ([`Claims`]), so a reveal, whose
+//! window is a few blocks, never waits behind another dispute's fetch, re-computation or
+//! transaction.
 //! The reference model is loaded on the first seat, not before: most slots seldom sit on a
 //! panel, and it costs a second copy of the weights in memory.
 
 use std::{
 	path::PathBuf,
-	sync::{Arc, Mutex, OnceLock},
+	sync::{Arc, Mutex},
 	time::{Duration, Instant},
 };
 
@@ -22,10 +25,12 @@ use anyhow::{Context, Result};
 use codec::Encode;
 use pallet_arbitration::{Phase, Role, VoteState};
 use subxt_signer::sr25519::Keypair;
+use tokio::sync::OnceCell;
 
 use crate::{
 	api::App,
 	arbitration::{answer_of, leaf_of, DisputeInfo},
+	claims::Claims,
 	inference::{execution::Execution, fingerprint::Tolerance, Model, Placement},
 	recheck::{self, Commitment, Leaf, Pricing},
 	rechecker::rand_salt,
@@ -60,8 +65,8 @@ pub struct Arbiter {
 	pub http: reqwest::Client,
 	/// Test-only: never answer an unavailable-data dispute.
 	pub never_answer: bool,
-	/// The reference model, once loaded.
-	pub reference: OnceLock<Arc<Mutex<Model>>>,
+	/// The reference model, once loaded (by one task, however many judge at once).
+	pub reference: OnceCell<Arc<Mutex<Model>>>,
 }
 
 /// An arbiter's vote on `leaf` (or on a leaf it could not get: `Err` holds why), judged with
@@ -98,16 +103,19 @@ pub fn vote_on(
 impl Arbiter {
 	/// The reference model, loaded on first use.
 	async fn reference(&self) -> Result<Arc<Mutex<Model>>> {
-		if let Some(model) = self.reference.get() {
-			return Ok(model.clone());
-		}
-		let dir = self.model_dir.clone();
-		let execution = self.execution;
-		let model = tokio::task::spawn_blocking(move || {
-			Model::load(&dir, &Placement::reference(&execution)?)
-		})
-		.await??;
-		Ok(self.reference.get_or_init(|| Arc::new(Mutex::new(model))).clone())
+		let model = self
+			.reference
+			.get_or_try_init(|| async {
+				let dir = self.model_dir.clone();
+				let execution = self.execution;
+				let model = tokio::task::spawn_blocking(move || {
+					Model::load(&dir, &Placement::reference(&execution)?)
+				})
+				.await??;
+				Ok::<_, anyhow::Error>(Arc::new(Mutex::new(model)))
+			})
+			.await?;
+		Ok(model.clone())
 	}
 
 	/// Judges dispute `d`'s leaf: the miner is honest when everything that pays re-derives and
@@ -158,19 +166,43 @@ impl Arbiter {
 		Ok(vote)
 	}
 
-	/// One pass over the slot's disputes: answers what is asked of it as a miner, decides,
-	/// commits and reveals what is due of it as an arbiter.
-	pub async fn step(&self) -> Result<()> {
+	/// One pass over the slot's disputes: each one that asks something of it (an answer as
+	/// the miner, a vote as an arbiter), and that no task is handling already, gets a task of
+	/// its own, nearest deadline first. A dispute's error is logged; the next pass retries it.
+	async fn step(self: &Arc<Self>, claims: &Claims) -> Result<()> {
 		let now = self.registrar.best_block().await?;
-		for d in self.registrar.disputes_of(self.slot).await? {
-			let result = match d.role {
-				Some(Role::Miner) => self.answer(&d, now).await,
-				Some(Role::Arbiter) => self.vote(&d, now).await,
-				_ => Ok(()),
-			};
-			if let Err(e) = result {
-				tracing::warn!(slot = self.slot, dispute = d.id, "dispute: {e:#}");
-			}
+		let mut due: Vec<(u32, DisputeInfo)> = self
+			.registrar
+			.disputes_of(self.slot)
+			.await?
+			.into_iter()
+			.filter_map(|d| {
+				let deadline = match (d.role, &d.dispute.phase) {
+					(Some(Role::Miner), Phase::Answering { deadline }) => *deadline,
+					(Some(Role::Arbiter), Phase::Voting { commit_deadline, reveal_deadline }) => {
+						if now < *commit_deadline {
+							*commit_deadline
+						} else {
+							*reveal_deadline
+						}
+					}
+					_ => return None,
+				};
+				(now <= deadline).then_some((deadline, d))
+			})
+			.collect();
+		due.sort_by_key(|(deadline, _)| *deadline);
+		for (_, d) in due {
+			let this = self.clone();
+			claims.spawn(d.id, async move {
+				let result = match d.role {
+					Some(Role::Miner) => this.answer(&d, now).await,
+					_ => this.vote(&d, now).await,
+				};
+				if let Err(e) = result {
+					tracing::warn!(slot = this.slot, dispute = d.id, "dispute: {e:#}");
+				}
+			});
 		}
 		Ok(())
 	}
@@ -251,9 +283,11 @@ impl Arbiter {
 
 	/// Runs until cancelled; errors are logged and retried.
 	pub async fn run(self) {
+		let this = Arc::new(self);
+		let claims = Claims::default();
 		loop {
-			if let Err(e) = self.step().await {
-				tracing::warn!(slot = self.slot, "arbitration: {e:#}");
+			if let Err(e) = this.step(&claims).await {
+				tracing::warn!(slot = this.slot, "arbitration: {e:#}");
 			}
 			tokio::time::sleep(POLL).await;
 		}

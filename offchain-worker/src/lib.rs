@@ -16,6 +16,7 @@ pub mod arbitration;
 pub mod bench;
 pub mod chain;
 pub mod claimer;
+pub mod claims;
 pub mod committer;
 pub mod emission;
 pub mod hardware;

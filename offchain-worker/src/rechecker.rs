@@ -6,14 +6,16 @@
 //! a worker killed between commit and reveal reveals, after restarting, exactly what it
 //! committed.
 //!
-//! An assignment's samples are fetched and checked together, at most [`CONCURRENT_LEAVES`] at
-//! a time, and everything but the model runs off the model's thread. The re-computation of
-//! all its embedding leaves goes to the engine as one request, which rides in the serving
-//! engine's forward passes, behind client inputs, and may wait for client traffic for up to a
-//! third of the time left to its commit deadline ([`hold`]) and the engine's `own_wait`
-//! ([`crate::inference::engine::Engine::embed_own`]); a completion leaf's one teacher-forced
-//! prefill runs alone between decoding steps. The engine counts the model time of both as
-//! re-checking (`/health`, `/metrics`: the 8 % budget).
+//! Each assignment with something due runs in a task of its own ([`Claims`]), at most
+//! [`CONCURRENT_ASSIGNMENTS`] judged at once, so no reveal waits behind another assignment's
+//! work. An assignment's samples are fetched and checked together, at most
+//! [`CONCURRENT_LEAVES`] at a time, and everything but the model runs off the model's thread.
+//! The re-computation of all its embedding leaves goes to the engine as one request, which
+//! rides in the serving engine's forward passes, behind client inputs, and may wait for client
+//! traffic for up to a third of the time left to its commit deadline ([`hold`]) and the
+//! engine's `own_wait` ([`crate::inference::engine::Engine::embed_own`]); a completion leaf's
+//! one teacher-forced prefill runs alone between decoding steps. The engine counts the model
+//! time of both as re-checking (`/health`, `/metrics`: the 8 % budget).
 
 use std::{
 	sync::Arc,
@@ -29,9 +31,11 @@ use aetron_primitives::{
 use anyhow::{Context, Result};
 use pallet_work::AssignmentState;
 use subxt_signer::sr25519::Keypair;
+use tokio::sync::Semaphore;
 
 use crate::{
 	api::App,
+	claims::Claims,
 	inference::{execution::Execution, fingerprint::Tolerance},
 	recheck::{self, Commitment, Pricing},
 	registration::Registrar,
@@ -41,6 +45,10 @@ use crate::{
 
 /// How often the loop polls the chain.
 pub const POLL: Duration = Duration::from_secs(2);
+
+/// The most assignments judged at once: their re-computations share forward passes, their
+/// fetches stay few.
+pub const CONCURRENT_ASSIGNMENTS: usize = 4;
 
 /// The most sampled leaves of one assignment fetched and checked at once: enough to fill a
 /// forward pass's spare rows, few enough that a burst of re-checks never crowds out clients.
@@ -195,25 +203,40 @@ impl Rechecker {
 		Ok(verdicts)
 	}
 
-	/// One pass over the open assignments: reveals, then commits, what is due.
+	/// One pass over the open assignments: each one with a reveal or a commitment due, and
+	/// not already being handled, gets a task of its own, nearest commit deadline first.
 	///
-	/// Reveals go first: each is one small transaction whose deadline is the nearest, and none
-	/// may wait behind a re-check's fetches and forward passes. Then each verdict still to send
-	/// is committed as soon as it is decided, one assignment at a time, so no assignment's
-	/// commitment waits for another's samples. One assignment's error is logged and leaves the
-	/// others to go on; the next pass retries it.
-	pub async fn step(&self) -> Result<()> {
+	/// Nothing waits for anything else: a reveal (whose window is a few blocks) never waits
+	/// behind another assignment's fetches, hold and forward passes, and an assignment's
+	/// commitment never waits behind another's. At most [`CONCURRENT_ASSIGNMENTS`] are judged
+	/// at once (`judging`), so their re-computations share passes while fetches stay few. The
+	/// registrar signs one transaction at a time with the next nonce, so the tasks'
+	/// transactions may wait for their blocks together. One assignment's error is logged; the
+	/// next pass retries it.
+	async fn step(self: &Arc<Self>, claims: &Claims, judging: &Arc<Semaphore>) -> Result<()> {
 		let now = self.registrar.best_block().await?;
-		let assignments = self.registrar.assignments(self.slot).await?;
-		for a in &assignments {
-			if let Err(e) = self.reveal_if_due(a, now).await {
-				tracing::warn!(batch = a.batch, "reveal: {e:#}");
-			}
-		}
-		for a in &assignments {
-			if let Err(e) = self.commit_if_due(a, now).await {
-				tracing::warn!(batch = a.batch, "re-check: {e:#}");
-			}
+		let mut due: Vec<Assignment> = self
+			.registrar
+			.assignments(self.slot)
+			.await?
+			.into_iter()
+			.filter(|a| match a.assignment.state {
+				AssignmentState::Waiting => now < a.assignment.commit_deadline,
+				AssignmentState::Committed(_) => now < a.assignment.reveal_deadline,
+				_ => false,
+			})
+			.collect();
+		due.sort_by_key(|a| a.assignment.commit_deadline);
+		for a in due {
+			let (this, judging) = (self.clone(), judging.clone());
+			claims.spawn(a.batch, async move {
+				if let Err(e) = this.reveal_if_due(&a, now).await {
+					tracing::warn!(batch = a.batch, "reveal: {e:#}");
+				}
+				if let Err(e) = this.commit_if_due(&a, now, &judging).await {
+					tracing::warn!(batch = a.batch, "re-check: {e:#}");
+				}
+			});
 		}
 		Ok(())
 	}
@@ -245,7 +268,7 @@ impl Rechecker {
 	/// Judges `a` if it waits for this re-checker's verdict and none is kept, and commits the
 	/// kept or new verdict before the commit deadline. A verdict kept from before a restart may
 	/// never have been sent, so it is sent again.
-	async fn commit_if_due(&self, a: &Assignment, now: u32) -> Result<()> {
+	async fn commit_if_due(&self, a: &Assignment, now: u32, judging: &Semaphore) -> Result<()> {
 		if a.assignment.state != AssignmentState::Waiting || now >= a.assignment.commit_deadline {
 			return Ok(());
 		}
@@ -253,8 +276,12 @@ impl Rechecker {
 		let record = match store.verdict(a.batch)? {
 			Some(record) => record,
 			None => {
-				// The step's earlier assignments took time: the hold counts from the block now.
+				let _turn = judging.acquire().await?;
+				// Other assignments' judging may have taken time: the hold counts from now.
 				let now = self.registrar.best_block().await?;
+				if now >= a.assignment.commit_deadline {
+					anyhow::bail!("the commit deadline passed while other assignments were judged");
+				}
 				let hold_until = Instant::now() + hold(a.assignment.commit_deadline, now);
 				let record = VerdictRecord {
 					verdict: self.judge(a, hold_until).await?,
@@ -287,9 +314,12 @@ impl Rechecker {
 
 	/// Runs until cancelled; errors are logged and retried.
 	pub async fn run(self) {
+		let this = Arc::new(self);
+		let claims = Claims::default();
+		let judging = Arc::new(Semaphore::new(CONCURRENT_ASSIGNMENTS));
 		loop {
-			if let Err(e) = self.step().await {
-				tracing::warn!(slot = self.slot, "re-check: {e:#}");
+			if let Err(e) = this.step(&claims, &judging).await {
+				tracing::warn!(slot = this.slot, "re-check: {e:#}");
 			}
 			tokio::time::sleep(POLL).await;
 		}

@@ -10,6 +10,7 @@
 //! on every core against the difficulty the runtime reports for the current block.
 
 use std::{
+	collections::HashMap,
 	sync::{
 		atomic::{AtomicBool, AtomicU64, Ordering},
 		Arc,
@@ -46,10 +47,27 @@ pub type SlotInfo = SlotDetails<AccountId, u32>;
 pub struct Registrar {
 	pub(crate) api: OnlineClient<SubstrateConfig>,
 	pub(crate) rpc: LegacyRpcMethods<RpcConfigFor<SubstrateConfig>>,
-	/// Held while a transaction is signed and handed to the pool, so the loops that share a
+	/// The next nonce of each signer this client handed a transaction to the pool for, and
+	/// when. Locked while a transaction is signed and handed over, so the loops that share a
 	/// hotkey (heartbeats, commits, verdicts, votes) never sign two with the same nonce.
-	submit_lock: tokio::sync::Mutex<()>,
+	nonces: tokio::sync::Mutex<HashMap<[u8; 32], (u64, Instant)>>,
 }
+
+/// A transaction handed to the pool, as its status stream.
+type Progress = subxt::transactions::TransactionProgress<
+	SubstrateConfig,
+	subxt::client::OnlineClientAtBlockImpl<SubstrateConfig>,
+>;
+
+/// How long a nonce this client handed out may run ahead of the node's count: longer than the
+/// pool takes to count a transaction it accepted, short enough that a transaction lost without
+/// an error stalls the signer's next ones only briefly.
+const LOCAL_NONCE_TTL: Duration = Duration::from_secs(60);
+
+/// How many blocks' time [`Registrar::submit_in_block`] waits for its transaction's block:
+/// more than a verdict's or vote's reveal window under `fast-runtime`. A transaction given up
+/// on may still land; the loops re-read the chain, and a repeat of one that landed is refused.
+const IN_BLOCK_WAIT: u32 = 10;
 
 /// A call argument that is already SCALE-encoded by the pallet's own type.
 pub(crate) struct Scale(pub(crate) Vec<u8>);
@@ -155,7 +173,7 @@ impl Registrar {
 		let api = OnlineClient::<SubstrateConfig>::from_rpc_client(client.clone())
 			.await
 			.with_context(|| format!("cannot read the chain at {url}"))?;
-		Ok(Self { api, rpc: LegacyRpcMethods::new(client), submit_lock: Default::default() })
+		Ok(Self { api, rpc: LegacyRpcMethods::new(client), nonces: Default::default() })
 	}
 
 	/// Calls the runtime API method `{api}_{method}` at the best block and decodes the answer
@@ -357,30 +375,54 @@ impl Registrar {
 		Ok(())
 	}
 
-	/// Signs and hands the transaction to the pool with the signer's next nonce as the node's
-	/// pool sees it (`system_accountNextIndex`, which counts transactions still in the pool),
-	/// one at a time, so loops that share a key never sign two with the same nonce.
+	/// Signs and hands the transaction to the pool, one at a time, with the signer's next
+	/// nonce: the node's (`system_accountNextIndex`, which counts transactions in the pool) or,
+	/// if higher, the one after the last this client handed over. The node's count can lag a
+	/// transaction its pool has just accepted, and a second transaction signed with the same
+	/// nonce is refused ("priority too low"); the two loops that send most (commits and
+	/// verdicts) did so on the devnet. A failed transaction may have left its nonce unused,
+	/// so its caller forgets the local count ([`Self::forget_nonce`]) and the node's is used
+	/// again.
 	async fn send<Call: subxt::transactions::Payload>(
 		&self,
 		signer: &Keypair,
 		tx: &Call,
-	) -> Result<
-		subxt::transactions::TransactionProgress<
-			SubstrateConfig,
-			subxt::client::OnlineClientAtBlockImpl<SubstrateConfig>,
-		>,
-	> {
-		let _one_at_a_time = self.submit_lock.lock().await;
+	) -> Result<Progress> {
+		let mut nonces = self.nonces.lock().await;
 		let account = <Keypair as subxt::transactions::Signer<SubstrateConfig>>::account_id(signer);
-		let nonce = self.rpc.system_account_next_index(&account).await.context("the next nonce")?;
+		let pool = self.rpc.system_account_next_index(&account).await.context("the next nonce")?;
+		let nonce = match nonces.get(&account.0) {
+			Some(&(local, at)) if at.elapsed() < LOCAL_NONCE_TTL => pool.max(local),
+			_ => pool,
+		};
 		let params = subxt::config::SubstrateExtrinsicParamsBuilder::new().nonce(nonce).build();
-		Ok(self
-			.api
-			.at_current_block()
-			.await?
-			.transactions()
-			.sign_and_submit_then_watch(tx, signer, params)
-			.await?)
+		let progress: Result<Progress> = async {
+			Ok(self
+				.api
+				.at_current_block()
+				.await?
+				.transactions()
+				.sign_and_submit_then_watch(tx, signer, params)
+				.await?)
+		}
+		.await;
+		match progress {
+			Ok(progress) => {
+				nonces.insert(account.0, (nonce.saturating_add(1), Instant::now()));
+				Ok(progress)
+			}
+			Err(e) => {
+				nonces.remove(&account.0);
+				Err(e)
+			}
+		}
+	}
+
+	/// Forgets `signer`'s local nonce after one of its transactions failed: the next one is
+	/// signed with the node's count.
+	async fn forget_nonce(&self, signer: &Keypair) {
+		let account = <Keypair as subxt::transactions::Signer<SubstrateConfig>>::account_id(signer);
+		self.nonces.lock().await.remove(&account.0);
 	}
 
 	/// Signs, submits and waits until the transaction is finalized and succeeded.
@@ -389,18 +431,40 @@ impl Registrar {
 		signer: &Keypair,
 		tx: &Call,
 	) -> Result<subxt::extrinsics::ExtrinsicEvents<SubstrateConfig>> {
-		Ok(self.send(signer, tx).await?.wait_for_finalized_success().await?)
+		let events = self.send(signer, tx).await?.wait_for_finalized_success().await;
+		if events.is_err() {
+			self.forget_nonce(signer).await;
+		}
+		Ok(events?)
 	}
 
 	/// Signs, submits and waits until the transaction is in a best block and succeeded: for
 	/// verdicts, whose deadlines are a few blocks away and whose state the loops re-read anyway.
+	/// It gives up after [`IN_BLOCK_WAIT`] blocks: a transaction behind a nonce that was never
+	/// used would otherwise keep its caller's task (and the item that task holds) forever.
 	pub(crate) async fn submit_in_block<Call: subxt::transactions::Payload>(
 		&self,
 		signer: &Keypair,
 		tx: &Call,
 	) -> Result<subxt::extrinsics::ExtrinsicEvents<SubstrateConfig>> {
+		let progress = self.send(signer, tx).await?;
+		let block = Duration::from_millis(aetron_primitives::time::MILLISECS_PER_BLOCK);
+		let events =
+			match tokio::time::timeout(block * IN_BLOCK_WAIT, Self::in_block(progress)).await {
+				Ok(events) => events,
+				Err(_) => Err(anyhow::anyhow!("not in a block after {IN_BLOCK_WAIT} blocks")),
+			};
+		if events.is_err() {
+			self.forget_nonce(signer).await;
+		}
+		events
+	}
+
+	/// Waits until the transaction is in a best block and succeeded.
+	async fn in_block(
+		mut progress: Progress,
+	) -> Result<subxt::extrinsics::ExtrinsicEvents<SubstrateConfig>> {
 		use subxt::transactions::TransactionStatus;
-		let mut progress = self.send(signer, tx).await?;
 		while let Some(status) = progress.next().await {
 			match status? {
 				TransactionStatus::InBestBlock(block)
