@@ -69,6 +69,15 @@ const LOCAL_NONCE_TTL: Duration = Duration::from_secs(60);
 /// on may still land; the loops re-read the chain, and a repeat of one that landed is refused.
 const IN_BLOCK_WAIT: u32 = 10;
 
+/// How many blocks' time [`Registrar::submit_and_watch`] waits for its transaction to be
+/// finalized: GRANDPA finalizes within a few blocks, so this is a stall or a lost transaction.
+/// Giving up is safe for each caller. Heartbeats and commits are sent again by their loops (the
+/// commit loop first asks the chain for the slot's last batch). `mine` stops, and on its next
+/// start finds a registration that did land by its hotkey (the pallet refuses a second one,
+/// `HotkeyTaken`) and skips reference checks for a slot already `Active`. A person who ran
+/// `neuronet create` is told to look before running it again.
+const FINALIZED_WAIT: u32 = 50;
+
 /// A call argument that is already SCALE-encoded by the pallet's own type.
 pub(crate) struct Scale(pub(crate) Vec<u8>);
 
@@ -425,39 +434,40 @@ impl Registrar {
 		self.nonces.lock().await.remove(&account.0);
 	}
 
-	/// Signs, submits and waits until the transaction is finalized and succeeded.
+	/// Signs, submits and waits until the transaction is finalized and succeeded, for at most
+	/// [`FINALIZED_WAIT`] blocks.
 	pub(crate) async fn submit_and_watch<Call: subxt::transactions::Payload>(
 		&self,
 		signer: &Keypair,
 		tx: &Call,
 	) -> Result<subxt::extrinsics::ExtrinsicEvents<SubstrateConfig>> {
-		let events = self.send(signer, tx).await?.wait_for_finalized_success().await;
-		if events.is_err() {
-			self.forget_nonce(signer).await;
-		}
-		Ok(events?)
+		let progress = self.send(signer, tx).await?;
+		let wait = async { Ok::<_, anyhow::Error>(progress.wait_for_finalized_success().await?) };
+		self.forget_nonce_unless(signer, give_up_after(FINALIZED_WAIT, "finalized", wait).await)
+			.await
 	}
 
 	/// Signs, submits and waits until the transaction is in a best block and succeeded: for
 	/// verdicts, whose deadlines are a few blocks away and whose state the loops re-read anyway.
-	/// It gives up after [`IN_BLOCK_WAIT`] blocks: a transaction behind a nonce that was never
-	/// used would otherwise keep its caller's task (and the item that task holds) forever.
+	/// It gives up after [`IN_BLOCK_WAIT`] blocks.
 	pub(crate) async fn submit_in_block<Call: subxt::transactions::Payload>(
 		&self,
 		signer: &Keypair,
 		tx: &Call,
 	) -> Result<subxt::extrinsics::ExtrinsicEvents<SubstrateConfig>> {
 		let progress = self.send(signer, tx).await?;
-		let block = Duration::from_millis(aetron_primitives::time::MILLISECS_PER_BLOCK);
-		let events =
-			match tokio::time::timeout(block * IN_BLOCK_WAIT, Self::in_block(progress)).await {
-				Ok(events) => events,
-				Err(_) => Err(anyhow::anyhow!("not in a block after {IN_BLOCK_WAIT} blocks")),
-			};
-		if events.is_err() {
+		let wait = Self::in_block(progress);
+		self.forget_nonce_unless(signer, give_up_after(IN_BLOCK_WAIT, "in a block", wait).await)
+			.await
+	}
+
+	/// Passes `outcome` on, forgetting `signer`'s local nonce if it failed: the transaction may
+	/// have left its nonce unused.
+	async fn forget_nonce_unless<T>(&self, signer: &Keypair, outcome: Result<T>) -> Result<T> {
+		if outcome.is_err() {
 			self.forget_nonce(signer).await;
 		}
-		events
+		outcome
 	}
 
 	/// Waits until the transaction is in a best block and succeeded.
@@ -496,5 +506,40 @@ impl Registrar {
 			}
 		}
 		bail!("the registration went through without a SlotRegistered event")
+	}
+}
+
+/// Waits for `wait` for `blocks` blocks' time, and then gives up on it. Without a limit a
+/// transaction that never gets a status (one signed behind a nonce that was never used sits in
+/// the pool's future queue) would hold its caller, and every loop behind it, forever.
+async fn give_up_after<T>(
+	blocks: u32,
+	what: &str,
+	wait: impl std::future::Future<Output = Result<T>>,
+) -> Result<T> {
+	let block = Duration::from_millis(aetron_primitives::time::MILLISECS_PER_BLOCK);
+	tokio::time::timeout(block * blocks, wait).await.unwrap_or_else(|_| {
+		Err(anyhow::anyhow!(
+			"not {what} after {blocks} blocks; it may still land, so look at the chain before \
+				 sending it again"
+		))
+	})
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[tokio::test]
+	async fn a_wait_that_never_ends_is_given_up() {
+		let e = give_up_after(0, "finalized", std::future::pending::<Result<()>>()).await;
+		assert!(e.unwrap_err().to_string().starts_with("not finalized after 0 blocks"));
+	}
+
+	#[tokio::test]
+	async fn a_finished_wait_passes_its_outcome_on() {
+		assert_eq!(give_up_after(0, "in a block", async { Ok(7) }).await.unwrap(), 7);
+		let e = give_up_after(0, "in a block", async { Err::<(), _>(anyhow::anyhow!("Invalid")) });
+		assert_eq!(e.await.unwrap_err().to_string(), "Invalid");
 	}
 }
