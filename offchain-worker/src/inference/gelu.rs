@@ -16,19 +16,11 @@ use burn_flex::Flex;
 
 /// `x · Φ(x)` with `Φ` the standard normal CDF.
 pub fn gelu_exact<const D: usize>(x: Tensor<D>) -> Tensor<D> {
-	let device = x.device();
-	let (flex, ndarray) = match device.as_dispatch() {
-		DispatchDevice::Flex(_) => (true, false),
-		DispatchDevice::NdArray(_) => (false, true),
+	match x.device().as_dispatch() {
+		DispatchDevice::Flex(_) if x.dtype() == DType::F32 => in_place_on_flex(x),
+		DispatchDevice::Flex(_) | DispatchDevice::NdArray(_) => on_host(x),
 		#[allow(unreachable_patterns)] // GPU backends exist with the `wgpu` feature only.
-		_ => (false, false),
-	};
-	if flex && x.dtype() == DType::F32 {
-		in_place_on_flex(x)
-	} else if flex || ndarray {
-		on_host(x)
-	} else {
-		gelu(x)
+		_ => gelu(x),
 	}
 }
 
